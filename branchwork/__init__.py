@@ -1,0 +1,1 @@
+"""Branchwork: the work of a Party branch and its committee, recorded once."""

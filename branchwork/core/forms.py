@@ -1,0 +1,58 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from branchwork.core.models import Membership, Person, Role
+from branchwork.core.services import MEMBERSHIP_FIELDS, PERSON_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Username or email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = PERSON_FIELDS
+        widgets = {"joined_party_on": DateInput()}
+
+
+class PersonAddForm(PersonForm):
+    """A new person, who joins the organization with a role from a date."""
+
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices, initial=Role.MEMBER)
+    start_on = forms.DateField(label=_("from"), widget=DateInput())
+
+    def person_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in PERSON_FIELDS}
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("person",) + MEMBERSHIP_FIELDS
+        widgets = {"start_on": DateInput(), "end_on": DateInput()}
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["person"].queryset = people
+        if self.instance.pk:
+            # The holder of an existing role is fixed; end it and add a new one to change hands.
+            del self.fields["person"]
+
+
+class TextSizeForm(forms.Form):
+    size = forms.ChoiceField(choices=[("small", "small"), ("normal", "normal"), ("large", "large")])
+    next = forms.CharField(required=False)

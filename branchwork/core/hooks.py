@@ -1,0 +1,41 @@
+"""Extension points other apps fill through Wagtail's hook registry (`wagtail.hooks`).
+
+`branchwork_my_page_panels`: functions of the request that return a MyPagePanel, or None when
+they have nothing to show. /my/ renders them in registration order; later apps add theirs
+(upcoming activities, drafts, study hours) without core knowing them.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from branchwork.core import permissions
+
+MY_PAGE_PANELS = "branchwork_my_page_panels"
+
+
+@dataclass
+class MyPagePanel:
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+def my_page_panels(request) -> list[MyPagePanel]:
+    panels = [fn(request) for fn in hooks.get_hooks(MY_PAGE_PANELS)]
+    return sorted((p for p in panels if p is not None), key=lambda p: p.order)
+
+
+@hooks.register(MY_PAGE_PANELS)
+def managed_organizations_panel(request) -> MyPagePanel | None:
+    orgs = list(permissions.managed_organizations(request.user).filter(is_active=True).order_by("path")[:30])
+    if not orgs:
+        return None
+    return MyPagePanel(
+        title=_("Organizations I manage"),
+        template="core/panels/managed_orgs.html",
+        context={"orgs": orgs},
+        order=10,
+    )

@@ -1,0 +1,388 @@
+"""Organizations, people, their roles over time, and the audit trail.
+
+Everything else in Branchwork refers to these. Names that users type are stored as typed;
+controlled vocabularies (kinds of organization, roles, statuses) are choices whose labels are
+translated, so they read in Chinese and in English.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+
+class BilingualNameMixin:
+    """`display_name` picks the English name under English when there is one."""
+
+    name_zh: str
+    name_en: str
+
+    @property
+    def display_name(self) -> str:
+        lang = (get_language() or "zh-hans").lower()
+        if lang.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_zh
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Unit(BilingualNameMixin, models.Model):
+    """An administrative unit of the institution (the Research Office, the General Office…)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+
+class OrganizationKind(models.TextChoices):
+    COMMITTEE = "committee", _("Party committee")
+    GENERAL_BRANCH = "general_branch", _("General Party branch")
+    BRANCH = "branch", _("Party branch")
+    GROUP = "group", _("Party group")
+    YOUTH_LEAGUE = "youth_league", _("Youth League committee")
+    EXTERNAL_BRANCH = "external_branch", _("Branch of another unit")
+
+
+# Which kinds may sit under which: the Party's own hierarchy, plus co-hosting bodies.
+ALLOWED_CHILDREN = {
+    None: {OrganizationKind.COMMITTEE, OrganizationKind.EXTERNAL_BRANCH, OrganizationKind.BRANCH},
+    OrganizationKind.COMMITTEE: {
+        OrganizationKind.GENERAL_BRANCH,
+        OrganizationKind.BRANCH,
+        OrganizationKind.YOUTH_LEAGUE,
+    },
+    OrganizationKind.GENERAL_BRANCH: {OrganizationKind.BRANCH},
+    OrganizationKind.BRANCH: {OrganizationKind.GROUP},
+    OrganizationKind.EXTERNAL_BRANCH: {OrganizationKind.GROUP},
+    OrganizationKind.GROUP: set(),
+    OrganizationKind.YOUTH_LEAGUE: set(),
+}
+
+
+def validate_placement(*, kind: str, parent: "Organization | None") -> None:
+    """Raise ValidationError unless an organization of `kind` may sit under `parent`."""
+    parent_kind = parent.kind if parent else None
+    if kind not in ALLOWED_CHILDREN.get(parent_kind, set()):
+        raise ValidationError(
+            {
+                "kind": _("A %(kind)s cannot sit under %(parent)s.")
+                % {
+                    "kind": OrganizationKind(kind).label,
+                    "parent": parent.display_name if parent else _("the top level"),
+                }
+            }
+        )
+
+
+class OrganizationQuerySet(MP_NodeQuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def descendants_of(self, orgs, *, include_self=True):
+        """Organizations under any of `orgs` (a queryset or list), by materialized path."""
+        q = Q()
+        for org in orgs:
+            q |= Q(path__startswith=org.path)
+            if not include_self:
+                q &= ~Q(pk=org.pk)
+        return self.filter(q) if q else self.none()
+
+
+class Organization(BilingualNameMixin, MP_Node):
+    """A node of the organization tree: committee → general branch → branch → group.
+
+    Co-hosting bodies that are not in our line (a brother unit's branch) are roots of their own.
+    """
+
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        help_text=_("A short, stable identifier used in addresses, e.g. yjs-branch."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    node_order_by = ["code"]
+    objects = MP_NodeManager.from_queryset(OrganizationQuerySet)()
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:org", kwargs={"org_code": self.code})
+
+    @property
+    def parent_path(self) -> str:
+        return self.path[: -self.steplen] if self.depth > 1 else ""
+
+    def ancestor_paths(self) -> list[str]:
+        return [self.path[:i] for i in range(self.steplen, len(self.path), self.steplen)]
+
+class MembershipStatus(models.TextChoices):
+    FULL = "full", _("Full member")
+    PROBATIONARY = "probationary", _("Probationary member")
+    NONE = "none", _("Not a Party member")
+
+
+class PersonQuerySet(models.QuerySet):
+    def party_members(self):
+        return self.exclude(membership_status=MembershipStatus.NONE)
+
+
+class Person(models.Model):
+    """Somebody the work involves: a member, a non-member colleague or a guest.
+
+    Only what the work needs is kept: no ID numbers, no birth dates, no home addresses.
+    """
+
+    name = models.CharField(_("name"), max_length=80, help_text=_("As the person writes it, in Chinese."))
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    name_native = models.CharField(
+        _("name (native script)"),
+        max_length=120,
+        blank=True,
+        help_text=_("For guests whose name is written in another script."),
+    )
+    membership_status = models.CharField(
+        _("membership status"), max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.NONE
+    )
+    joined_party_on = models.DateField(_("joined the Party on"), null=True, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
+    position = models.CharField(_("position"), max_length=120, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"], condition=~Q(email=""), name="person_email_unique_when_set"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        lang = (get_language() or "zh-hans").lower()
+        if lang.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name or self.name_en or self.name_native
+
+    def clean(self) -> None:
+        if not (self.name or self.name_en or self.name_native):
+            raise ValidationError({"name": _("A person needs a name in at least one script.")})
+        if self.membership_status == MembershipStatus.NONE and self.joined_party_on:
+            raise ValidationError(
+                {"joined_party_on": _("A date of joining the Party needs a membership status.")}
+            )
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:person", kwargs={"person_id": self.pk})
+
+    def primary_org_id(self) -> int | None:
+        """The organization whose records this person belongs to: their current (else latest) branch."""
+        return (
+            Membership.objects.filter(person_id=self.pk, role=Role.MEMBER)
+            .order_by(models.F("end_on").desc(nulls_first=True), "-start_on")
+            .values_list("organization_id", flat=True)
+            .first()
+        )
+
+    @classmethod
+    def primary_org_id_of_user(cls, user_id: int) -> int | None:
+        person = cls.objects.filter(user_id=user_id).only("pk").first()
+        return person.primary_org_id() if person else None
+
+
+class Role(models.TextChoices):
+    # Positions in the organization.
+    SECRETARY = "secretary", _("Secretary")
+    DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")
+    COMMITTEE_MEMBER = "committee_member", _("Committee member")
+    GROUP_LEADER = "group_leader", _("Group leader")
+    MEMBER = "member", _("Member")
+    STAFF = "staff", _("Committee office staff")
+    # Functional roles: what a person does for the organization's work.
+    EDITOR = "editor", _("Editor")
+    SIGNER = "signer", _("Signer")
+    RESEARCH_COORDINATOR = "research_coordinator", _("Research coordinator")
+    FOREIGN_AFFAIRS = "foreign_affairs", _("Foreign-affairs staff")
+
+
+class Portfolio(models.TextChoices):
+    NONE = "", _("—")
+    ORGANIZATION = "organization", _("Organization")
+    PROPAGANDA = "propaganda", _("Propaganda")
+    DISCIPLINE = "discipline", _("Discipline inspection")
+    YOUTH = "youth", _("Youth work")
+    OTHER = "other", _("Other")
+
+
+# Who manages an organization (and the organizations under it).
+MANAGING_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER})
+# Who oversees (reads) an organization and everything under it without managing it.
+OVERSIGHT_ROLES = frozenset({Role.STAFF})
+POSITION_ROLES = frozenset(
+    {Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER, Role.GROUP_LEADER, Role.MEMBER, Role.STAFF}
+)
+FUNCTIONAL_ROLES = frozenset({Role.EDITOR, Role.SIGNER, Role.RESEARCH_COORDINATOR, Role.FOREIGN_AFFAIRS})
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date | None = None):
+        day = day or timezone.localdate()
+        return self.filter(Q(start_on__lte=day) & (Q(end_on__isnull=True) | Q(end_on__gte=day)))
+
+    def current(self):
+        return self.active_on(timezone.localdate())
+
+
+class Membership(models.Model):
+    """A person holds a role in an organization from one day to another (open-ended if no end).
+
+    Ordinary membership is the role `member`; a secretary also holds `member` in the same branch.
+    """
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships")
+    # PROTECT: an organization with a history of members is closed (is_active), not deleted.
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.MEMBER)
+    portfolio = models.CharField(
+        _("portfolio"), max_length=20, choices=Portfolio.choices, blank=True, default=Portfolio.NONE
+    )
+    start_on = models.DateField(_("from"))
+    end_on = models.DateField(_("to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization__path", "role", "start_on"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        indexes = [models.Index(fields=["organization", "role", "start_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+                name="membership_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.organization} · {self.role_label}"
+
+    @property
+    def role_label(self) -> str:
+        label = self.get_role_display()
+        if self.portfolio:
+            label = f"{label}（{self.get_portfolio_display()}）"
+        return str(label)
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.start_on <= day and (self.end_on is None or self.end_on >= day)
+
+    def clean(self) -> None:
+        if self.end_on and self.start_on and self.end_on < self.start_on:
+            raise ValidationError({"end_on": _("A role cannot end before it starts.")})
+        if self.portfolio and self.role != Role.COMMITTEE_MEMBER:
+            raise ValidationError({"portfolio": _("Only committee members have a portfolio.")})
+        if self.person_id and self.organization_id and self.start_on:
+            overlapping = Membership.objects.filter(
+                person_id=self.person_id, organization_id=self.organization_id, role=self.role
+            ).exclude(pk=self.pk)
+            overlapping = overlapping.filter(Q(end_on__isnull=True) | Q(end_on__gte=self.start_on))
+            if self.end_on:
+                overlapping = overlapping.filter(start_on__lte=self.end_on)
+            if overlapping.exists():
+                raise ValidationError(
+                    _("This person already holds this role in this organization for part of that period.")
+                )
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+
+
+class AuditEntry(models.Model):
+    """One create, change or delete of a record: who, when, what changed from what to what.
+
+    Written by core.audit on every save and delete of an audited model; never edited afterwards.
+    `organization` is the organization whose trail the entry belongs to, for scoping.
+    """
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("who (as recorded)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(_("record"), max_length=255)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    changes = models.JSONField(_("changes"), default=dict, help_text=_("field → [old, new]"))
+    source = models.CharField(_("source"), max_length=20, default="web")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"

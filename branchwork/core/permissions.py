@@ -1,0 +1,209 @@
+"""The permission policy: one answer to "may this user see (or manage) this?".
+
+Every view and every API endpoint asks here. The rules:
+
+- Superusers see and manage everything.
+- A person's roles that are current today decide the rest:
+  - any role in an organization lets them read it and the organizations under it (a member of a
+    branch reads the branch and its Party groups);
+  - secretary, deputy secretary and committee member manage it and the organizations under it;
+  - the committee office's staff read the committee and everything under it.
+- People are visible where one of their memberships (current or past) is in a readable
+  organization; everyone sees themselves.
+- Anonymous users see nothing here; only public portal content (publishing) is open to them.
+
+Outsiders get 404, never 403: the existence of a record is itself not theirs to know.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from branchwork.core.models import (
+    MANAGING_ROLES,
+    AuditEntry,
+    Membership,
+    Organization,
+    Person,
+)
+
+_CACHE_ATTR = "_branchwork_access"
+
+
+class _Access:
+    """What one user may read and manage, computed once per request (cached on the user)."""
+
+    def __init__(self, user):
+        self.is_superuser = bool(user.is_authenticated and user.is_active and user.is_superuser)
+        self.person_id = None
+        self.read_paths: list[str] = []
+        self.manage_paths: list[str] = []
+        if not user.is_authenticated or not user.is_active:
+            return
+        try:
+            self.person_id = user.person.pk
+        except Person.DoesNotExist:
+            return
+        for path, role in (
+            Membership.objects.current()
+            .filter(person_id=self.person_id, organization__is_active=True)
+            .values_list("organization__path", "role")
+        ):
+            self.read_paths.append(path)
+            if role in MANAGING_ROLES:
+                self.manage_paths.append(path)
+
+    @staticmethod
+    def org_filter(paths: list[str], prefix: str = "") -> Q | None:
+        """Organizations at or under any of `paths` (materialized paths of the tree)."""
+        if not paths:
+            return None
+        return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
+
+
+def _access(user) -> _Access:
+    access = getattr(user, _CACHE_ATTR, None)
+    if access is None:
+        access = _Access(user)
+        try:
+            setattr(user, _CACHE_ATTR, access)
+        except AttributeError:  # AnonymousUser is shared; computing again is cheap
+            pass
+    return access
+
+
+def forget(user) -> None:
+    """Drop the cached answer (after the user's roles changed within the same request)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+# --- Organizations ---
+
+
+def visible_organizations(user) -> QuerySet[Organization]:
+    access = _access(user)
+    qs = Organization.objects.all()
+    if access.is_superuser:
+        return qs
+    q = access.org_filter(access.read_paths)
+    return qs.filter(q) if q is not None else qs.none()
+
+
+def managed_organizations(user) -> QuerySet[Organization]:
+    access = _access(user)
+    qs = Organization.objects.all()
+    if access.is_superuser:
+        return qs
+    q = access.org_filter(access.manage_paths)
+    return qs.filter(q) if q is not None else qs.none()
+
+
+def can_see_org(user, org: Organization) -> bool:
+    access = _access(user)
+    return access.is_superuser or any(org.path.startswith(p) for p in access.read_paths)
+
+
+def can_manage_org(user, org: Organization) -> bool:
+    access = _access(user)
+    return access.is_superuser or any(org.path.startswith(p) for p in access.manage_paths)
+
+
+def manages_anything(user) -> bool:
+    access = _access(user)
+    return access.is_superuser or bool(access.manage_paths)
+
+
+def get_org_or_404(user, code: str, *, manage: bool = False) -> Organization:
+    qs = managed_organizations(user) if manage else visible_organizations(user)
+    try:
+        return qs.select_related("unit").get(code=code)
+    except Organization.DoesNotExist:
+        raise Http404("No such organization") from None
+
+
+# --- People ---
+
+
+def visible_people(user) -> QuerySet[Person]:
+    access = _access(user)
+    qs = Person.objects.all()
+    if access.is_superuser:
+        return qs
+    q = access.org_filter(access.read_paths, prefix="memberships__organization__")
+    if access.person_id is not None:
+        q = Q(pk=access.person_id) if q is None else q | Q(pk=access.person_id)
+    if q is None:
+        return qs.none()
+    return qs.filter(pk__in=Person.objects.filter(q).values("pk"))
+
+
+def manageable_people(user) -> QuerySet[Person]:
+    access = _access(user)
+    qs = Person.objects.all()
+    if access.is_superuser:
+        return qs
+    q = access.org_filter(access.manage_paths, prefix="memberships__organization__")
+    if q is None:
+        return qs.none()
+    return qs.filter(pk__in=Person.objects.filter(q).values("pk"))
+
+
+def can_manage_person(user, person: Person) -> bool:
+    return manageable_people(user).filter(pk=person.pk).exists()
+
+
+def get_person_or_404(user, person_id, *, manage: bool = False) -> Person:
+    qs = manageable_people(user) if manage else visible_people(user)
+    try:
+        return qs.select_related("unit", "user").get(pk=person_id)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such person") from None
+
+
+# --- Roles ---
+
+
+def visible_memberships(user) -> QuerySet[Membership]:
+    """Role records a user may read: those in organizations they read, and their own."""
+    access = _access(user)
+    qs = Membership.objects.all()
+    if access.is_superuser:
+        return qs
+    q = access.org_filter(access.read_paths, prefix="organization__")
+    if access.person_id is not None:
+        q = Q(person_id=access.person_id) if q is None else q | Q(person_id=access.person_id)
+    return qs.filter(q) if q is not None else qs.none()
+
+
+def managed_memberships(user) -> QuerySet[Membership]:
+    access = _access(user)
+    qs = Membership.objects.all()
+    if access.is_superuser:
+        return qs
+    q = access.org_filter(access.manage_paths, prefix="organization__")
+    return qs.filter(q) if q is not None else qs.none()
+
+
+def get_membership_or_404(user, org: Organization, membership_id) -> Membership:
+    try:
+        return managed_memberships(user).select_related("person", "organization").get(
+            pk=membership_id, organization=org
+        )
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such role") from None
+
+
+# --- Audit trail ---
+
+
+def visible_audit_entries(user) -> QuerySet[AuditEntry]:
+    """Secretaries and committee members read the trail of the organizations they manage."""
+    access = _access(user)
+    qs = AuditEntry.objects.all()
+    if access.is_superuser:
+        return qs
+    q = access.org_filter(access.manage_paths, prefix="organization__")
+    return qs.filter(q) if q is not None else qs.none()

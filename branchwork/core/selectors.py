@@ -1,0 +1,111 @@
+"""Reads that several views (and the API) share."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from branchwork.core.models import AuditEntry, Membership, Organization, Person, Role
+from branchwork.core.permissions import visible_organizations
+
+
+@dataclass
+class PersonRow:
+    person: Person
+    memberships: list[Membership] = field(default_factory=list)
+
+    @property
+    def current(self) -> list[Membership]:
+        today = timezone.localdate()
+        return [m for m in self.memberships if m.is_active_on(today)]
+
+
+def org_people(org: Organization, *, include_former: bool = False) -> list[PersonRow]:
+    """The people of an organization with their roles there, in one query."""
+    qs = Membership.objects.filter(organization=org).select_related("person", "person__unit")
+    if not include_former:
+        qs = qs.current()
+    rows: dict[int, PersonRow] = {}
+    for m in qs.order_by("person__name", "person_id", "start_on"):
+        rows.setdefault(m.person_id, PersonRow(m.person)).memberships.append(m)
+    order = {r: i for i, r in enumerate(Role.values)}
+    for row in rows.values():
+        row.memberships.sort(key=lambda m: (order[m.role], m.start_on))
+    return sorted(rows.values(), key=lambda r: (min(order[m.role] for m in r.memberships), r.person.name))
+
+
+def org_officers(org: Organization) -> list[Membership]:
+    """Current secretary, deputies and committee members, in that order."""
+    officers = (
+        Membership.objects.current()
+        .filter(organization=org, role__in=[Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER])
+        .select_related("person")
+    )
+    order = {r: i for i, r in enumerate(Role.values)}
+    return sorted(officers, key=lambda m: (order[m.role], m.person.name))
+
+
+def visible_children(user, org: Organization) -> QuerySet[Organization]:
+    return visible_organizations(user).filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
+
+
+def ancestors(org: Organization) -> list[Organization]:
+    return list(Organization.objects.filter(path__in=org.ancestor_paths()).order_by("depth"))
+
+
+def person_memberships(person: Person) -> list[Membership]:
+    return list(
+        person.memberships.select_related("organization").order_by(
+            "-start_on", "organization__path"
+        )
+    )
+
+
+def memberships_by_org(memberships: list[Membership], day: datetime.date | None = None) -> list[tuple[Organization, list[Membership], list[Membership]]]:
+    """Group a person's roles by organization: (org, current roles, past roles)."""
+    day = day or timezone.localdate()
+    grouped: dict[int, tuple[Organization, list[Membership], list[Membership]]] = {}
+    for m in memberships:
+        org, current, past = grouped.setdefault(m.organization_id, (m.organization, [], []))
+        (current if m.is_active_on(day) else past).append(m)
+    return sorted(grouped.values(), key=lambda g: (not g[1], g[0].path))
+
+
+@dataclass
+class ChangeRow:
+    field: str
+    old: str
+    new: str
+
+
+def _display(field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict):
+        return value.get("repr", str(value.get("id")))
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return str(value)
+
+
+def audit_changes(entry: AuditEntry) -> list[ChangeRow]:
+    """An entry's changes with field names and choice labels in the reader's language."""
+    model = apps.get_model(entry.content_type.app_label, entry.content_type.model) if entry.content_type_id else None
+    rows = []
+    for name, (old, new) in entry.changes.items():
+        try:
+            field = model._meta.get_field(name) if model else None
+        except FieldDoesNotExist:
+            field = None
+        label = str(field.verbose_name) if field is not None else name
+        rows.append(ChangeRow(label, _display(field, old), _display(field, new)))
+    return rows
+
+
+def audit_entries_for(qs: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
+    return qs.select_related("content_type", "organization")

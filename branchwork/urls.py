@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.i18n import set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps import Sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("branchwork.core.account_urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("search/", include("branchwork.search.urls")),
+    path("api/v1/", include("branchwork.api.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
+    path("", include("branchwork.core.urls")),
+    # Last: Wagtail serves the portal's page tree for every other path.
+    path("", include(wagtail_urls)),
+]
