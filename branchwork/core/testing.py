@@ -1,0 +1,97 @@
+"""Test personas and factories, shared by every app's tests (in the manner of hc/test.py).
+
+Alice is the secretary of branch A. Bob is a member of branch A (and of its first Party group).
+Carol is a member of branch B. Dan works in the office of the committee above A and B.
+Anonymous is nobody. Every test that asks "who may see this?" asks it of these five.
+"""
+
+import datetime
+from types import SimpleNamespace
+
+import factory
+from django.contrib.auth import get_user_model
+
+from branchwork.core.models import Membership, MembershipStatus, Organization, OrganizationKind, Person, Role, Unit
+
+PASSWORD = "persona-password"
+SINCE = datetime.date(2024, 1, 1)
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"unit-{n}")
+    name_zh = factory.Sequence(lambda n: f"单位{n}")
+    name_en = factory.Sequence(lambda n: f"Unit {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"测试人员{n}")
+    name_en = factory.Sequence(lambda n: f"Test Person {n}")
+    membership_status = MembershipStatus.FULL
+    joined_party_on = datetime.date(2010, 7, 1)
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+
+
+def make_org(code: str, kind: str, name_zh: str, parent: Organization | None = None, **extra) -> Organization:
+    org = Organization(code=code, kind=kind, name_zh=name_zh, name_en=extra.pop("name_en", code), **extra)
+    return parent.add_child(instance=org) if parent else Organization.add_root(instance=org)
+
+
+def give_role(person: Person, org: Organization, role: str = Role.MEMBER, start_on=SINCE, **extra) -> Membership:
+    return Membership.objects.create(person=person, organization=org, role=role, start_on=start_on, **extra)
+
+
+def person_with_login(username: str, name: str, **extra) -> Person:
+    user = UserFactory(username=username)
+    return PersonFactory(name=name, name_en=extra.pop("name_en", username.title()), user=user,
+                         email=f"{username}@example.org", **extra)
+
+
+def build_personas() -> SimpleNamespace:
+    unit = UnitFactory(code="research-office", name_zh="研究室", name_en="Research Office")
+    committee = make_org("cmte", OrganizationKind.COMMITTEE, "机关党委", name_en="Party Committee")
+    branch_a = make_org("branch-a", OrganizationKind.BRANCH, "研究室党支部", committee, name_en="Branch A", unit=unit)
+    group_a1 = make_org("branch-a-g1", OrganizationKind.GROUP, "研究室第一党小组", branch_a, name_en="Group A1")
+    branch_b = make_org("branch-b", OrganizationKind.BRANCH, "综合处党支部", committee, name_en="Branch B")
+    outside = make_org("brother", OrganizationKind.EXTERNAL_BRANCH, "兄弟单位党支部", name_en="Brother branch")
+
+    alice = person_with_login("alice", "李爱丽", phone="13800000001", unit=unit, position="主任")
+    bob = person_with_login("bob", "王博", phone="13800000002", unit=unit, position="研究员")
+    carol = person_with_login("carol", "陈可乐", phone="13800000003")
+    dan = person_with_login("dan", "赵丹", phone="13800000004")
+
+    give_role(alice, branch_a, Role.MEMBER)
+    give_role(alice, branch_a, Role.SECRETARY)
+    give_role(bob, branch_a, Role.MEMBER)
+    give_role(bob, group_a1, Role.MEMBER)
+    give_role(carol, branch_b, Role.MEMBER)
+    give_role(dan, committee, Role.STAFF)
+
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    return SimpleNamespace(
+        unit=unit, committee=committee, branch_a=branch_a, group_a1=group_a1, branch_b=branch_b,
+        outside=outside, alice=alice.user, bob=bob.user, carol=carol.user, dan=dan.user, admin=admin,
+        people=SimpleNamespace(alice=alice, bob=bob, carol=carol, dan=dan),
+    )
