@@ -1,0 +1,140 @@
+"""Walk every URL pattern of the project as every persona.
+
+Patterns are enumerated from the URL resolver, so a page added later is walked without editing
+this test. Parameters are filled with real objects of branch A where the name says what they are
+(org_code, person_id, membership_id, pk, code); any other parameter gets a harmless dummy.
+
+Two properties are checked for every page and persona: it never answers 500, and nothing that
+the policy hides from that persona appears in it (sentinel values kept only in branch A's
+records, and an old value that lives only in branch A's audit trail).
+"""
+
+import io
+import re
+
+import openpyxl
+import pytest
+from django.urls import URLResolver, get_resolver
+from django.utils.regex_helper import normalize
+
+from branchwork.core import services
+from branchwork.core.exports import XLSX_TYPE
+from branchwork.core.models import Membership
+
+OLD_PHONE = "13800000002"  # Bob's phone before Alice changed it: only in A's audit trail
+NEW_PHONE = "13700000009"  # Bob's phone now: on Bob's record, for those who may see him
+BOB_EMAIL = "bob@example.org"
+
+
+def _formats(resolver: URLResolver, prefix: str = ""):
+    """Every (format string, parameter names) the resolver can reverse, namespaces included."""
+    for key, entries in resolver.reverse_dict.lists():
+        for possibilities, _pattern, _defaults, _converters in entries:
+            for fmt, params in possibilities:
+                yield prefix + fmt, tuple(params)
+    for _ns, (ns_prefix, sub) in resolver.namespace_dict.items():
+        # The namespace's prefix is a regex source; normalize() turns it into a format string.
+        (ns_format, _params), *_ = normalize(ns_prefix)
+        yield from _formats(sub, prefix + ns_format)
+
+
+def all_url_formats() -> list[tuple[str, tuple[str, ...]]]:
+    return sorted(set(_formats(get_resolver())))
+
+
+def readable_text(response) -> str:
+    """What a person would read in the response, workbooks unpacked."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith(XLSX_TYPE):
+        workbook = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(
+            str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True) for value in row
+        )
+    return body.decode("utf-8", errors="replace")
+
+
+def _sample(name: str, world) -> str:
+    samples = {
+        "org_code": world.branch_a.code,
+        "code": world.branch_a.code,
+        "person_id": world.people.bob.pk,
+        "membership_id": world.bob_membership.pk,
+        "pk": world.people.bob.pk,
+        "format": "json",
+    }
+    if name in samples:
+        return str(samples[name])
+    if re.search(r"(^|_)(id|pk)$", name):
+        return "1"
+    return "x"
+
+
+def urls_for(world) -> list[str]:
+    urls = []
+    for fmt, params in all_url_formats():
+        url = "/" + fmt % {p: _sample(p, world) for p in params}
+        urls.append(url)
+    return sorted(set(urls))
+
+
+@pytest.fixture
+def world(personas):
+    bob = personas.people.bob
+    services.person_update(by=personas.alice, person=bob, phone=NEW_PHONE)
+    personas.bob_membership = Membership.objects.get(person=bob, organization=personas.branch_a)
+    return personas
+
+
+# What each persona must never see: values that only branch A's people or managers may see.
+FORBIDDEN = {
+    "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博"],
+    "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博"],
+    "bob": [OLD_PHONE],
+    "dan": [OLD_PHONE],
+    "alice": [],
+}
+
+
+def test_every_url_is_walked_and_our_pages_are_among_them(world):
+    urls = urls_for(world)
+    assert "/my/" in urls
+    assert f"/orgs/{world.branch_a.code}/people/" in urls
+    assert f"/people/{world.people.bob.pk}/" in urls
+    assert any(u.startswith("/api/v1/people/") for u in urls)
+    assert any(u.startswith("/admin/") for u in urls)
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan", "alice"])
+def test_no_page_leaks_or_fails_for(persona, world, login):
+    user = None if persona == "anonymous" else getattr(world, persona)
+    client = login(user)
+    failures = []
+    for url in urls_for(world):
+        if url.startswith(("/accounts/logout", "/admin/logout", "/django-admin/logout")):
+            continue  # logging out would end the walk's session
+        client.raise_request_exception = False
+        response = client.get(url)
+        if response.status_code >= 500:
+            failures.append(f"{url} → {response.status_code}")
+            continue
+        text = readable_text(response)
+        for secret in FORBIDDEN[persona]:
+            if secret in text:
+                failures.append(f"{url} shows {secret!r} to {persona}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "carol"])
+def test_outsiders_get_404_or_the_login_page_for_branch_a(persona, world, login):
+    user = None if persona == "anonymous" else world.carol
+    client = login(user)
+    a_urls = [u for u in urls_for(world) if f"/{world.branch_a.code}/" in u or f"/people/{world.people.bob.pk}/" in u]
+    assert a_urls
+    for url in a_urls:
+        response = client.get(url)
+        if user is None and response.status_code == 302:
+            assert "/accounts/login/" in response["Location"], url
+        elif url.startswith("/api/"):
+            assert response.status_code in (401, 403, 404, 405), (url, response.status_code)
+        else:
+            assert response.status_code in (404, 405), (url, response.status_code)
