@@ -1,5 +1,8 @@
+import os
+
 import pytest
 
+from branchwork.browser import LAUNCH_ARGS, system_chromium
 from branchwork.core.testing import PASSWORD, build_personas
 
 
@@ -25,3 +28,40 @@ def login(client):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium for the whole session (skips when there is none)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright runs an event loop in this thread; the ORM calls tests make beside it are safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    executable = system_chromium()
+    with sync_api.sync_playwright() as pw:
+        try:
+            chromium = pw.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        except sync_api.Error as exc:
+            pytest.skip(f"no Chromium to drive (install Debian's chromium package): {exc}")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844},
+        device_scale_factor=2, is_mobile=True, has_touch=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
