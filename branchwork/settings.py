@@ -226,6 +226,7 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+# SAMEORIGIN, not DENY: the Wagtail admin shows page previews in a frame of our own origin.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -365,7 +366,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["branchwork.api.schema.only_public_api"],
 }
+
+SILENCED_SYSTEM_CHECKS = [
+    "security.W019",  # X_FRAME_OPTIONS is SAMEORIGIN on purpose (see above)
+    "security.W021",  # HSTS preload is the domain owner's opt-in: SECURE_HSTS_PRELOAD=1
+]
 
 # --- Logging: to stderr, where the process manager collects it. ---
 
