@@ -145,6 +145,17 @@ class Organization(BilingualNameMixin, MP_Node):
     def ancestor_paths(self) -> list[str]:
         return [self.path[:i] for i in range(self.steplen, len(self.path), self.steplen)]
 
+# Which of a person's organizations their records belong to, when they are members of several.
+PRIMARY_KIND_ORDER = [
+    OrganizationKind.BRANCH,
+    OrganizationKind.EXTERNAL_BRANCH,
+    OrganizationKind.GENERAL_BRANCH,
+    OrganizationKind.COMMITTEE,
+    OrganizationKind.GROUP,
+    OrganizationKind.YOUTH_LEAGUE,
+]
+
+
 class MembershipStatus(models.TextChoices):
     FULL = "full", _("Full member")
     PROBATIONARY = "probationary", _("Probationary member")
@@ -225,9 +236,14 @@ class Person(models.Model):
 
     def primary_org_id(self) -> int | None:
         """The organization whose records this person belongs to: their current (else latest) branch."""
+        # A branch first: a member of a branch is also a member of one of its groups.
+        kind_rank = models.Case(
+            *(models.When(organization__kind=kind, then=rank) for rank, kind in enumerate(PRIMARY_KIND_ORDER)),
+            default=len(PRIMARY_KIND_ORDER),
+        )
         return (
             Membership.objects.filter(person_id=self.pk, role=Role.MEMBER)
-            .order_by(models.F("end_on").desc(nulls_first=True), "-start_on")
+            .order_by(models.F("end_on").desc(nulls_first=True), kind_rank, "-start_on")
             .values_list("organization_id", flat=True)
             .first()
         )

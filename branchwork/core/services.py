@@ -8,6 +8,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from branchwork.core import audit
@@ -93,7 +94,7 @@ def person_create(
         if organization is not None:
             membership_create(
                 by=by, person=person, organization=organization, role=role,
-                start_on=start_on or datetime.date.today(),
+                start_on=start_on or timezone.localdate(),
             )
     return person
 

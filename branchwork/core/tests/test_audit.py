@@ -69,3 +69,10 @@ def test_the_trail_cannot_be_edited_from_the_ui(personas, login):
     assert client.get(f"/django-admin/core/auditentry/{entry.pk}/change/").status_code == 200
     assert client.post(f"/django-admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_persons_changes_belong_to_their_branch_not_their_group(personas):
+    # Bob is a member of branch A and of its first group; the branch is where his record lives.
+    assert personas.people.bob.primary_org_id() == personas.branch_a.pk
+    services.person_update(by=personas.alice, person=personas.people.bob, position="副研究员")
+    assert AuditEntry.objects.filter(object_repr="王博").latest("pk").organization == personas.branch_a

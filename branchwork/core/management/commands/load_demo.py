@@ -1,0 +1,55 @@
+import unicodedata
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from branchwork.core import demo
+from branchwork.core.models import Membership, Organization, Person, Unit
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+class Command(BaseCommand):
+    help = "Load the demo institution (run it again to restore it) and print its logins."
+    requires_migrations_checks = True
+
+    def handle(self, *args, **options):
+        try:
+            logins = demo.load(stdout=self.stdout, password=settings.DEMO_PASSWORD)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+
+        totals = [
+            ("单位", "units", Unit.objects.count()),
+            ("组织", "organizations", Organization.objects.count()),
+            ("人员", "people", Person.objects.count()),
+            ("职务", "roles", Membership.objects.count()),
+            ("账号", "user accounts", get_user_model().objects.count()),
+        ]
+        self.stdout.write(
+            "数据库现有 In the database: " + ", ".join(f"{zh} {n} {en}" for zh, en, n in totals)
+        )
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(
+                f"演示账号 Demo logins — {settings.BASE_URL}/accounts/login/"
+            )
+        )
+
+        head_user, head_pass = "用户名 username", "密码 password"
+        w_user = max(_width(head_user), *(_width(login.username) for login in logins)) + 2
+        w_pass = max(_width(head_pass), *(_width(login.password) for login in logins)) + 2
+        self.stdout.write(_pad(head_user, w_user) + _pad(head_pass, w_pass) + "身份 who")
+        for login in logins:
+            zh = " · ".join(part for part in (login.name, login.who_zh) if part)
+            en = " · ".join(part for part in (login.name_en, login.who_en) if part)
+            self.stdout.write(_pad(login.username, w_user) + _pad(login.password, w_pass) + zh)
+            self.stdout.write(" " * (w_user + w_pass) + en)
