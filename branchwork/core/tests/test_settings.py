@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 
 from branchwork import settings as bw_settings
 
@@ -75,3 +76,7 @@ def test_the_readme_documents_every_environment_variable():
 
 def test_passwords_are_hashed_with_argon2_in_production():
     assert bw_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_the_migrations_match_the_models(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
