@@ -1,89 +1,182 @@
+"""Serializers of the REST API.
+
+Fields that point at an organization or a person resolve only what the requesting user may see,
+through core.permissions; anything else answers 404, exactly as an unknown address would, so
+that a request body cannot be used to probe for records one may not know about.
+"""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from branchwork.core.models import Membership, Organization, Person, Unit
+from branchwork.core import permissions
+from branchwork.core.models import Membership, Organization, Person, Role, Unit
 
 
-class UnitSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Unit
-        fields = ["code", "name_zh", "name_en"]
+class OrganizationCodeField(serializers.SlugRelatedField):
+    """An organization, by code, among those the requesting user may see."""
+
+    def __init__(self, **kwargs):
+        # The queryset only tells the schema which model this is; get_queryset() scopes it.
+        super().__init__(slug_field="code", queryset=Organization.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        return permissions.visible_organizations(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return permissions.get_org_or_404(self.context["request"].user, data)
+
+
+class PersonIdField(serializers.PrimaryKeyRelatedField):
+    """A person, by id, among those the requesting user may see."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Person.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        return permissions.visible_people(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not (
+            isinstance(data, int) or (isinstance(data, str) and data.isdigit())
+        ):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return permissions.get_person_or_404(self.context["request"].user, data)
+
+
+class UnitCodeField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Unit.objects.all(), **kwargs)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Organization.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text=_("Code of the organization above; only on creation."),
-    )
-    unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all(), required=False, allow_null=True)
+    """An organization as read, and as changed: code, kind and place in the tree stay fixed."""
+
+    unit = UnitCodeField(required=False, allow_null=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    # Views annotate `parent_code` so that a list does not ask each row for its parent.
+    parent = serializers.CharField(
+        source="parent_code",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Code of the organization above; null at the top of the tree."),
+    )
 
     class Meta:
         model = Organization
-        fields = ["code", "kind", "kind_display", "name_zh", "name_en", "unit", "parent", "is_active", "depth"]
-        read_only_fields = ["depth"]
+        fields = [
+            "code",
+            "kind",
+            "kind_display",
+            "name_zh",
+            "name_en",
+            "unit",
+            "parent",
+            "is_active",
+            "depth",
+        ]
+        read_only_fields = ["code", "kind", "depth"]
+
+
+class OrganizationCreateSerializer(OrganizationSerializer):
+    parent = OrganizationCodeField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Code of the organization to create it under (one you manage); omit for the top level."
+        ),
+    )
+
+    class Meta(OrganizationSerializer.Meta):
+        read_only_fields = ["depth", "is_active"]
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        # Querysets from the view carry `parent_code`; a freshly created instance asks its parent.
-        if hasattr(instance, "parent_code"):
-            data["parent"] = instance.parent_code
-        else:
-            data["parent"] = instance.get_parent().code if instance.depth > 1 else None
-        return data
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list):
-            # Code, kind and place in the tree are fixed once created.
-            for name in ("code", "kind", "parent"):
-                fields[name].read_only = True
-        return fields
+        return OrganizationSerializer(instance, context=self.context).data
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all(), required=False, allow_null=True)
-    membership_status_display = serializers.CharField(source="get_membership_status_display", read_only=True)
+    unit = UnitCodeField(required=False, allow_null=True)
+    membership_status_display = serializers.CharField(
+        source="get_membership_status_display", read_only=True
+    )
     username = serializers.SerializerMethodField()
 
     class Meta:
         model = Person
         fields = [
-            "id", "name", "name_en", "name_native", "membership_status", "membership_status_display",
-            "joined_party_on", "unit", "position", "email", "phone", "username",
+            "id",
+            "name",
+            "name_en",
+            "name_native",
+            "membership_status",
+            "membership_status_display",
+            "joined_party_on",
+            "unit",
+            "position",
+            "email",
+            "phone",
+            "username",
         ]
 
-    def get_username(self, person) -> str | None:
+    def get_username(self, person: Person) -> str | None:
         return person.user.get_username() if person.user_id else None
 
 
 class PersonCreateSerializer(PersonSerializer):
-    organization = serializers.SlugRelatedField(
-        slug_field="code", queryset=Organization.objects.all(), write_only=True,
-        help_text=_("The organization the person joins (one you manage)."),
+    """A new person and the role they start with in an organization the user manages."""
+
+    organization = OrganizationCodeField(
+        write_only=True, help_text=_("Code of the organization the person joins (one you manage).")
     )
-    role = serializers.ChoiceField(choices=Membership._meta.get_field("role").choices, default="member", write_only=True)
-    start_on = serializers.DateField(write_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER, write_only=True)
+    start_on = serializers.DateField(write_only=True, help_text=_("The day the role begins."))
 
     class Meta(PersonSerializer.Meta):
         fields = PersonSerializer.Meta.fields + ["organization", "role", "start_on"]
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
-    organization = serializers.SlugRelatedField(slug_field="code", queryset=Organization.objects.all())
+    """A role that a person holds in an organization over a period."""
+
+    person = PersonIdField()
+    organization = OrganizationCodeField()
+    organization_name = serializers.CharField(source="organization.display_name", read_only=True)
     role_display = serializers.CharField(source="role_label", read_only=True)
 
     class Meta:
         model = Membership
-        fields = ["id", "person", "organization", "role", "role_display", "portfolio", "start_on", "end_on", "note"]
+        fields = [
+            "id",
+            "person",
+            "organization",
+            "organization_name",
+            "role",
+            "role_display",
+            "portfolio",
+            "start_on",
+            "end_on",
+            "note",
+        ]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list):
-            fields["person"].read_only = True
-            fields["organization"].read_only = True
-        return fields
+
+class MembershipUpdateSerializer(MembershipSerializer):
+    """A role as changed: whose role it is and where stay fixed; end it rather than move it."""
+
+    person = serializers.IntegerField(source="person_id", read_only=True)
+    organization = serializers.CharField(source="organization.code", read_only=True)
+
+
+class PersonSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "name"]
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    person = PersonSummarySerializer(
+        allow_null=True,
+        help_text=_("The person this account belongs to; null for an account without one."),
+    )
+    roles = MembershipSerializer(many=True, help_text=_("The roles the person holds today."))

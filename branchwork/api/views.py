@@ -1,44 +1,78 @@
 """The REST API: organizations, people and roles, under core.permissions like every page.
 
-Reads are scoped to what the user may see (outsiders get 404); writes go through core.services
-and need the user to manage the organization concerned.
+Reads are scoped to what the user may see, so outsiders get 404; writes go through core.services
+and need the user to manage the organization concerned, else 403.
 """
 
+import contextlib
+from collections.abc import Iterator
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 from branchwork.api.serializers import (
     MembershipSerializer,
+    MembershipUpdateSerializer,
+    MeSerializer,
+    OrganizationCreateSerializer,
     OrganizationSerializer,
     PersonCreateSerializer,
     PersonSerializer,
 )
 from branchwork.core import permissions, services
-from branchwork.core.models import Organization
+from branchwork.core.models import Membership, Organization
+
+_TRUE = ("1", "true", "yes")
 
 
-def _validation_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+@contextlib.contextmanager
+def _service_errors() -> Iterator[None]:
+    """Answer a service's ValidationError with 400 and the same field names a serializer uses."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        detail = serializers.as_serializer_error(exc)
+        if NON_FIELD_ERRORS in detail:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+        raise ValidationError(detail) from None
 
 
-class OrganizationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+class _ReadCreateUpdateViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Nothing is deleted through the API: organizations close and roles end instead."""
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=OrganizationCreateSerializer, responses={201: OrganizationSerializer}
+    ),
+)
+class OrganizationViewSet(_ReadCreateUpdateViewSet):
     """Organizations the user may see. Create under, or change, an organization one manages."""
 
-    serializer_class = OrganizationSerializer
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
+    def get_serializer_class(self):
+        return OrganizationCreateSerializer if self.action == "create" else OrganizationSerializer
+
     def get_queryset(self):
-        steplen = Organization.steplen
         parent_code = Organization.objects.filter(
-            path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - steplen)
+            path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)
         ).values("code")[:1]
         return (
             permissions.visible_organizations(self.request.user)
@@ -48,120 +82,138 @@ class OrganizationViewSet(
         )
 
     def perform_create(self, serializer):
-        parent = serializer.validated_data.get("parent")
-        if parent is None:
-            if not self.request.user.is_superuser:
-                raise PermissionDenied("Only superusers create top-level organizations.")
-        elif not permissions.can_manage_org(self.request.user, parent):
-            raise NotFound("No such parent organization.")
-        data = {k: v for k, v in serializer.validated_data.items() if k not in ("parent", "is_active")}
-        try:
-            serializer.instance = services.organization_create(by=self.request.user, parent=parent, **data)
-        except DjangoValidationError as exc:
-            raise _validation_error(exc) from None
+        data = dict(serializer.validated_data)
+        parent = data.pop("parent", None)
+        if not permissions.can_create_org_under(self.request.user, parent):
+            raise PermissionDenied("You do not manage the organization above.")
+        with _service_errors():
+            org = services.organization_create(by=self.request.user, parent=parent, **data)
+        org.parent_code = parent.code if parent else None
+        serializer.instance = org
 
     def perform_update(self, serializer):
         org = serializer.instance
         if not permissions.can_manage_org(self.request.user, org):
             raise PermissionDenied("You do not manage this organization.")
-        try:
-            services.organization_update(by=self.request.user, organization=org, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise _validation_error(exc) from None
+        with _service_errors():
+            services.organization_update(
+                by=self.request.user, organization=org, **serializer.validated_data
+            )
 
 
-class PersonViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "organization",
+                str,
+                description="Only people who hold or held a role in this organization (code).",
+            )
+        ]
+    ),
+    create=extend_schema(request=PersonCreateSerializer, responses={201: PersonSerializer}),
+)
+class PersonViewSet(_ReadCreateUpdateViewSet):
     """People the user may see. Managers add people to their organizations and edit them."""
 
     def get_serializer_class(self):
         return PersonCreateSerializer if self.action == "create" else PersonSerializer
 
-    @extend_schema(
-        parameters=[OpenApiParameter("organization", str, description="Only people with a role in this organization (code).")]
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
     def get_queryset(self):
-        qs = permissions.visible_people(self.request.user).select_related("unit", "user").order_by("name", "pk")
-        code = self.request.query_params.get("organization")
-        if code:
-            org = permissions.visible_organizations(self.request.user).filter(code=code).first()
+        user = self.request.user
+        qs = permissions.visible_people(user).select_related("unit", "user").order_by("name", "pk")
+        if code := self.request.query_params.get("organization"):
+            org = permissions.visible_organizations(user).filter(code=code).first()
             if org is None:
                 return qs.none()
-            qs = qs.filter(memberships__organization=org).distinct()
+            qs = qs.filter(pk__in=Membership.objects.filter(organization=org).values("person_id"))
         return qs
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         org = data.pop("organization")
         if not permissions.can_manage_org(self.request.user, org):
-            raise NotFound("No such organization.")
-        try:
-            serializer.instance = services.person_create(by=self.request.user, organization=org, **data)
-        except DjangoValidationError as exc:
-            raise _validation_error(exc) from None
+            raise PermissionDenied("You do not manage this organization.")
+        with _service_errors():
+            serializer.instance = services.person_create(
+                by=self.request.user, organization=org, **data
+            )
 
     def perform_update(self, serializer):
         person = serializer.instance
         if not permissions.can_manage_person(self.request.user, person):
             raise PermissionDenied("You do not manage this person.")
-        try:
+        with _service_errors():
             services.person_update(by=self.request.user, person=person, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise _validation_error(exc) from None
 
 
-class MembershipViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Roles over periods. Managers give and change roles in the organizations they manage."""
+_UPDATE_SCHEMA = extend_schema(request=MembershipUpdateSerializer, responses=MembershipSerializer)
 
-    serializer_class = MembershipSerializer
 
-    @extend_schema(
+@extend_schema_view(
+    list=extend_schema(
         parameters=[
-            OpenApiParameter("organization", str, description="Organization code."),
-            OpenApiParameter("person", int, description="Person id."),
+            OpenApiParameter(
+                "organization", str, description="Only roles in this organization (code)."
+            ),
+            OpenApiParameter("person", int, description="Only roles of this person (id)."),
             OpenApiParameter("current", bool, description="Only roles held today."),
         ]
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+    ),
+    update=_UPDATE_SCHEMA,
+    partial_update=_UPDATE_SCHEMA,
+)
+class MembershipViewSet(_ReadCreateUpdateViewSet):
+    """Roles over periods. Managers give and change roles in the organizations they manage."""
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return MembershipUpdateSerializer
+        return MembershipSerializer
 
     def get_queryset(self):
-        qs = permissions.visible_memberships(self.request.user).select_related("organization", "person")
+        qs = permissions.visible_memberships(self.request.user).select_related("organization")
         params = self.request.query_params
         if code := params.get("organization"):
             qs = qs.filter(organization__code=code)
         if person := params.get("person"):
             qs = qs.filter(person_id=person) if person.isdigit() else qs.none()
-        if params.get("current") in ("1", "true"):
+        if params.get("current", "").lower() in _TRUE:
             qs = qs.current()
-        return qs.order_by(F("organization__path"), "role", "start_on", "pk")
+        return qs.order_by("organization__path", "role", "start_on", "pk")
 
     def perform_create(self, serializer):
         data = serializer.validated_data
         if not permissions.can_manage_org(self.request.user, data["organization"]):
-            raise NotFound("No such organization.")
-        if not permissions.visible_people(self.request.user).filter(pk=data["person"].pk).exists():
-            raise ValidationError({"person": ["No such person."]})
-        try:
+            raise PermissionDenied("You do not manage this organization.")
+        with _service_errors():
             serializer.instance = services.membership_create(by=self.request.user, **data)
-        except DjangoValidationError as exc:
-            raise _validation_error(exc) from None
 
     def perform_update(self, serializer):
         membership = serializer.instance
         if not permissions.can_manage_org(self.request.user, membership.organization):
             raise PermissionDenied("You do not manage this organization.")
-        try:
-            services.membership_update(by=self.request.user, membership=membership, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise _validation_error(exc) from None
+        with _service_errors():
+            services.membership_update(
+                by=self.request.user, membership=membership, **serializer.validated_data
+            )
 
 
+class MeView(APIView):
+    """Who the API sees: the account, its person and the roles they hold today."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        user = request.user
+        person = permissions.visible_people(user).filter(user=user).first()
+        roles = (
+            permissions.visible_memberships(user)
+            .current()
+            .filter(person=person)
+            .select_related("organization")
+            .order_by("organization__path", "role", "start_on", "pk")
+            if person is not None
+            else Membership.objects.none()
+        )
+        me = {"username": user.get_username(), "person": person, "roles": roles}
+        return Response(MeSerializer(me, context={"request": request}).data)

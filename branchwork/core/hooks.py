@@ -1,5 +1,8 @@
 """Extension points other apps fill through Wagtail's hook registry (`wagtail.hooks`).
 
+`branchwork_load_demo`: functions run by `branchwork load_demo` after core's organizations and
+people are in place, each loading its app's demo records idempotently.
+
 `branchwork_my_page_panels`: functions of the request that return a MyPagePanel, or None when
 they have nothing to show. /my/ renders them in registration order; later apps add theirs
 (upcoming activities, drafts, study hours) without core knowing them.
@@ -13,6 +16,8 @@ from wagtail import hooks
 from branchwork.core import permissions
 
 MY_PAGE_PANELS = "branchwork_my_page_panels"
+# Functions `fn(*, stdout)` that load an app's part of the demo after core's; idempotent each.
+LOAD_DEMO_HOOK = "branchwork_load_demo"
 
 
 @dataclass

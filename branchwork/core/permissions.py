@@ -111,9 +111,11 @@ def can_manage_org(user, org: Organization) -> bool:
     return access.is_superuser or any(org.path.startswith(p) for p in access.manage_paths)
 
 
-def manages_anything(user) -> bool:
-    access = _access(user)
-    return access.is_superuser or bool(access.manage_paths)
+def can_create_org_under(user, parent: Organization | None) -> bool:
+    """Managers create organizations under theirs; the top level belongs to superusers alone."""
+    if parent is None:
+        return _access(user).is_superuser
+    return can_manage_org(user, parent)
 
 
 def get_org_or_404(user, code: str, *, manage: bool = False) -> Organization:

@@ -33,7 +33,9 @@ def test_choices_are_checked(monkeypatch):
 
 
 def _run(args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    # Not inherited: the test database, the test settings, and the browser fixture's async waiver.
+    skip = ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in skip}
     return subprocess.run(
         [sys.executable, "-m", "branchwork", *args], cwd=REPO, env={**base, **env}, capture_output=True, text=True,
         timeout=120,

@@ -4,7 +4,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from wagtail import hooks
+
 from branchwork.core import demo
+from branchwork.core.hooks import LOAD_DEMO_HOOK
 from branchwork.core.models import Membership, Organization, Person, Unit
 
 
@@ -26,6 +29,9 @@ class Command(BaseCommand):
             logins = demo.load(stdout=self.stdout, password=settings.DEMO_PASSWORD)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        # Other apps add their part of the demo (pages, activities…) through this hook.
+        for load_part in hooks.get_hooks(LOAD_DEMO_HOOK):
+            load_part(stdout=self.stdout)
 
         totals = [
             ("单位", "units", Unit.objects.count()),
