@@ -31,8 +31,10 @@ _actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("branchwork_audit
 
 # model class → function returning the organization id the entry belongs to (or None)
 _registry: dict[type[models.Model], Callable[[models.Model], int | None]] = {}
-# fields never copied into the trail (secrets, bookkeeping)
-_EXCLUDED_FIELDS = {"password", "last_login", "created_at", "updated_at"}
+# fields never copied into the trail: secrets, and bookkeeping nobody reads (the tree's
+# materialized path, depth and child count follow from the parent, which is recorded as a change
+# of the records themselves)
+_EXCLUDED_FIELDS = {"password", "last_login", "created_at", "updated_at", "path", "depth", "numchild"}
 
 
 @contextlib.contextmanager

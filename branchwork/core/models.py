@@ -335,10 +335,12 @@ class Membership(models.Model):
 
     @property
     def role_label(self) -> str:
-        label = self.get_role_display()
-        if self.portfolio:
-            label = f"{label}（{self.get_portfolio_display()}）"
-        return str(label)
+        label = str(self.get_role_display())
+        if not self.portfolio:
+            return label
+        if (get_language() or "").startswith("zh"):
+            return f"{label}（{self.get_portfolio_display()}）"
+        return f"{label} ({self.get_portfolio_display()})"
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start_on <= day and (self.end_on is None or self.end_on >= day)

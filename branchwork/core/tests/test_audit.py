@@ -76,3 +76,9 @@ def test_a_persons_changes_belong_to_their_branch_not_their_group(personas):
     assert personas.people.bob.primary_org_id() == personas.branch_a.pk
     services.person_update(by=personas.alice, person=personas.people.bob, position="副研究员")
     assert AuditEntry.objects.filter(object_repr="王博").latest("pk").organization == personas.branch_a
+
+
+def test_tree_bookkeeping_stays_out_of_the_trail(personas):
+    created = AuditEntry.objects.filter(object_repr="研究室第一党小组", action=AuditAction.CREATE).get()
+    assert {"code", "name_zh", "kind"} <= set(created.changes)
+    assert not {"path", "depth", "numchild"} & set(created.changes)
