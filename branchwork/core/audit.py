@@ -59,10 +59,6 @@ def register(model: type[models.Model], *, organization: Callable[[Any], int | N
     post_delete.connect(_log_delete, sender=model, dispatch_uid=uid + "-delete")
 
 
-def is_audited(model: type[models.Model]) -> bool:
-    return model in _registry
-
-
 def _audited_fields(model: type[models.Model]) -> list[models.Field]:
     return [
         f

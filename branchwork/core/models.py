@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+from treebeard.mp_tree import MP_Node
 
 
 class BilingualNameMixin:
@@ -89,20 +89,6 @@ def validate_placement(*, kind: str, parent: "Organization | None") -> None:
         )
 
 
-class OrganizationQuerySet(MP_NodeQuerySet):
-    def active(self):
-        return self.filter(is_active=True)
-
-    def descendants_of(self, orgs, *, include_self=True):
-        """Organizations under any of `orgs` (a queryset or list), by materialized path."""
-        q = Q()
-        for org in orgs:
-            q |= Q(path__startswith=org.path)
-            if not include_self:
-                q &= ~Q(pk=org.pk)
-        return self.filter(q) if q else self.none()
-
-
 class Organization(BilingualNameMixin, MP_Node):
     """A node of the organization tree: committee → general branch → branch → group.
 
@@ -128,8 +114,8 @@ class Organization(BilingualNameMixin, MP_Node):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
-    node_order_by = ["code"]
-    objects = MP_NodeManager.from_queryset(OrganizationQuerySet)()
+    # No node_order_by: sorted insertion would rewrite the paths of existing siblings (and every
+    # node under them) whenever a new one sorts before them; paths stay stable instead.
 
     class Meta:
         verbose_name = _("organization")
@@ -280,12 +266,6 @@ class Portfolio(models.TextChoices):
 
 # Who manages an organization (and the organizations under it).
 MANAGING_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER})
-# Who oversees (reads) an organization and everything under it without managing it.
-OVERSIGHT_ROLES = frozenset({Role.STAFF})
-POSITION_ROLES = frozenset(
-    {Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER, Role.GROUP_LEADER, Role.MEMBER, Role.STAFF}
-)
-FUNCTIONAL_ROLES = frozenset({Role.EDITOR, Role.SIGNER, Role.RESEARCH_COORDINATOR, Role.FOREIGN_AFFAIRS})
 
 
 class MembershipQuerySet(models.QuerySet):

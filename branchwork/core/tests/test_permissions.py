@@ -46,3 +46,10 @@ def test_it_forgets_ended_roles(personas):
     assert codes(permissions.visible_organizations(personas.carol)) == set()
     # She still sees herself.
     assert list(permissions.visible_people(personas.carol)) == [personas.people.carol]
+
+
+def test_it_answers_single_questions_the_same_way_as_the_querysets(personas):
+    for user in (personas.alice, personas.bob, personas.carol, personas.dan):
+        for org in (personas.committee, personas.branch_a, personas.group_a1, personas.branch_b, personas.outside):
+            assert permissions.can_see_org(user, org) == permissions.visible_organizations(user).filter(pk=org.pk).exists()
+            assert permissions.can_manage_org(user, org) == permissions.managed_organizations(user).filter(pk=org.pk).exists()
