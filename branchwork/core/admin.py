@@ -24,6 +24,10 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_zh", "name_en")
     readonly_fields = ("path", "depth", "numchild")
 
+    def has_add_permission(self, request):
+        # A new organization needs its place in the tree: create it with the API or the services.
+        return False
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership

@@ -1,2 +1,48 @@
-# Importing registers core's hooks with Wagtail (Wagtail imports every app's wagtail_hooks).
-from branchwork.core import hooks  # noqa: F401
+"""The back office (Wagtail admin) for people and roles, and core's hooks.
+
+Staff with the model permissions (superusers, to start with) list, search, edit and inspect
+people and their roles here; every change lands in the audit trail like any other. Organizations
+are created through the API or `core.services` (the tree needs its parent), so they are not here.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from branchwork.core import hooks as core_hooks  # noqa: F401  (registers core's own hooks)
+from branchwork.core.models import Membership, Person
+from branchwork.core.services import MEMBERSHIP_FIELDS, PERSON_FIELDS
+
+
+class PersonAdminViewSet(ModelViewSet):
+    model = Person
+    icon = "user"
+    menu_label = _("People")
+    form_fields = list(PERSON_FIELDS)
+    list_display = ["name", "name_en", "membership_status", "unit", "position", "email"]
+    list_filter = ["membership_status", "unit"]
+    search_fields = ["name", "name_en", "name_native", "email"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+class MembershipAdminViewSet(ModelViewSet):
+    model = Membership
+    icon = "group"
+    menu_label = _("Roles")
+    form_fields = ["person", "organization", *MEMBERSHIP_FIELDS]
+    list_display = ["person", "organization", "role", "portfolio", "start_on", "end_on"]
+    list_filter = ["role", "organization"]
+    search_fields = ["person__name", "person__name_en", "organization__name_zh"]
+    copy_view_enabled = False
+
+
+class OrganizationsAndPeopleGroup(ModelViewSetGroup):
+    menu_label = _("Organizations and people")
+    menu_icon = "group"
+    items = (PersonAdminViewSet("people"), MembershipAdminViewSet("roles"))
+
+
+@hooks.register("register_admin_viewset")
+def register_people_admin():
+    return OrganizationsAndPeopleGroup()
