@@ -79,36 +79,39 @@ def _plain(value: Any) -> Any:
 
 
 def _snapshot(instance: models.Model) -> dict[str, Any]:
-    values = {}
-    for field in _audited_fields(type(instance)):
-        if field.is_relation:
-            pk = getattr(instance, field.attname)
-            # The related object's name as it was, so the trail reads well after renames.
-            related = getattr(instance, field.name, None) if pk is not None else None
-            values[field.name] = None if pk is None else {"id": _plain(pk), "repr": str(related)[:200]}
-        else:
-            values[field.name] = _plain(field.value_from_object(instance))
-    return values
+    """Field name → JSON-safe value; a relation is its primary key (described only when logged)."""
+    return {f.name: _plain(getattr(instance, f.attname)) for f in _audited_fields(type(instance))}
 
 
 def _remember_old_values(sender, instance, raw=False, **kwargs) -> None:
+    instance._audit_old = None
     if raw or instance.pk is None:
-        instance._audit_old = None
         return
-    old = sender._base_manager.filter(pk=instance.pk).first()
-    instance._audit_old = _snapshot(old) if old is not None else None
+    fields = _audited_fields(sender)
+    row = sender._base_manager.filter(pk=instance.pk).values(*(f.attname for f in fields)).first()
+    if row is not None:
+        instance._audit_old = {f.name: _plain(row[f.attname]) for f in fields}
 
 
 def _diff(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, list[Any]]:
     if old is None:
-        return {name: [None, value] for name, value in new.items() if value not in (None, "", [], {})}
-    return {name: [old.get(name), value] for name, value in new.items() if not _same(old.get(name), value)}
+        return {name: [None, value] for name, value in new.items() if value not in (None, "")}
+    return {name: [old.get(name), value] for name, value in new.items() if old.get(name) != value}
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, dict) or isinstance(b, dict):
-        return (a or {}).get("id") == (b or {}).get("id")
-    return a == b
+def _describe_relations(model: type[models.Model], changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Replace related ids by {"id", "repr"}, so the trail still reads well after a rename.
+
+    Only the relations that appear in `changes` are looked up: one query per changed relation.
+    """
+    for name, values in changes.items():
+        field = model._meta.get_field(name)
+        if not field.is_relation:
+            continue
+        ids = [v for v in values if v is not None]
+        names = {pk: str(obj)[:200] for pk, obj in field.related_model._base_manager.in_bulk(ids).items()}
+        changes[name] = [None if v is None else {"id": v, "repr": names.get(v, str(v))} for v in values]
+    return changes
 
 
 def _write(instance: models.Model, action: str, changes: dict[str, list[Any]]) -> None:
@@ -123,7 +126,7 @@ def _write(instance: models.Model, action: str, changes: dict[str, list[Any]]) -
         object_id=str(instance.pk),
         object_repr=str(instance)[:255],
         organization_id=org_id,
-        changes=changes,
+        changes=_describe_relations(type(instance), changes),
         source=actor.source,
     )
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from branchwork.core.context_processors import TEXT_SIZES
 from branchwork.core.models import Membership, Person, Role
 from branchwork.core.services import MEMBERSHIP_FIELDS, PERSON_FIELDS
 
@@ -54,5 +55,4 @@ class MembershipForm(forms.ModelForm):
 
 
 class TextSizeForm(forms.Form):
-    size = forms.ChoiceField(choices=[("small", "small"), ("normal", "normal"), ("large", "large")])
-    next = forms.CharField(required=False)
+    size = forms.ChoiceField(choices=[(size, size) for size in TEXT_SIZES])

@@ -12,15 +12,14 @@ from branchwork.core.models import AuditEntry, Membership, Organization, Person,
 from branchwork.core.permissions import visible_organizations
 
 
+# Roles sort in the order Role declares them: secretary first, functional roles last.
+ROLE_ORDER = {role: i for i, role in enumerate(Role.values)}
+
+
 @dataclass
 class PersonRow:
     person: Person
     memberships: list[Membership] = field(default_factory=list)
-
-    @property
-    def current(self) -> list[Membership]:
-        today = timezone.localdate()
-        return [m for m in self.memberships if m.is_active_on(today)]
 
 
 def org_people(org: Organization, *, include_former: bool = False) -> list[PersonRow]:
@@ -31,10 +30,9 @@ def org_people(org: Organization, *, include_former: bool = False) -> list[Perso
     rows: dict[int, PersonRow] = {}
     for m in qs.order_by("person__name", "person_id", "start_on"):
         rows.setdefault(m.person_id, PersonRow(m.person)).memberships.append(m)
-    order = {r: i for i, r in enumerate(Role.values)}
     for row in rows.values():
-        row.memberships.sort(key=lambda m: (order[m.role], m.start_on))
-    return sorted(rows.values(), key=lambda r: (min(order[m.role] for m in r.memberships), r.person.name))
+        row.memberships.sort(key=lambda m: (ROLE_ORDER[m.role], m.start_on))
+    return sorted(rows.values(), key=lambda r: (ROLE_ORDER[r.memberships[0].role], r.person.name))
 
 
 def org_officers(org: Organization) -> list[Membership]:
@@ -44,8 +42,7 @@ def org_officers(org: Organization) -> list[Membership]:
         .filter(organization=org, role__in=[Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER])
         .select_related("person")
     )
-    order = {r: i for i, r in enumerate(Role.values)}
-    return sorted(officers, key=lambda m: (order[m.role], m.person.name))
+    return sorted(officers, key=lambda m: (ROLE_ORDER[m.role], m.person.name))
 
 
 def visible_children(user, org: Organization) -> QuerySet[Organization]:

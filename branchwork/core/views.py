@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,11 +17,11 @@ from branchwork.core.context_processors import TEXT_SIZE_COOKIE
 from branchwork.core.exports import xlsx_response
 from branchwork.core.forms import MembershipForm, PersonAddForm, PersonForm, TextSizeForm
 from branchwork.core.hooks import my_page_panels
-from branchwork.core.models import Membership
+from branchwork.core.models import Membership, Role
 
 
 def _org_crumbs(org, *tail):
-    crumbs = [(_("Organizations"), "/orgs/")]
+    crumbs = [(_("Organizations"), reverse("core:org_list"))]
     crumbs += [(a.display_name, a.get_absolute_url()) for a in selectors.ancestors(org)]
     crumbs.append((org.display_name, org.get_absolute_url()))
     return crumbs + list(tail)
@@ -38,11 +39,15 @@ def _apply_errors(form, exc: ValidationError) -> None:
 def my_page(request):
     person = getattr(request.user, "person", None)
     groups = selectors.memberships_by_org(selectors.person_memberships(person)) if person else []
-    panels = [panel for panel in my_page_panels(request) if panel]
     return render(
         request,
         "core/my.html",
-        {"person": person, "groups": groups, "panels": panels, "breadcrumbs": [(_("My page"), None)]},
+        {
+            "person": person,
+            "groups": groups,
+            "panels": my_page_panels(request),
+            "breadcrumbs": [(_("My page"), None)],
+        },
     )
 
 
@@ -80,7 +85,7 @@ def org_detail(request, org_code):
             "org": org,
             "officers": selectors.org_officers(org),
             "children": selectors.visible_children(request.user, org),
-            "member_count": Membership.objects.current().filter(organization=org, role="member").count(),
+            "member_count": Membership.objects.current().filter(organization=org, role=Role.MEMBER).count(),
             "can_manage": permissions.can_manage_org(request.user, org),
             "breadcrumbs": _org_crumbs(org)[:-1] + [(org.display_name, None)],
         },

@@ -2,6 +2,7 @@ import datetime
 
 from branchwork.core import permissions, services
 from branchwork.core.models import AuditAction, AuditEntry, Membership, Portfolio, Role
+from branchwork.core.testing import UnitFactory
 
 
 def test_it_records_who_changed_a_role_from_what_to_what(personas, login):
@@ -82,3 +83,12 @@ def test_tree_bookkeeping_stays_out_of_the_trail(personas):
     created = AuditEntry.objects.filter(object_repr="研究室第一党小组", action=AuditAction.CREATE).get()
     assert {"code", "name_zh", "kind"} <= set(created.changes)
     assert not {"path", "depth", "numchild"} & set(created.changes)
+
+
+def test_a_changed_relation_is_logged_with_the_names_it_had(personas):
+    office = UnitFactory(code="general-office", name_zh="综合办公室", name_en="General Office")
+    services.person_update(by=personas.alice, person=personas.people.bob, unit=office)
+    entry = AuditEntry.objects.filter(object_repr="王博").latest("pk")
+    assert entry.changes == {
+        "unit": [{"id": personas.unit.pk, "repr": "研究室"}, {"id": office.pk, "repr": "综合办公室"}]
+    }
