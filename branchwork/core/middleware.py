@@ -1,4 +1,7 @@
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from branchwork.core import audit
 
@@ -28,3 +31,32 @@ class AuditActorMiddleware:
         source = "api" if request.path_info.startswith("/api/") else "web"
         with audit.acting_as(request.user, source=source):
             return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware:
+    """The user's chosen language (the language cookie), else the deployment's default.
+
+    Unlike Django's LocaleMiddleware, pages ignore the browser's Accept-Language: a colleague whose
+    computer runs in English still sees the Chinese interface until they choose English. API
+    clients do choose their language with Accept-Language, as HTTP intends.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.languages = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen in self.languages:
+            language = chosen
+        elif request.path_info.startswith("/api/"):
+            language = translation.get_language_from_request(request)
+        else:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        # Caches must keep one copy per language choice.
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if request.path_info.startswith("/api/") else ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -142,3 +142,11 @@ def test_repeated_failed_logins_lock_the_account(personas, client):
     response = client.post("/accounts/login/", {"username": "bob", "password": "persona-password"})
     assert response.status_code == 429
     assert "尝试次数过多" in response.content.decode()
+
+
+def test_chinese_comes_first_whatever_the_browser_asks_for_until_english_is_chosen(db, client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-Hans"' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert 'lang="en"' in page and "Search the site" in page
