@@ -57,6 +57,7 @@ class ChineseFirstLocaleMiddleware:
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         # Caches must keep one copy per language choice.
-        patch_vary_headers(response, ("Cookie", "Accept-Language") if request.path_info.startswith("/api/") else ("Cookie",))
+        is_api = request.path_info.startswith("/api/")
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if is_api else ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
