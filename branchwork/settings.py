@@ -86,6 +86,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [BASE_URL])
 INSTALLED_APPS = [
     # Ours first so that our templates and translations win over the libraries'.
     "branchwork.core",
+    "branchwork.rulebook",
+    "branchwork.activities",
+    "branchwork.reports",
     "branchwork.publishing",
     "branchwork.search",
     "branchwork.api",
@@ -341,6 +344,8 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = True
 # Where members send contributions; shown in every page's header.
 CONTRIBUTION_EMAIL = env_str("CONTRIBUTION_EMAIL", "tougao@branchwork.example")
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "branchwork-demo")
+# The rulebook (activity types, cadences, quorum): the shipped default or a deployment's own.
+RULEBOOK_PATH = Path(env_str("BRANCHWORK_RULEBOOK", str(REPO_DIR / "rulebooks" / "default.yaml")))
 
 # --- API. ---
 

@@ -209,3 +209,71 @@ def visible_audit_entries(user) -> QuerySet[AuditEntry]:
         return qs
     q = access.org_filter(access.manage_paths, prefix="organization__")
     return qs.filter(q) if q is not None else qs.none()
+
+
+# --- Activities (organizational life) ---
+# The models live in the activities app; core imports no other app, so they are looked up by
+# name. The rules:
+# - an activity is visible to those who read its host organization or a co-organizer, and to
+#   everyone on its attendance list (a Youth League member invited to a joint activity);
+# - managers of the host organization schedule, edit, mark attendance and amend;
+# - the recorder also marks attendance and writes the minutes; the host approves them.
+
+
+def _activity_model():
+    from django.apps import apps
+
+    return apps.get_model("activities", "Activity")
+
+
+def visible_activities(user) -> QuerySet:
+    Activity = _activity_model()
+    access = _access(user)
+    qs = Activity.objects.all()
+    if access.is_superuser:
+        return qs
+    q = access.org_filter(access.read_paths, prefix="organization__")
+    co = access.org_filter(access.read_paths, prefix="co_organizers__")
+    if co is not None:
+        q = q | co
+    if access.person_id is not None:
+        mine = Q(attendance__person_id=access.person_id)
+        q = mine if q is None else q | mine
+    if q is None:
+        return qs.none()
+    return qs.filter(pk__in=Activity.objects.filter(q).values("pk"))
+
+
+def can_manage_activity(user, activity) -> bool:
+    """Schedule, change, cancel, amend: the host organization's managers."""
+    return can_manage_org(user, activity.organization)
+
+
+def can_record_activity(user, activity) -> bool:
+    """Mark attendance and write minutes: managers, the recorder and the host."""
+    person_id = _access(user).person_id
+    return can_manage_activity(user, activity) or (
+        person_id is not None and person_id in (activity.recorder_id, activity.host_id)
+    )
+
+
+def can_approve_activity(user, activity) -> bool:
+    """Approve or send back the minutes: the host (the organization's managers when none is set)."""
+    access = _access(user)
+    if access.is_superuser:
+        return True
+    if activity.host_id is not None:
+        return access.person_id == activity.host_id
+    return can_manage_activity(user, activity)
+
+
+def get_activity_or_404(user, activity_id, *, org: Organization | None = None):
+    Activity = _activity_model()
+    qs = visible_activities(user).select_related("organization", "host", "recorder", "lecturer")
+    try:
+        activity = qs.get(pk=activity_id)
+    except (Activity.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such activity") from None
+    if org is not None and activity.organization_id != org.pk:
+        raise Http404("No such activity")
+    return activity

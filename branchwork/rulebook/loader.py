@@ -1,0 +1,283 @@
+"""The rulebook: activity types and their rules, as data (YAML), validated on load.
+
+A rulebook file names activity types with zh/en names, the organization kinds they are counted
+for, who is expected to attend, an optional quorum, a cadence and the record fields that minutes
+need before they can be locked. `get_rulebook()` returns the deployment's rulebook (the file named
+by settings.RULEBOOK_PATH), loaded once per process.
+
+Nothing here imports our models: the rulebook is plain data that the activities app and the
+compliance engine read.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import get_language
+
+PERIODS = ("month", "quarter", "year")
+ATTENDANCE_RULES = ("members", "committee", "open")
+QUORUM_BASES = ("voting", "expected")
+ORG_KINDS = ("committee", "general_branch", "branch", "group", "youth_league", "external_branch")
+RECORD_FIELDS = ("host", "recorder", "lecturer", "place", "agenda", "minutes", "resolutions")
+_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+class RulebookError(ImproperlyConfigured):
+    """A rulebook file is wrong: the message names the file, the entry and the problem."""
+
+
+@dataclass(frozen=True)
+class Cadence:
+    count: int
+    per: str  # month | quarter | year
+
+
+@dataclass(frozen=True)
+class Quorum:
+    more_than: float
+    of: str  # voting | expected
+
+    def is_met(self, *, present: int, base: int) -> bool:
+        """More than `more_than` of `base` present; an empty base has no quorum."""
+        return base > 0 and present > self.more_than * base
+
+
+@dataclass(frozen=True)
+class ActivityType:
+    code: str
+    name_zh: str
+    name_en: str
+    applies_to: tuple[str, ...]
+    attendance: str
+    cadence: Cadence | None
+    quorum: Quorum | None
+    record: tuple[str, ...]
+    source: str
+    order: int
+
+    @property
+    def name(self) -> str:
+        lang = (get_language() or "zh-hans").lower()
+        return self.name_en if lang.startswith("en") and self.name_en else self.name_zh
+
+    def __str__(self) -> str:
+        return self.name
+
+    def applies(self, org_kind: str) -> bool:
+        return org_kind in self.applies_to
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    path: str
+    name_zh: str
+    name_en: str
+    version: int
+    at_risk_days: dict[str, int]
+    types: dict[str, ActivityType] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        lang = (get_language() or "zh-hans").lower()
+        return self.name_en if lang.startswith("en") and self.name_en else self.name_zh
+
+    def type(self, code: str) -> ActivityType:
+        return self.types[code]
+
+    def types_for(self, org_kind: str) -> list[ActivityType]:
+        """Types counted for organizations of this kind, in rulebook order."""
+        return [t for t in self.types.values() if t.applies(org_kind)]
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(t.code, t.name) for t in self.types.values()]
+
+    def label(self, code: str) -> str:
+        t = self.types.get(code)
+        return t.name if t else code
+
+
+class _Checker:
+    """Collects what is wrong with a rulebook, naming the entry, so all problems show at once."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.errors: list[str] = []
+
+    def fail(self, where: str, message: str) -> None:
+        self.errors.append(f"{where}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            lines = "\n  ".join(self.errors)
+            raise RulebookError(f"Rulebook {self.path} is not valid:\n  {lines}")
+
+
+def _names(check: _Checker, where: str, value) -> tuple[str, str]:
+    if not isinstance(value, dict) or not isinstance(value.get("zh"), str) or not value["zh"].strip():
+        check.fail(where, "name must be a mapping with a non-empty 'zh' (and an 'en')")
+        return "", ""
+    en = value.get("en", "")
+    if not isinstance(en, str) or not en.strip():
+        check.fail(where, "name.en must be a non-empty string (English is complete)")
+        en = ""
+    return value["zh"].strip(), en.strip()
+
+
+def _type(check: _Checker, index: int, entry, order: int) -> ActivityType | None:
+    where = f"types[{index}]"
+    if not isinstance(entry, dict):
+        check.fail(where, "must be a mapping")
+        return None
+    code = entry.get("code")
+    if not isinstance(code, str) or not _CODE.match(code):
+        check.fail(where, f"code {code!r} must be lowercase letters, digits and underscores")
+        code = f"?{index}"
+    where = f"types[{index}] ({code})"
+    known = {"code", "name", "applies_to", "attendance", "quorum", "cadence", "record", "source"}
+    for key in sorted(set(entry) - known):
+        check.fail(where, f"unknown key {key!r} (known: {', '.join(sorted(known))})")
+    name_zh, name_en = _names(check, where, entry.get("name"))
+
+    applies_to = entry.get("applies_to")
+    if not isinstance(applies_to, list) or not applies_to:
+        check.fail(where, "applies_to must be a non-empty list of organization kinds")
+        applies_to = []
+    for kind in applies_to:
+        if kind not in ORG_KINDS:
+            check.fail(where, f"applies_to: unknown organization kind {kind!r} "
+                              f"(one of {', '.join(ORG_KINDS)})")
+
+    attendance = entry.get("attendance", "members")
+    if attendance not in ATTENDANCE_RULES:
+        check.fail(where, f"attendance must be one of {', '.join(ATTENDANCE_RULES)}, "
+                          f"got {attendance!r}")
+
+    cadence = None
+    raw = entry.get("cadence")
+    if raw is not None:
+        if not isinstance(raw, dict):
+            check.fail(where, "cadence must be a mapping like {count: 1, per: month}")
+        else:
+            count, per = raw.get("count"), raw.get("per")
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                check.fail(where, f"cadence.count must be a whole number ≥ 1, got {count!r}")
+            if per not in PERIODS:
+                check.fail(where, f"cadence.per must be one of {', '.join(PERIODS)}, got {per!r}")
+            if isinstance(count, int) and count >= 1 and per in PERIODS:
+                cadence = Cadence(count=count, per=per)
+
+    quorum = None
+    raw = entry.get("quorum")
+    if raw is not None:
+        if not isinstance(raw, dict):
+            check.fail(where, "quorum must be a mapping like {more_than: 0.5, of: voting}")
+        else:
+            more_than, of = raw.get("more_than"), raw.get("of", "voting")
+            if not isinstance(more_than, (int, float)) or isinstance(more_than, bool) \
+                    or not 0 <= more_than < 1:
+                check.fail(where, f"quorum.more_than must be a fraction in [0, 1), got {more_than!r}")
+            elif of not in QUORUM_BASES:
+                check.fail(where, f"quorum.of must be one of {', '.join(QUORUM_BASES)}, got {of!r}")
+            else:
+                quorum = Quorum(more_than=float(more_than), of=of)
+
+    record = entry.get("record", [])
+    if not isinstance(record, list):
+        check.fail(where, "record must be a list of field names")
+        record = []
+    for name in record:
+        if name not in RECORD_FIELDS:
+            check.fail(where, f"record: unknown field {name!r} (one of {', '.join(RECORD_FIELDS)})")
+
+    source = entry.get("source", "")
+    if not isinstance(source, str) or not source.strip():
+        check.fail(where, "source must say where the rule comes from")
+        source = ""
+    return ActivityType(
+        code=code,
+        name_zh=name_zh,
+        name_en=name_en,
+        applies_to=tuple(applies_to),
+        attendance=attendance,
+        cadence=cadence,
+        quorum=quorum,
+        record=tuple(record),
+        source=source.strip(),
+        order=order,
+    )
+
+
+def parse_rulebook(text: str, *, path: str = "<string>") -> Rulebook:
+    check = _Checker(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        raise RulebookError(f"Rulebook {path} is not valid YAML ({where}): "
+                            f"{getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise RulebookError(f"Rulebook {path} must be a mapping with 'name', 'version' and 'types'")
+    known = {"name", "version", "at_risk_days", "types"}
+    for key in sorted(set(data) - known):
+        check.fail("top level", f"unknown key {key!r} (known: {', '.join(sorted(known))})")
+    name_zh, name_en = _names(check, "name", data.get("name"))
+    version = data.get("version", 1)
+    if not isinstance(version, int):
+        check.fail("version", f"must be a whole number, got {version!r}")
+        version = 0
+    at_risk = {"month": 7, "quarter": 15, "year": 30}
+    raw_risk = data.get("at_risk_days", {})
+    if not isinstance(raw_risk, dict):
+        check.fail("at_risk_days", "must be a mapping of month/quarter/year to days")
+    else:
+        for key, days in raw_risk.items():
+            if key not in PERIODS:
+                check.fail("at_risk_days", f"unknown period {key!r} (one of {', '.join(PERIODS)})")
+            elif not isinstance(days, int) or isinstance(days, bool) or days < 0:
+                check.fail(f"at_risk_days.{key}", f"must be a whole number of days ≥ 0, got {days!r}")
+            else:
+                at_risk[key] = days
+    entries = data.get("types")
+    types: dict[str, ActivityType] = {}
+    if not isinstance(entries, list) or not entries:
+        check.fail("types", "must be a non-empty list of activity types")
+        entries = []
+    for index, entry in enumerate(entries):
+        activity_type = _type(check, index, entry, order=index)
+        if activity_type is None:
+            continue
+        if activity_type.code in types:
+            check.fail(f"types[{index}] ({activity_type.code})", "duplicate code")
+        types[activity_type.code] = activity_type
+    check.raise_if_any()
+    return Rulebook(path=path, name_zh=name_zh, name_en=name_en, version=version,
+                    at_risk_days=at_risk, types=types)
+
+
+def load_rulebook(path: str | Path) -> Rulebook:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulebookError(f"Rulebook {path} cannot be read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise RulebookError(f"Rulebook {path} is not UTF-8 text") from None
+    return parse_rulebook(text, path=str(path))
+
+
+@functools.cache
+def _cached(path: str) -> Rulebook:
+    return load_rulebook(path)
+
+
+def get_rulebook() -> Rulebook:
+    """The deployment's rulebook (settings.RULEBOOK_PATH), loaded once per process."""
+    return _cached(str(settings.RULEBOOK_PATH))
