@@ -7,6 +7,9 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from branchwork.activities import feeds
+from branchwork.activities import views as activity_views
+
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
@@ -16,6 +19,10 @@ urlpatterns = [
     path("search/", include("branchwork.search.urls")),
     path("api/v1/", include("branchwork.api.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
+    path("checkin/<str:token>/", activity_views.checkin, name="checkin"),
+    path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
+    path("", include("branchwork.activities.urls")),
+    path("", include("branchwork.reports.urls")),
     path("", include("branchwork.core.urls")),
     # Last: Wagtail serves the portal's page tree for every other path.
     path("", include(wagtail_urls)),

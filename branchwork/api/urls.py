@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from branchwork.api import views
+from branchwork.api import activity_views, views
 
 app_name = "api"
 
@@ -12,9 +12,11 @@ router = DefaultRouter()
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("activities", activity_views.ActivityViewSet, basename="activity")
 
 api_urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("compliance/", activity_views.ComplianceView.as_view(), name="compliance"),
     path("", include(router.urls)),
 ]
 

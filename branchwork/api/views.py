@@ -4,21 +4,16 @@ Reads are scoped to what the user may see, so outsiders get 404; writes go throu
 and need the user to manage the organization concerned, else 403.
 """
 
-import contextlib
-from collections.abc import Iterator
-
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework import mixins, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from branchwork.api.errors import service_errors as _service_errors
 from branchwork.api.serializers import (
     MembershipSerializer,
     MembershipUpdateSerializer,
@@ -32,18 +27,6 @@ from branchwork.core import permissions, services
 from branchwork.core.models import Membership, Organization
 
 _TRUE = ("1", "true", "yes")
-
-
-@contextlib.contextmanager
-def _service_errors() -> Iterator[None]:
-    """Answer a service's ValidationError with 400 and the same field names a serializer uses."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        detail = serializers.as_serializer_error(exc)
-        if NON_FIELD_ERRORS in detail:
-            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
-        raise ValidationError(detail) from None
 
 
 class _ReadCreateUpdateViewSet(

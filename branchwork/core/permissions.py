@@ -277,3 +277,27 @@ def get_activity_or_404(user, activity_id, *, org: Organization | None = None):
     if org is not None and activity.organization_id != org.pk:
         raise Http404("No such activity")
     return activity
+
+
+# --- Ledgers (reports) ---
+
+
+def can_export_ledger(user, org: Organization) -> bool:
+    """Export an organization's ledger: those who manage it, and the committee office's staff
+    reading it from above (a role of staff in it or an organization over it). Plain members
+    read the records but do not take the whole year's member data away in a file."""
+    if not can_see_org(user, org):
+        return False
+    if can_manage_org(user, org):
+        return True
+    from branchwork.core.models import Role
+
+    access = _access(user)
+    if access.person_id is None:
+        return False
+    staff_paths = (
+        Membership.objects.current()
+        .filter(person_id=access.person_id, role=Role.STAFF, organization__is_active=True)
+        .values_list("organization__path", flat=True)
+    )
+    return any(org.path.startswith(p) for p in staff_paths)

@@ -31,6 +31,15 @@ def test_the_schema_describes_our_api_and_nothing_else(personas, api):
         f"{API}/people/{{id}}/",
         f"{API}/memberships/",
         f"{API}/memberships/{{id}}/",
+        f"{API}/activities/",
+        f"{API}/activities/{{id}}/",
+        f"{API}/activities/{{id}}/attendance/",
+        f"{API}/activities/{{id}}/minutes/",
+        f"{API}/activities/{{id}}/submit/",
+        f"{API}/activities/{{id}}/approve/",
+        f"{API}/activities/{{id}}/return/",
+        f"{API}/activities/{{id}}/amend/",
+        f"{API}/compliance/",
     }
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 

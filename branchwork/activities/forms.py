@@ -1,0 +1,172 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branchwork.activities.models import AttachmentKind, AttendanceStatus
+from branchwork.core.html import html_to_text
+from branchwork.core.models import Organization, Person
+from branchwork.rulebook.loader import get_rulebook
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ActivityForm(forms.Form):
+    """Schedule or change an activity (not its minutes, which the recorder writes)."""
+
+    types = forms.MultipleChoiceField(
+        label=_("counts as"), widget=forms.CheckboxSelectMultiple,
+        help_text=_("One activity may count for several types, e.g. a theme day that is also "
+                    "collective study."),
+    )
+    title = forms.CharField(label=_("title"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("starts at"), widget=DateTimeInput(),
+                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    ends_at = forms.DateTimeField(label=_("ends at"), required=False, widget=DateTimeInput(),
+                                  input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    place = forms.CharField(label=_("place"), max_length=200, required=False)
+    host = forms.ModelChoiceField(label=_("host"), queryset=Person.objects.none(), required=False)
+    recorder = forms.ModelChoiceField(label=_("recorder"), queryset=Person.objects.none(),
+                                      required=False)
+    lecturer = forms.ModelChoiceField(label=_("lecturer"), queryset=Person.objects.none(),
+                                      required=False)
+    lecturer_name = forms.CharField(label=_("guest lecturer"), max_length=120, required=False)
+    session_number = forms.IntegerField(label=_("session number"), min_value=1, required=False)
+    co_organizers = forms.ModelMultipleChoiceField(
+        label=_("co-organizers"), queryset=Organization.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Other organizations holding it jointly (联学共建); it counts for each."),
+    )
+    agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}),
+                             required=False, help_text=_("One item per line."))
+
+    def __init__(self, *args, organization, people, co_organizer_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        rulebook = get_rulebook()
+        # Types counted for this organization first, then the rest (a group may hold a study).
+        own = [t for t in rulebook.types.values() if t.applies(organization.kind)]
+        rest = [t for t in rulebook.types.values() if not t.applies(organization.kind)]
+        self.fields["types"].choices = [(t.code, t.name) for t in own + rest]
+        for name in ("host", "recorder", "lecturer"):
+            self.fields[name].queryset = people
+            self.fields[name].label_from_instance = lambda p: p.display_name
+        self.fields["co_organizers"].queryset = co_organizer_choices
+        self.fields["co_organizers"].label_from_instance = (
+            lambda o: f"{o.display_name}（{o.get_kind_display()}）")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("ends_at") and data.get("starts_at") and data["ends_at"] < data["starts_at"]:
+            self.add_error("ends_at", _("The end is before the start."))
+        return data
+
+
+class MinutesForm(forms.Form):
+    agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}),
+                             required=False, help_text=_("One item per line."))
+    minutes = forms.CharField(
+        label=_("minutes"), widget=forms.Textarea(attrs={"rows": 14}), required=False,
+        help_text=_("What was said and discussed. A blank line starts a new paragraph."),
+    )
+    resolutions = forms.CharField(
+        label=_("resolutions"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        help_text=_("One per line; vote counts may follow as “| for | against | abstentions”, "
+                    "e.g. “同意接收张三为预备党员 | 12 | 0 | 1”."),
+    )
+
+    @staticmethod
+    def initial_for(activity) -> dict:
+        lines = []
+        for r in activity.resolutions.all():
+            if r.has_votes:
+                votes = [("" if v is None else str(v)) for v in
+                         (r.votes_for, r.votes_against, r.votes_abstain)]
+                lines.append(" | ".join([r.text, *votes]))
+            else:
+                lines.append(r.text)
+        return {"agenda": activity.agenda, "minutes": html_to_text(activity.minutes),
+                "resolutions": "\n".join(lines)}
+
+    def clean_resolutions(self) -> list[dict]:
+        result = []
+        for n, line in enumerate(self.cleaned_data["resolutions"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            text, votes = parts[0], parts[1:4]
+            numbers = []
+            for v in votes:
+                if v == "":
+                    numbers.append(None)
+                elif v.isdigit():
+                    numbers.append(int(v))
+                else:
+                    raise forms.ValidationError(
+                        _("Line %(n)s: vote counts must be whole numbers, got “%(value)s”."),
+                        params={"n": n, "value": v})
+            numbers += [None] * (3 - len(numbers))
+            result.append({"text": text, "votes_for": numbers[0], "votes_against": numbers[1],
+                           "votes_abstain": numbers[2]})
+        return result
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("what should change"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AmendForm(MinutesForm):
+    reason = forms.CharField(label=_("reason for the amendment"),
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    title = forms.CharField(label=_("title"), max_length=200)
+    place = forms.CharField(label=_("place"), max_length=200, required=False)
+    field_order = ["reason", "title", "place", "agenda", "minutes", "resolutions"]
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=AttachmentKind.choices)
+    file = forms.FileField(label=_("file"))
+    caption = forms.CharField(label=_("caption"), max_length=300, required=False)
+
+    MAX_BYTES = 20 * 1024 * 1024
+    IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > self.MAX_BYTES:
+                self.add_error("file", _("The file is larger than 20 MB."))
+            if data.get("kind") == AttachmentKind.PHOTO and not upload.name.lower().endswith(
+                    self.IMAGE_TYPES):
+                self.add_error("file", _("A photo must be a JPEG, PNG, WebP or GIF image."))
+        return data
+
+
+class MakeupForm(forms.Form):
+    makeup_on = forms.DateField(label=_("make-up study on"),
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    makeup_note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class ObserverForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(), required=False)
+    name = forms.CharField(label=_("or a name"), max_length=120, required=False)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda p: p.display_name
+
+
+def year_choices(today: datetime.date | None = None) -> list[int]:
+    today = today or timezone.localdate()
+    return list(range(today.year + 1, today.year - 5, -1))
+
+
+ATTENDANCE_CHOICES = [(s.value, s.label) for s in AttendanceStatus]

@@ -1,0 +1,169 @@
+"""The activities demo: two years of records that show every compliance status, loaded once.
+
+The demo takes tens of seconds to load through the services, so this module loads it once into
+a transaction that is rolled back when the module is done; each test runs inside it.
+"""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Revision
+
+from branchwork.activities import demo, selectors
+from branchwork.activities.models import (
+    Activity,
+    ActivitySource,
+    ActivityStatus,
+    Amendment,
+    Attendance,
+    AttendanceRole,
+    AttendanceStatus,
+    Credit,
+    Resolution,
+)
+from branchwork.core import demo as core_demo
+from branchwork.core.models import AuditEntry, Organization
+from branchwork.rulebook.compliance import AT_RISK, DUE, MET, OVERDUE
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        core_demo.load(stdout=io.StringIO())
+        out = io.StringIO()
+        demo.load_demo(stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def out(loaded, db):
+    return loaded
+
+
+def counts():
+    return {model.__name__: model.objects.count()
+            for model in (Activity, Attendance, Credit, Resolution, Amendment, AuditEntry,
+                          Revision, get_user_model())}
+
+
+def org(code):
+    return Organization.objects.get(code=code)
+
+
+def statuses(year):
+    branches = list(selectors.branches_under(org("dh-cmte")))
+    return {
+        (c.organization.code, t.type.code, cell.period.key): cell.status
+        for c in selectors.compliance(branches, year) for t in c.types for cell in t.cells
+    }
+
+
+def test_the_committee_sees_met_overdue_and_current_periods_at_risk_or_due(out):
+    seen = {}
+    for year in {2025, 2026, timezone.localdate().year}:
+        seen.update(statuses(year))
+    found = set(seen.values())
+    assert MET in found and OVERDUE in found
+    assert found & {AT_RISK, DUE}
+    # The exchange branch hosted a forum in September 2026 and held no theme day.
+    assert seen[("gjc-branch", "theme_day", "2026-09")] == OVERDUE
+    assert seen[("gjc-branch", "theme_day", "2026-08")] == MET
+    # The research office branch kept every rule in 2025.
+    assert {s for (code, _, key), s in seen.items()
+            if code == "yjs-branch" and key.startswith("2025")} == {MET}
+
+
+def test_a_joint_activity_with_the_brother_unit_and_the_youth_league(out):
+    joint = Activity.objects.filter(
+        organization__code="yjs-branch", type_tags__code="joint_activity",
+        co_organizers__code="udrc-branch",
+    ).filter(co_organizers__code="dh-youth").get()
+    assert joint.status == ActivityStatus.LOCKED
+    assert {"udrc-branch", "dh-youth", "yjs-branch"} <= set(
+        joint.credits.filter(code="joint_activity").values_list("organization__code", flat=True))
+    guests = joint.attendance.filter(role=AttendanceRole.OBSERVER)
+    assert guests.filter(person__unit__code="udrc").count() >= 3
+    # League members who are not in the Party are expected through the Youth League.
+    assert joint.attendance.filter(organization__code="dh-youth",
+                                   person__membership_status="none").exists()
+
+
+def test_the_records_are_those_the_app_writes(out):
+    today = timezone.localdate()
+    past = Activity.objects.filter(organization__code__in=demo.DEMO_ORGS,
+                                   starts_at__date__lt=today)
+    locked = past.filter(status=ActivityStatus.LOCKED)
+    assert locked.count() > 0.9 * past.count()
+    assert past.filter(status__in=[ActivityStatus.HELD, ActivityStatus.SUBMITTED]).exists()
+    assert not locked.filter(submitted_by=None).exists()
+    assert not locked.filter(locked_by=None).exists()
+    sample = locked.filter(organization__code="yjs-branch").first()
+    assert sample.submitted_by.person == sample.recorder
+    assert sample.locked_by.person == sample.host
+    assert sample.revisions.count() >= 4  # scheduled, minutes saved, submitted, approved
+    assert set(AuditEntry.objects.filter(
+        content_type__model="activity").values_list("source", flat=True)) == {"demo"}
+
+    lectures = locked.filter(type_tags__code="party_lecture")
+    assert lectures.exists()
+    assert not lectures.filter(lecturer=None, lecturer_name="").exists()
+    assert lectures.exclude(lecturer_name="").exists()  # a guest lecturer
+
+    both = locked.filter(type_tags__code="theme_day").filter(type_tags__code="collective_study")
+    assert both.count() >= 20
+
+    votes = Resolution.objects.filter(activity__type_tags__code="general_meeting",
+                                      votes_for__isnull=False)
+    assert votes.count() >= 20
+    assert votes.filter(votes_abstain__gt=0).exists()
+
+    short = Credit.objects.filter(code="general_meeting", held=True, counted=False)
+    assert short.count() == 1
+    assert short.get().present * 2 <= short.get().base
+
+    amendment = Amendment.objects.get()
+    assert amendment.reason and amendment.activity.status == ActivityStatus.LOCKED
+    assert Attendance.objects.filter(makeup_on__isnull=False,
+                                     status=AttendanceStatus.EXCUSED).count() >= 10
+
+
+def test_the_minutes_read_as_written_by_people(out):
+    minutes = list(Activity.objects.exclude(minutes="").values_list("minutes", flat=True))
+    assert len(minutes) > 300
+    assert len(set(minutes)) == len(minutes)
+    titles = set(Activity.objects.exclude(source=ActivitySource.PLAN).values_list("title", flat=True))
+    assert len(titles) > 150
+    assert not any("学习学习" in m or "None" in m for m in minutes)
+
+
+def test_what_is_to_come_is_planned(out):
+    now = timezone.now()
+    upcoming = Activity.objects.filter(starts_at__gt=now)
+    assert not upcoming.exclude(status=ActivityStatus.PLANNED).exists()
+    december = upcoming.filter(starts_at__date__gte=datetime.date(2026, 12, 1),
+                               source=ActivitySource.WEB)
+    if now.date() < datetime.date(2026, 12, 1):
+        assert december.count() >= 10
+    plan = Activity.objects.filter(source=ActivitySource.PLAN, organization__code__in=[
+        "yjs-branch", "yjs-g1", "yjs-g2"], starts_at__year=demo.PLAN_YEAR)
+    assert plan.count() >= 40
+    assert not plan.filter(date_confirmed=True).exists()
+
+
+def test_loading_again_adds_nothing(out):
+    assert "created" in out
+    before = counts()
+    again = io.StringIO()
+    demo.load_demo(stdout=again)
+    assert counts() == before
+    assert "nothing changed" in again.getvalue()
+
+
+def test_the_schedule_is_the_same_every_time():
+    first, second = demo.build_schedule(), demo.build_schedule()
+    assert [(p.key, p.agenda) for p in first] == [(p.key, p.agenda) for p in second]

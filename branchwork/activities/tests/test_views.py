@@ -1,0 +1,254 @@
+"""Pages of organizational life: the whole life cycle through the UI, the policy, query counts."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from branchwork.activities import services
+from branchwork.activities.models import Activity, ActivityStatus, Amendment, AttendanceStatus
+from branchwork.activities.testing import at, held_activity
+from branchwork.core.models import OrganizationKind
+from branchwork.core.testing import make_org
+
+pytestmark = pytest.mark.django_db
+
+
+def url(activity, tail=""):
+    return f"/orgs/{activity.organization.code}/activities/{activity.pk}/{tail}"
+
+
+def schedule(p, **extra):
+    values = dict(by=p.alice, organization=p.branch_a, types=["theme_day"], title="十一月主题党日",
+                  starts_at=timezone.now() - datetime.timedelta(minutes=30), host=p.people.alice,
+                  recorder=p.people.bob, notify=False)
+    values.update(extra)
+    return services.activity_schedule(**values)
+
+
+def test_alice_schedules_a_joint_theme_day_through_the_form(personas, login):
+    p = personas
+    client = login(p.alice)
+    start = timezone.localtime() + datetime.timedelta(days=3)
+    response = client.post("/orgs/branch-a/activities/new/", {
+        "types": ["theme_day", "collective_study"], "title": "联学共建主题党日",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "place": "三楼会议室",
+        "host": p.people.alice.pk, "recorder": p.people.bob.pk,
+        "co_organizers": [p.branch_b.pk, p.outside.pk], "agenda": "学习文件\n交流发言",
+    })
+    activity = Activity.objects.get(title="联学共建主题党日")
+    assert response.status_code == 302 and response["Location"] == activity.get_absolute_url()
+    assert sorted(activity.type_codes) == ["collective_study", "theme_day"]
+    assert set(activity.co_organizers.values_list("code", flat=True)) == {"branch-b", "brother"}
+    page = client.get(activity.get_absolute_url()).content.decode()
+    assert "联学共建主题党日" in page and "三楼会议室" in page and "综合处党支部" in page
+
+
+def test_form_errors_are_shown_and_nothing_is_saved(personas, login):
+    client = login(personas.alice)
+    response = client.post("/orgs/branch-a/activities/new/", {"title": "", "starts_at": "not a date"})
+    assert response.status_code == 200
+    assert not Activity.objects.exists()
+    assert "errorlist" in response.content.decode()
+
+
+def test_members_read_but_cannot_schedule_and_other_branches_get_404(personas, login):
+    activity = schedule(personas)
+    assert login(personas.bob).get("/orgs/branch-a/activities/new/").status_code == 404
+    assert login(personas.bob).get(url(activity)).status_code == 200
+    carol = login(personas.carol)
+    for tail in ("", "attendance/", "minutes/", "checkin/", "amend/"):
+        assert carol.get(url(activity, tail)).status_code == 404
+    assert carol.get("/orgs/branch-a/activities/").status_code == 404
+    assert carol.get("/orgs/branch-a/compliance/").status_code == 404
+    # The wrong organization in the address is a 404 too, not a redirect that confirms it exists.
+    assert login(personas.alice).get(f"/orgs/branch-b/activities/{activity.pk}/").status_code == 404
+
+
+def test_recorder_marks_writes_submits_and_host_approves(personas, login):
+    p = personas
+    activity = schedule(p, host=p.people.alice, recorder=p.people.bob)
+    bob = login(p.bob)
+    rows = {a.person.name: a for a in activity.attendance.select_related("person")}
+    response = bob.post(url(activity, "attendance/"), {
+        f"status-{rows['李爱丽'].pk}": "present",
+        f"status-{rows['王博'].pk}": "excused", f"reason-{rows['王博'].pk}": "出差",
+    })
+    assert response.status_code == 302
+    response = bob.post(url(activity, "minutes/"), {
+        "agenda": "学习党章", "minutes": "李爱丽领学党章第一章。\n\n大家交流了体会。",
+        "resolutions": "同意下月开展志愿服务 | 2 | 0 | 0",
+    })
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.HELD
+    assert activity.minutes == "<p>李爱丽领学党章第一章。</p><p>大家交流了体会。</p>"
+    assert activity.resolutions.get().votes_for == 2
+    # Bob is not the host: he cannot approve.
+    bob.post(url(activity, "submit/"))
+    assert bob.post(url(activity, "approve/")).status_code == 404
+    alice = login(p.alice)
+    alice.post(url(activity, "approve/"))
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.LOCKED and activity.locked_by == p.alice
+    page = alice.get(url(activity)).content.decode()
+    assert "出差" in page and "同意下月开展志愿服务" in page
+    # Locked: the draft pages refuse, the record changes only by amendment.
+    assert bob.get(url(activity, "minutes/")).status_code == 302
+    assert activity.revisions.count() >= 4
+
+
+def test_submit_refuses_an_incomplete_record(personas, login):
+    p = personas
+    activity = schedule(p, recorder=p.people.bob, host=None)
+    bob = login(p.bob)
+    bob.post(url(activity, "minutes/"), {"minutes": "记录"})
+    response = bob.post(url(activity, "submit/"), follow=True)
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.HELD
+    assert "主持人" in response.content.decode() or "host" in response.content.decode()
+
+
+def test_host_sends_minutes_back_with_a_comment(personas, login):
+    p = personas
+    activity = held_activity(by=p.alice, organization=p.branch_a, types=["theme_day"],
+                             starts_at=timezone.now() - datetime.timedelta(days=1),
+                             host=p.people.alice, recorder=p.people.bob)
+    services.minutes_submit(by=p.bob, activity=activity)
+    login(p.alice).post(url(activity, "return/"), {"comment": "请补充讨论发言"})
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.HELD and activity.return_comment == "请补充讨论发言"
+    assert "请补充讨论发言" in login(p.bob).get(url(activity)).content.decode()
+
+
+def test_amending_a_locked_record_logs_who_why_and_what(personas, login):
+    p = personas
+    activity = held_activity(by=p.alice, organization=p.branch_a, types=["theme_day"],
+                             starts_at=at(2026, 10, 9), host=p.people.alice, recorder=p.people.bob,
+                             lock=True)
+    bob_row = activity.attendance.get(person=p.people.bob)
+    client = login(p.alice)
+    response = client.post(url(activity, "amend/"), {
+        "reason": "王博当天因公出差，记录有误", "title": activity.title, "place": "党员活动室",
+        "agenda": activity.agenda, "minutes": "会议记录。", "resolutions": "",
+        f"status-{bob_row.pk}": "excused", f"reason-{bob_row.pk}": "因公出差",
+    })
+    assert response.status_code == 302
+    amendment = Amendment.objects.get()
+    assert amendment.by == p.alice and amendment.reason == "王博当天因公出差，记录有误"
+    assert any("王博" in key for key in amendment.changes)
+    page = client.get(url(activity)).content.decode()
+    assert "王博当天因公出差，记录有误" in page and "党员活动室" in page
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.LOCKED
+    # Members other than managers and the host cannot amend.
+    assert login(p.bob).get(url(activity, "amend/")).status_code == 404
+
+
+def test_qr_check_in_records_attendance_and_nothing_else(personas, login):
+    p = personas
+    activity = schedule(p)
+    screen = login(p.bob).get(url(activity, "checkin/"))  # Bob is the recorder
+    assert screen.status_code == 200
+    body = screen.content.decode()
+    assert "<svg" in body and f"/checkin/{activity.checkin_token}/" in body
+    alice = login(p.alice)
+    assert alice.get(f"/checkin/{activity.checkin_token}/").status_code == 200
+    alice.post(f"/checkin/{activity.checkin_token}/")
+    row = activity.attendance.get(person=p.people.alice)
+    assert row.status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE) and row.marked_via == "qr"
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.HELD
+    # Carol is neither on the list nor able to see the activity: 404, not even its title.
+    assert login(p.carol).get(f"/checkin/{activity.checkin_token}/").status_code == 404
+    assert login(None).get(f"/checkin/{activity.checkin_token}/").status_code == 302  # to login
+
+
+def test_check_in_is_refused_before_it_opens(personas, login):
+    p = personas
+    activity = schedule(p, starts_at=timezone.now() + datetime.timedelta(days=2))
+    response = login(p.alice).post(f"/checkin/{activity.checkin_token}/")
+    assert response.status_code == 200 and "role=\"alert\"" in response.content.decode()
+    assert activity.attendance.get(person=p.people.alice).status == AttendanceStatus.UNMARKED
+
+
+def test_year_plan_page_generates_and_lists(personas, login):
+    client = login(personas.alice)
+    year = timezone.localdate().year + 1
+    response = client.post("/orgs/branch-a/plan/", {"year": year})
+    assert response.status_code == 302
+    page = client.get(f"/orgs/branch-a/plan/?year={year}").content.decode()
+    assert "主题党日" in page and page.count("date to confirm") + page.count("日期待定") >= 12
+    assert login(personas.bob).post("/orgs/branch-a/plan/", {"year": year}).status_code == 404
+
+
+def test_compliance_dashboard_and_committee_table(personas, login):
+    p = personas
+    held_activity(by=p.alice, organization=p.branch_a, types=["theme_day"], starts_at=at(2026, 1, 9))
+    client = login(p.dan)  # committee staff read everything under the committee
+    page = client.get("/orgs/branch-a/compliance/?year=2026").content.decode()
+    assert "主题党日" in page and "st-met" in page and "st-overdue" in page
+    table = client.get("/orgs/cmte/compliance/branches/?year=2026").content.decode()
+    assert "研究室党支部" in table and "综合处党支部" in table
+    export = client.get("/orgs/cmte/compliance/branches/export.xlsx?year=2026")
+    assert export.status_code == 200
+    assert login(p.carol).get("/orgs/cmte/compliance/branches/").status_code == 404
+
+
+def test_activity_list_filters_and_exports(personas, login):
+    p = personas
+    held_activity(by=p.alice, organization=p.branch_a, types=["theme_day"], starts_at=at(2026, 3, 9),
+                  title="三月主题党日")
+    held_activity(by=p.alice, organization=p.branch_a, types=["party_lecture"], starts_at=at(2026, 4, 9),
+                  title="四月党课")
+    client = login(p.bob)
+    page = client.get("/orgs/branch-a/activities/?year=2026&type=party_lecture").content.decode()
+    assert "四月党课" in page and "三月主题党日" not in page
+    import io
+
+    import openpyxl
+    body = client.get("/orgs/branch-a/activities/export.xlsx?year=2026").content
+    cells = [c for row in openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True) for c in row]
+    assert "三月主题党日" in cells and "四月党课" in cells
+
+
+def _grow(p, n):
+    have = Activity.objects.count()
+    for i in range(have, n):
+        held_activity(by=p.alice, organization=p.branch_a, types=["theme_day", "collective_study"],
+                      starts_at=at(2026, 1 + i % 10, 1 + i % 27), title=f"活动{i}",
+                      co_organizers=[p.branch_b] if i % 3 == 0 else ())
+
+
+@pytest.mark.parametrize("path", [
+    "/orgs/branch-a/activities/?year=2026",
+    "/orgs/branch-a/compliance/?year=2026",
+    "/orgs/cmte/compliance/branches/?year=2026",
+    "/orgs/branch-a/plan/?year=2026",
+])
+def test_query_counts_do_not_grow_with_activities(personas, login, path):
+    client = login(personas.admin)
+    _grow(personas, 3)
+    client.get(path)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(path).status_code == 200
+    _grow(personas, 30)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(path).status_code == 200
+    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+
+
+def test_committee_table_query_count_does_not_grow_with_branches(personas, login):
+    client = login(personas.admin)
+    path = "/orgs/cmte/compliance/branches/?year=2026"
+    client.get(path)
+    with CaptureQueriesContext(connection) as small:
+        client.get(path)
+    for i in range(20):
+        make_org(f"extra-{i}", OrganizationKind.BRANCH, f"新增支部{i}", personas.committee)
+    with CaptureQueriesContext(connection) as large:
+        body = client.get(path).content.decode()
+    assert "新增支部19" in body
+    assert len(large) == len(small)

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from branchwork.activities import views, views_import
+
+app_name = "activities"
+
+A = "orgs/<slug:org_code>/activities/<int:activity_id>/"
+
+urlpatterns = [
+    path("orgs/<slug:org_code>/activities/", views.activity_list, name="list"),
+    path("orgs/<slug:org_code>/activities/export.xlsx", views.activity_export, name="export"),
+    path("orgs/<slug:org_code>/activities/new/", views.activity_new, name="new"),
+    path("orgs/<slug:org_code>/activities/import/", views_import.import_activities, name="import"),
+    path(A, views.activity_detail, name="detail"),
+    path(A + "edit/", views.activity_edit, name="edit"),
+    path(A + "cancel/", views.activity_cancel, name="cancel"),
+    path(A + "attendance/", views.attendance_edit, name="attendance"),
+    path(A + "attendance/<int:attendance_id>/makeup/", views.makeup, name="makeup"),
+    path(A + "minutes/", views.minutes_edit, name="minutes"),
+    path(A + "submit/", views.minutes_submit, name="submit"),
+    path(A + "approve/", views.minutes_approve, name="approve"),
+    path(A + "return/", views.minutes_return, name="return"),
+    path(A + "amend/", views.activity_amend, name="amend"),
+    path(A + "attachments/", views.attachment_add, name="attachment_add"),
+    path(A + "attachments/<int:attachment_id>/", views.attachment_file, name="attachment"),
+    path(A + "attachments/<int:attachment_id>/remove/", views.attachment_remove,
+         name="attachment_remove"),
+    path(A + "checkin/", views.checkin_screen, name="checkin_screen"),
+    path("orgs/<slug:org_code>/plan/", views.year_plan, name="plan"),
+    path("orgs/<slug:org_code>/compliance/", views.compliance, name="compliance"),
+    path("orgs/<slug:org_code>/compliance/branches/", views.committee_table, name="committee"),
+    path("orgs/<slug:org_code>/compliance/branches/export.xlsx", views.committee_export,
+         name="committee_export"),
+]
