@@ -55,6 +55,9 @@ test-postgres: $(VENV)/.installed ## The suite on the PostgreSQL server named by
 	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/branchwork"; exit 2; }
 	$(PY) -m pytest -n $(TEST_JOBS) $(TEST_ARGS)
 
+bench: $(VENV)/.installed ## Run the benchmarks (results in bench/results/)
+	$(PY) bench/run.py
+
 messages: $(VENV)/.installed ## Extract translatable strings and compile the catalogues (needs GNU gettext)
 	cd branchwork && ../$(BW) makemessages --locale zh_Hans --locale en --no-obsolete --ignore 'tests/*'
 	cd branchwork && ../$(BW) compilemessages

@@ -953,7 +953,8 @@ def build_schedule() -> list[Plan]:
             lecturer_name=lec.lecturer if lec.guest else "",
             agenda=("授课", "交流学习体会"), data={"spec": lec},
         ))
-    theme_months = set()
+    # (organization, year, month) with a theme day above, and those where it was not a study.
+    has_theme_day, not_a_study = set(NO_OWN_THEME_DAY), set(NO_OWN_THEME_DAY)
     for t in THEME_DAYS:
         day = take(t.org, t.day, t.co)
         host, recorder = _officers(t.org, day)
@@ -961,16 +962,17 @@ def build_schedule() -> list[Plan]:
         types = ("theme_day", "collective_study") if t.study else ("theme_day",)
         if t.joint:
             types = ("joint_activity", *types)
+        title = t.title if "主题党日" in t.title or t.joint else f"主题党日：{t.title}"
         plans.append(Plan(
             org=t.org, types=types, starts=_at(day, 9, 0) if t.morning else _at(day, 14, 30),
-            minutes_long=150, title=t.title if "主题党日" in t.title or t.joint else f"主题党日：{t.title}",
-            place=t.place, host=host, recorder=recorder, kind="joint" if t.joint else "theme",
-            co=t.co, observers=t.observers, data={"spec": t},
+            minutes_long=150, title=title, place=t.place, host=host, recorder=recorder,
+            kind="joint" if t.joint else "theme", co=t.co, observers=t.observers,
+            data={"spec": t},
         ))
         for code in (t.org, *t.co):
-            theme_months.add((code, day.year, day.month))
+            has_theme_day.add((code, day.year, day.month))
             if not t.study:
-                theme_months.add((code, day.year, day.month, "no-study"))
+                not_a_study.add((code, day.year, day.month))
 
     for year, month in _months():
         study = STUDY[(year, month)]
@@ -1010,10 +1012,11 @@ def build_schedule() -> list[Plan]:
                 items += _pick(rng, BRANCH_ITEMS[flavour], 1)
             items.insert(0, ("集体学习", f"会议集体学习了{study.material}。",
                              f"本月主题党日围绕“{study.theme}”开展"))
+            meeting = "总支委员会" if org == "yjjl-gb" else "支委会"
             plans.append(Plan(
-                org=org, types=("committee_meeting",), starts=_at(day, 14 if rng.random() < .7 else 9),
-                minutes_long=75, title=f"{'总支委员会' if org == 'yjjl-gb' else '支委会'}："
-                + "、".join(i[0] for i in items[1:3]),
+                org=org, types=("committee_meeting",),
+                starts=_at(day, 14 if rng.random() < .7 else 9), minutes_long=75,
+                title=f"{meeting}：" + "、".join(i[0] for i in items[1:3]),
                 place=rng.choice(ROOMS[org]), host=host, recorder=recorder, kind="committee",
                 agenda=tuple(i[0] for i in items), data={"items": items},
             ))
@@ -1021,7 +1024,7 @@ def build_schedule() -> list[Plan]:
         for org in BRANCHES:
             host, recorder = _officers(org, first)
             recorder = STUDY_RECORDER.get(org, recorder)
-            if (org, year, month) not in theme_months and (org, year, month) not in NO_OWN_THEME_DAY:
+            if (org, year, month) not in has_theme_day:
                 day = take(org, first.replace(day=14 + rng.randint(0, 9)))
                 plans.append(Plan(
                     org=org, types=("theme_day", "collective_study"), starts=_at(day, 14, 30),
@@ -1030,7 +1033,7 @@ def build_schedule() -> list[Plan]:
                     agenda=(f"领学{study.material}", "交流研讨", "书记总结"),
                     data={"study": study},
                 ))
-            elif (org, year, month, "no-study") in theme_months or (org, year, month) in NO_OWN_THEME_DAY:
+            elif (org, year, month) in not_a_study:
                 day = take(org, first.replace(day=8 + rng.randint(0, 12)))
                 plans.append(Plan(
                     org=org, types=("collective_study",), starts=_at(day, 15, 0),
@@ -1131,7 +1134,8 @@ OPENINGS = {
 }
 
 
-def _write_minutes(plan: Plan, activity: Activity, people: dict, rng: random.Random) -> tuple[str, list]:
+def _write_minutes(plan: Plan, activity: Activity, people: dict,
+                   rng: random.Random) -> tuple[str, list]:
     """The minutes (HTML) and resolutions of a held activity, from what happened at it."""
     rows = list(activity.attendance.select_related("person", "organization"))
     host, recorder = people[plan.host], people[plan.recorder]
@@ -1216,7 +1220,8 @@ def _write_minutes(plan: Plan, activity: Activity, people: dict, rng: random.Ran
                        f"{a.name}对{c.name}提出批评意见：{crits[1]}。"]
             parts.append("<p>党员逐一发言（摘要）：</p><ul>"
                          + "".join(f"<li>{html.escape(r)}</li>" for r in remarks) + "</ul>")
-        present = sum(1 for r in rows if r.role == AttendanceRole.EXPECTED and r.status in PRESENT_STATES)
+        present = sum(1 for r in rows
+                      if r.role == AttendanceRole.EXPECTED and r.status in PRESENT_STATES)
         good = max(1, present // 5)
         parts.append(_p(f"会议开展了民主评议党员，经个人自评、党员互评和民主测评，评定优秀{good}名、"
                         f"合格{present - good}名。未到会党员会后另行评议。"))
@@ -1397,7 +1402,8 @@ def _amend_one(*, orgs, people, actor, tally) -> None:
 def _mark_absent_for_amendment(plans: list[Plan]) -> None:
     """The record to be amended first says Zhou Weidong was absent, without a reason."""
     for plan in plans:
-        if plan.org == "yjs-branch" and plan.kind == "committee" and plan.day >= datetime.date(2026, 3, 1):
+        if (plan.org == "yjs-branch" and plan.kind == "committee"
+                and plan.day >= datetime.date(2026, 3, 1)):
             plan.data["absent_without_reason"] = "zhouweidong"
             plan.place = "研究院主楼301会议室"
             return

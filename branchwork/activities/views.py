@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from branchwork.activities import selectors, services
+from branchwork.activities import feeds, selectors, services
 from branchwork.activities.forms import (
     ATTENDANCE_CHOICES,
     ActivityForm,
@@ -136,6 +136,7 @@ def activity_list(request, org_code):
         "status": status, "types": get_rulebook().choices(), "statuses": ActivityStatus.choices,
         "can_manage": permissions.can_manage_org(request.user, org),
         "query": request.GET.urlencode(),
+        "feed_url": request.build_absolute_uri(feeds.feed_for_org(org).get_absolute_url()),
         "breadcrumbs": _crumbs(org, (_("Activities"), None)),
     })
 

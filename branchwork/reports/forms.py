@@ -1,6 +1,8 @@
 from django import forms
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.activities.models import Credit
@@ -17,13 +19,16 @@ def ledger_years(org: Organization) -> list[int]:
     return list(range(this_year, oldest - 1, -1))
 
 
+def field_label(name: str):
+    """The export model's own (translated) field name, capitalized, evaluated when shown."""
+    return lazy(lambda: capfirst(str(LedgerExport._meta.get_field(name).verbose_name)), str)()
+
+
 class LedgerForm(forms.Form):
-    year = forms.TypedChoiceField(label=LedgerExport._meta.get_field("year").verbose_name, coerce=int)
-    type_code = forms.ChoiceField(label=LedgerExport._meta.get_field("type_code").verbose_name,
-                                  required=False)
-    format = forms.ChoiceField(label=LedgerExport._meta.get_field("format").verbose_name,
-                               choices=ExportFormat.choices, initial=ExportFormat.PDF,
-                               widget=forms.RadioSelect)
+    year = forms.TypedChoiceField(label=field_label("year"), coerce=int)
+    type_code = forms.ChoiceField(label=field_label("type_code"), required=False)
+    format = forms.ChoiceField(label=field_label("format"), choices=ExportFormat.choices,
+                               initial=ExportFormat.PDF)
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,11 +10,13 @@ rulebook in the active language; what users typed stays as typed.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import json
 import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -389,7 +391,6 @@ def _is_english() -> bool:
 
 def _labels() -> dict[str, str]:
     return {
-        "title": _("Ledger of organizational life"),
         "contents": _("Contents"),
         "attendance": _("Attendance"),
         "agenda": _("Agenda"),
@@ -451,8 +452,9 @@ def _facts(s: Section, L: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def _count(label: str, n: int) -> str:
-    return f"{label} ({n})" if _is_english() else f"{label}（{n}）"
+def _paren(text: str, inner) -> str:
+    """`text (inner)`, with full-width parentheses in Chinese."""
+    return f"{text} ({inner})" if _is_english() else f"{text}（{inner}）"
 
 
 def _names(rows: list[AttendanceRow], describe: Callable[[AttendanceRow], str]) -> str:
@@ -475,21 +477,21 @@ def _attendance(s: Section, L: dict) -> list[tuple[str, str]]:
     def with_status(a: AttendanceRow) -> str:
         if a.status == AttendanceStatus.PRESENT:
             return a.name
-        return _count(a.name, a.status_label)  # 王博（迟到）
+        return _paren(a.name, a.status_label)  # 王博（迟到）
 
     def with_reason(a: AttendanceRow) -> str:
-        return _count(a.name, a.status_label + (sep + a.reason if a.reason else ""))
+        return _paren(a.name, a.status_label + (sep + a.reason if a.reason else ""))
 
     gone = s.excused + s.absent
     unmarked = [a for a in s.expected if a.status == AttendanceStatus.UNMARKED]
     rows = [
-        (_count(L["expected"], len(s.expected)), _names(s.expected, plain) or "—"),
-        (_count(L["present"], len(s.present)), _names(s.present, with_status) or "—"),
-        (_count(L["observers"], len(s.observers)), _names(s.observers, plain) or "—"),
-        (_count(L["absentees"], len(gone)), _names(gone, with_reason) or "—"),
+        (_paren(L["expected"], len(s.expected)), _names(s.expected, plain) or "—"),
+        (_paren(L["present"], len(s.present)), _names(s.present, with_status) or "—"),
+        (_paren(L["observers"], len(s.observers)), _names(s.observers, plain) or "—"),
+        (_paren(L["absentees"], len(gone)), _names(gone, with_reason) or "—"),
     ]
     if unmarked:
-        rows.append((_count(L["unmarked"], len(unmarked)), _names(unmarked, plain)))
+        rows.append((_paren(L["unmarked"], len(unmarked)), _names(unmarked, plain)))
     rows.append((L["makeup"], "；".join(f"{a.name}{sep}{a.makeup}" for a in s.makeups) or "—"))
     return rows
 
@@ -524,15 +526,11 @@ def _amendment_head(m: AmendmentItem) -> str:
 def _quorum_line(q: QuorumItem) -> str:
     text = _("%(organization)s · %(type)s: %(present)s of %(base)s present") % {
         "organization": q.organization, "type": q.type, "present": q.present, "base": q.base}
-    return f"{text}（{_('quorum met') if q.met else _('no quorum')}）"
+    return _paren(text, _("quorum met") if q.met else _("no quorum"))
 
 
 def _heading(s: Section) -> str:
     return f"{_date(s.date)}　{s.title}"
-
-
-def _cover_subtitle(ledger: Ledger) -> str:
-    return ledger.type_label
 
 
 def _cover_title(ledger: Ledger) -> str:
@@ -619,9 +617,27 @@ def _minutes_image(block: richtext.Block) -> str | None:
     return None
 
 
-def build_pdf(ledger: Ledger, progress: Progress = None) -> bytes:
+def _compile(root: Path, data: dict) -> bytes:
     import typst
 
+    (root / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return typst.compile(str(root / "ledger.typ"), root=str(root), format="pdf",
+                         font_paths=_font_paths())
+
+
+def _typst_reads_image(root: Path, path: str) -> bool:
+    import typst
+
+    probe = root / "probe.typ"
+    probe.write_text(f"#image({richtext.typst_string(path)}, width: 1cm)", encoding="utf-8")
+    try:
+        typst.compile(str(probe), root=str(root), format="pdf")
+    except Exception:
+        return False
+    return True
+
+
+def build_pdf(ledger: Ledger, progress: Progress = None) -> bytes:
     L = _labels()
     english = _is_english()
     report = _step(progress, 25, 60, len(ledger.sections))
@@ -646,7 +662,7 @@ def build_pdf(ledger: Ledger, progress: Progress = None) -> bytes:
                 "attendance": _attendance(s, L),
                 "agenda": s.agenda,
                 "minutes": richtext.to_typst(s.minutes, heading_offset=1, image_path=_minutes_image),
-                "resolutions": _typst_table(res_headers, res_rows, [2.5, 0, 4, 4, 5.5]),
+                "resolutions": _typst_table(res_headers, res_rows, [3, 0, 4, 4, 5.5]),
                 "photos": photos,
                 "quorum": [_quorum_line(q) for q in s.quorum],
                 "signoff": _signoff(s, L),
@@ -664,19 +680,29 @@ def build_pdf(ledger: Ledger, progress: Progress = None) -> bytes:
             "labels": L,
             "org": ledger.org_name,
             "title": _cover_title(ledger),
-            "subtitle": _cover_subtitle(ledger),
+            "subtitle": ledger.type_label,
             "running": _cover_title(ledger) + (f" · {ledger.type_label}" if ledger.type_label else ""),
             "cover": _cover_facts(ledger, L),
             "page_label": _page_label(),
             "empty": L["empty"],
             "sections": sections,
         }
-        (root / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         shutil.copyfile(TEMPLATE, root / "ledger.typ")
         if progress:
             progress(65)
-        pdf = typst.compile(str(root / "ledger.typ"), root=str(root), format="pdf",
-                            font_paths=_font_paths())
+        try:
+            pdf = _compile(root, data)
+        except Exception:
+            # Pillow reads only a photo's header; a photo broken further in stops Typst. The
+            # ledger is still owed: find the photos Typst cannot read, describe them by their
+            # captions instead, and build it again.
+            photos = [p for section in sections for p in section["photos"] if p["path"]]
+            broken = [p for p in photos if not _typst_reads_image(root, p["path"])]
+            if not broken:
+                raise
+            for photo in broken:
+                photo["path"] = ""
+            pdf = _compile(root, data)
     if progress:
         progress(95)
     return pdf
@@ -684,7 +710,6 @@ def build_pdf(ledger: Ledger, progress: Progress = None) -> bytes:
 
 # --- DOCX ---
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CM = 567  # twips in a centimetre
 TEXT_WIDTH = int(16.6 * CM)  # A4 less 2.2 cm margins
@@ -748,8 +773,8 @@ def _docx_styles(doc) -> None:
             title_ppr.remove(border)
 
 
-def _field_runs(instr: str) -> str:
-    return (f'<w:fldSimple w:instr="{instr}"><w:r><w:t>1</w:t></w:r></w:fldSimple>')
+def _field_xml(instr: str) -> str:
+    return f'<w:fldSimple w:instr="{instr}"><w:r><w:t>1</w:t></w:r></w:fldSimple>'
 
 
 def _footer_page_numbers(paragraph) -> None:
@@ -762,9 +787,9 @@ def _footer_page_numbers(paragraph) -> None:
     xml = []
     for part in parts:
         if part == "{page}":
-            xml.append(_field_runs(" PAGE "))
+            xml.append(_field_xml(" PAGE "))
         elif part == "{total}":
-            xml.append(_field_runs(" NUMPAGES "))
+            xml.append(_field_xml(" NUMPAGES "))
         elif part:
             xml.append(f'<w:r><w:t xml:space="preserve">{xml_escape(_x(part))}</w:t></w:r>')
     for el in parse_xml(f'<w:p {nsdecls("w")}>{"".join(xml)}</w:p>'):
@@ -825,17 +850,66 @@ def _para(doc, text: str = "", style: str | None = None):
 
 
 def _add_picture(doc, paragraph, data: bytes, shape_id: int) -> None:
-    """The image, 12 cm wide at most and 9 cm high at most, inline in `paragraph` (python-docx's
-    add_picture scans the whole document for a free id each time)."""
+    """The image, 12 cm wide at most and 9 cm high at most, inline in `paragraph`.
+
+    python-docx's add_picture scans the whole document for a free id and hashes every image
+    already in it for each new one; a year of photos makes that quadratic. Here each distinct
+    image becomes one part, found again by its hash."""
+    from docx.image.image import Image as DocxImage
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
     from docx.oxml.shape import CT_Inline
+    from docx.parts.image import ImagePart
     from docx.shared import Cm
 
-    r_id, image = doc.part.get_or_add_image(io.BytesIO(data))
+    images = doc.__dict__.setdefault("_image_rels", {})
+    digest = hashlib.sha1(data).hexdigest()
+    if digest not in images:
+        image = DocxImage.from_blob(data)
+        part = ImagePart.from_image(image, PackURI(f"/word/media/ledger{len(images) + 1}.{image.ext}"))
+        images[digest] = (doc.part.relate_to(part, RT.IMAGE), image)
+    r_id, image = images[digest]
     cx, cy = image.scaled_dimensions(Cm(12), None)
     if cy > Cm(9):
         cx, cy = image.scaled_dimensions(None, Cm(9))
     inline = CT_Inline.new_pic_inline(shape_id, r_id, image.filename, cx, cy)
     paragraph.add_run()._r.add_drawing(inline)
+
+
+class _ZipWriter:
+    """Writes the parts of a DOCX package; photos are stored as they are (JPEG and PNG do not
+    deflate further, and deflating a year of photos costs more than the rest of the build)."""
+
+    def __init__(self, stream):
+        self._zip = zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED)
+
+    def write(self, pack_uri, blob) -> None:
+        media = pack_uri.startswith("/word/media/")
+        self._zip.writestr(pack_uri.membername, blob,
+                           compress_type=zipfile.ZIP_STORED if media else zipfile.ZIP_DEFLATED)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def _save_docx(doc) -> bytes:
+    from docx.opc.pkgwriter import PackageWriter
+
+    out = io.BytesIO()
+    package = doc.part.package
+    steps = ("_write_content_types_stream", "_write_pkg_rels", "_write_parts")
+    if not all(hasattr(PackageWriter, step) for step in steps):  # another python-docx
+        doc.save(out)
+        return out.getvalue()
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    writer = _ZipWriter(out)
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, parts)
+    writer.close()
+    return out.getvalue()
 
 
 def _add_hyperlink(paragraph, url: str, text: str, run: richtext.Run) -> None:
@@ -865,7 +939,7 @@ def _add_runs(paragraph, runs) -> None:
         r.underline = run.underline or None
 
 
-def _docx_minutes(doc, blocks: list[richtext.Block], L: dict) -> None:
+def _docx_minutes(doc, blocks: list[richtext.Block]) -> None:
     for block in blocks:
         if block.kind == richtext.HEADING:
             p = _para(doc, style=f"Heading {min(block.level + 1, 5)}")
@@ -917,7 +991,7 @@ def _docx_section(doc, s: Section, L: dict, bookmark: int) -> None:
 
     _para(doc, L["discussion"], "Heading 2")
     if s.minutes:
-        _docx_minutes(doc, s.minutes, L)
+        _docx_minutes(doc, s.minutes)
     else:
         doc.add_paragraph(L["none"])
 
@@ -1024,11 +1098,10 @@ def build_docx(ledger: Ledger, progress: Progress = None) -> bytes:
     for i, s in enumerate(ledger.sections, start=1):
         _docx_section(doc, s, L, i)
         report(i)
-    out = io.BytesIO()
-    doc.save(out)
+    content = _save_docx(doc)
     if progress:
         progress(95)
-    return out.getvalue()
+    return content
 
 
 # --- XLSX ---

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from branchwork.core import permissions, selectors
 from branchwork.reports import services
-from branchwork.reports.forms import LedgerForm
+from branchwork.reports.forms import LedgerForm, field_label
 from branchwork.reports.ledger import CONTENT_TYPES
 from branchwork.reports.models import ExportStatus, LedgerExport
 from branchwork.rulebook.loader import get_rulebook
@@ -50,6 +50,10 @@ def _urls(export: LedgerExport) -> dict[str, str]:
     }
 
 
+def _labels() -> dict:
+    return {name: field_label(name) for name in ("year", "type_code", "format", "status")}
+
+
 def _type_label(code: str) -> str:
     return get_rulebook().label(code) if code else _("All types")
 
@@ -77,6 +81,7 @@ def ledger(request, org_code):
         "org": org,
         "form": form,
         "exports": exports,
+        "labels": _labels(),
         "breadcrumbs": _crumbs(org, (_("Ledger"), None)),
     })
 
@@ -89,6 +94,7 @@ def ledger_export(request, org_code, export_id):
         "org": org,
         "export": export,
         "type_label": _type_label(export.type_code),
+        "labels": _labels(),
         "urls": _urls(export),
         "pending": export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
         "breadcrumbs": _crumbs(org, (_("Ledger"), reverse("reports:ledger", args=[org.code])),

@@ -47,7 +47,10 @@ def test_theme_day_from_scheduling_to_the_ledger(transactional_db, personas, pas
     alice.screenshot(path=screenshot_path("activity-planned"), full_page=True)
 
     # Bob, the recorder, puts the check-in code on the projector…
-    projector = desk.new_page()
+    bob_desk = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                   viewport={"width": 1280, "height": 900})
+    projector = bob_desk.new_page()
+    projector.set_default_timeout(20000)
     log_in(projector, "bob", password, f"/orgs/branch-a/activities/{activity.pk}/checkin/")
     assert projector.locator(".qr svg").is_visible()
     checkin_link = projector.locator(".checkin-screen a").first.get_attribute("href")
@@ -77,7 +80,7 @@ def test_theme_day_from_scheduling_to_the_ledger(transactional_db, personas, pas
     rec.get_by_role("button", name="保存出勤").click()
     rec.wait_for_url(f"**/activities/{activity.pk}/")
     rec.get_by_role("link", name="撰写纪要").click()
-    rec.get_by_label("纪要", exact=True).fill("李爱丽领学工作方案。\n\n王博结合课题调研谈了体会。")
+    rec.locator("#id_minutes").fill("李爱丽领学工作方案。\n\n王博结合课题调研谈了体会。")
     rec.get_by_label("决议").fill("本月每位党员提交一份调研小结 | 2 | 0 | 0")
     rec.get_by_role("button", name="保存草稿").click()
     rec.wait_for_url(f"**/activities/{activity.pk}/")
@@ -111,6 +114,9 @@ def test_theme_day_from_scheduling_to_the_ledger(transactional_db, personas, pas
     text = "\n".join(p.text for p in document.paragraphs)
     text += "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
     assert "十一月主题党日：学习调查研究方法" in text
-    assert "王博" in text and "出席" in text
-    desk.close()
-    phone_ctx.close()
+    # The attendance part of the minute: those present are listed, Bob among them.
+    present = re.search(r"实到人员（(\d+)）\n(.+)", text)
+    assert present and "王博" in present.group(2), text
+    assert "本月每位党员提交一份调研小结" in text
+    for context in (desk, bob_desk, phone_ctx):
+        context.close()

@@ -136,7 +136,8 @@ def test_the_minutes_read_as_written_by_people(out):
     minutes = list(Activity.objects.exclude(minutes="").values_list("minutes", flat=True))
     assert len(minutes) > 300
     assert len(set(minutes)) == len(minutes)
-    titles = set(Activity.objects.exclude(source=ActivitySource.PLAN).values_list("title", flat=True))
+    titles = set(Activity.objects.exclude(source=ActivitySource.PLAN)
+                 .values_list("title", flat=True))
     assert len(titles) > 150
     assert not any("学习学习" in m or "None" in m for m in minutes)
 

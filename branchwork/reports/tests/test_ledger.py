@@ -118,6 +118,9 @@ def test_pdf(world, personas, tmp_path):
                      world.theme_day.title):
         assert expected in flat, expected
     assert world.next_year.title not in flat and world.other.title not in flat
+    images = subprocess.run(["pdfimages", "-list", str(tmp_path / "ledger.pdf")], capture_output=True,
+                            text=True, check=True).stdout.splitlines()[2:]
+    assert len(images) >= 1  # the photo is embedded
     page_two = _("Page %(page)s of %(total)s") % {"page": 2, "total": pages}
     assert _squash(page_two) in flat
     # In the attendance table, the attended row names Li Aili (not Wang Bo, who was away) and the
@@ -227,3 +230,23 @@ def test_progress_is_reported_in_order(world, personas):
 def test_unknown_format(personas):
     with pytest.raises(ledger.LedgerError):
         ledger.build(organization=personas.branch_a, year=2025, fmt="odt")
+
+
+@pytest.mark.parametrize("broken", [b"not an image at all", "truncated"])
+def test_a_broken_photo_is_described_not_fatal(world, personas, tmp_path, broken):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from branchwork.activities.models import AttachmentKind
+    from branchwork.reports.tests.conftest import png_bytes
+
+    data = png_bytes(size=(400, 300))[:80] if broken == "truncated" else broken
+    services.attachment_add(by=personas.alice, activity=world.theme_day, kind=AttachmentKind.PHOTO,
+                            file=SimpleUploadedFile("坏.png", data), caption="损坏的照片")
+    missing = _squash(_("Photo not available:"))
+    text, _pages = _pdf_text(ledger.build(organization=personas.branch_a, year=2025, fmt="pdf")[0], tmp_path)
+    assert missing + "损坏的照片" in _squash(text)
+    assert missing + CAPTION not in _squash(text)  # the good photo of the other record is kept
+    document = docx.Document(io.BytesIO(ledger.build(organization=personas.branch_a, year=2025, fmt="docx")[0]))
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert CAPTION in captions  # the good photo of the other record is still there
+    assert any("损坏的照片" in c for c in captions)
