@@ -17,13 +17,20 @@ import pytest
 from django.urls import URLResolver, get_resolver
 from django.utils.regex_helper import normalize
 
+from django.core.files.base import ContentFile
+
+from branchwork.activities import services as activity_services
+from branchwork.activities.models import AttendanceStatus
+from branchwork.activities.testing import at, held_activity
 from branchwork.core import services
 from branchwork.core.exports import XLSX_TYPE
 from branchwork.core.models import Membership
+from branchwork.reports.models import LedgerExport
 
 OLD_PHONE = "13800000002"  # Bob's phone before Alice changed it: only in A's audit trail
 NEW_PHONE = "13700000009"  # Bob's phone now: on Bob's record, for those who may see him
 BOB_EMAIL = "bob@example.org"
+MINUTES = "支部甲的内部纪要 A-MINUTES-7731"  # only in branch A's minutes
 
 
 def _formats(resolver: URLResolver, prefix: str = ""):
@@ -61,6 +68,11 @@ def _sample(name: str, world) -> str:
         "membership_id": world.bob_membership.pk,
         "pk": world.people.bob.pk,
         "format": "json",
+        "activity_id": world.activity.pk,
+        "attendance_id": world.bob_attendance.pk,
+        "attachment_id": world.attachment.pk,
+        "export_id": world.export.pk,
+        "token": world.activity.checkin_token,
     }
     if name in samples:
         return str(samples[name])
@@ -82,13 +94,26 @@ def world(personas):
     bob = personas.people.bob
     services.person_update(by=personas.alice, person=bob, phone=NEW_PHONE)
     personas.bob_membership = Membership.objects.get(person=bob, organization=personas.branch_a)
+    # An activity of branch A with minutes, a reason for absence, a photo and a ledger export.
+    activity = held_activity(
+        by=personas.alice, organization=personas.branch_a, types=["theme_day"],
+        starts_at=at(2026, 5, 12), minutes=MINUTES, host=personas.people.alice,
+        absent={bob: (AttendanceStatus.EXCUSED, "因病请假")},
+    )
+    personas.activity = activity
+    personas.bob_attendance = activity.attendance.get(person=bob)
+    personas.attachment = activity_services.attachment_add(
+        by=personas.alice, activity=activity, kind="material", caption="学习材料",
+        file=ContentFile(b"internal", name="material.txt"))
+    personas.export = LedgerExport.objects.create(
+        organization=personas.branch_a, year=2026, format="xlsx", requested_by=personas.alice)
     return personas
 
 
 # What each persona must never see: values that only branch A's people or managers may see.
 FORBIDDEN = {
-    "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博"],
-    "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博"],
+    "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假"],
+    "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假"],
     "bob": [OLD_PHONE],
     "dan": [OLD_PHONE],
     "alice": [],
@@ -102,6 +127,8 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert f"/people/{world.people.bob.pk}/" in urls
     assert any(u.startswith("/api/v1/people/") for u in urls)
     assert any(u.startswith("/admin/") for u in urls)
+    assert f"/orgs/{world.branch_a.code}/activities/{world.activity.pk}/" in urls
+    assert f"/checkin/{world.activity.checkin_token}/" in urls
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan", "alice"])
