@@ -165,3 +165,36 @@ def test_year_plan_skips_periods_already_over(p):
     created = services.year_plan_generate(by=p.alice, organization=p.branch_b, year=2026)
     today = datetime.date.today()
     assert created and all(a.local_date > today for a in created)
+
+
+def test_compliance_command_as_json_and_table(p):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    held_activity(by=p.alice, organization=p.branch_a, types=["theme_day"], starts_at=at(2026, 3, 31, 23, 30))
+    out = StringIO()
+    call_command("compliance", org="branch-a", year=2026, format="json", date="2026-04-02", stdout=out)
+    data = json.loads(out.getvalue())
+    branch = data["organizations"][0]
+    assert branch["code"] == "branch-a" and data["organizations"][1]["code"] == "branch-a-g1"
+    theme = next(t for t in branch["types"] if t["code"] == "theme_day")
+    assert theme["name"] == "主题党日"
+    march = next(x for x in theme["periods"] if x["period"] == "2026-03")
+    assert (march["held"], march["status"]) == (1, "met")
+    assert next(x for x in theme["periods"] if x["period"] == "2026-02")["status"] == "overdue"
+    out = StringIO()
+    call_command("compliance", org="cmte", year=2026, format="table", branches=True,
+                 date="2026-04-02", stdout=out)
+    text = out.getvalue()
+    assert "研究室党支部 [branch-a]" in text and "综合处党支部 [branch-b]" in text
+    assert "03:1/1✓" in text
+
+
+def test_compliance_command_refuses_an_unknown_organization(p):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="nope"):
+        call_command("compliance", org="nope")
