@@ -19,6 +19,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 from zoneinfo import ZoneInfo
@@ -175,27 +176,27 @@ class Section:
     def date(self) -> datetime.date:
         return self.starts_at.date()
 
-    @property
+    @cached_property
     def expected(self) -> list[AttendanceRow]:
         return [a for a in self.attendance if not a.is_observer]
 
-    @property
+    @cached_property
     def observers(self) -> list[AttendanceRow]:
         return [a for a in self.attendance if a.is_observer]
 
-    @property
+    @cached_property
     def present(self) -> list[AttendanceRow]:
         return [a for a in self.expected if a.is_present]
 
-    @property
+    @cached_property
     def excused(self) -> list[AttendanceRow]:
         return [a for a in self.expected if a.status == AttendanceStatus.EXCUSED]
 
-    @property
+    @cached_property
     def absent(self) -> list[AttendanceRow]:
         return [a for a in self.expected if a.status == AttendanceStatus.ABSENT]
 
-    @property
+    @cached_property
     def makeups(self) -> list[AttendanceRow]:
         return [a for a in self.attendance if a.makeup_on or a.makeup_note]
 
@@ -301,7 +302,7 @@ def _section(activity: Activity, labels: dict[str, dict[str, str]]) -> Section:
             AmendmentItem(
                 at=_local(m.at), by=m.by_name, reason=m.reason,
                 changes=tuple(
-                    (str(what), _plain_change(pair[0] if isinstance(pair, list) and pair else ""),
+                    (capfirst(str(what)), _plain_change(pair[0] if isinstance(pair, list) and pair else ""),
                      _plain_change(pair[1] if isinstance(pair, list) and len(pair) > 1 else pair))
                     for what, pair in (m.changes or {}).items()
                 ),
@@ -796,86 +797,6 @@ def _footer_page_numbers(paragraph) -> None:
         paragraph._p.append(el)
 
 
-def _cell_xml(text: str, width: int, *, bold: bool = False, shade: bool = False) -> str:
-    paras = []
-    for line in _x(text).split("\n") or [""]:
-        rpr = "<w:rPr><w:b/></w:rPr>" if bold else ""
-        paras.append(
-            '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="auto"/>'
-            f'</w:pPr><w:r>{rpr}<w:t xml:space="preserve">{xml_escape(line)}</w:t></w:r></w:p>')
-    fill = '<w:shd w:val="clear" w:color="auto" w:fill="EDEDED"/>' if shade else ""
-    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{fill}</w:tcPr>{"".join(paras)}</w:tc>'
-
-
-def _docx_table(doc, rows: list[list[str]], widths: list[float], *, header: bool = True,
-                label_column: bool = False) -> None:
-    """A bordered table, written as XML in one piece (python-docx's cell API is slow)."""
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
-    fixed = sum(w for w in widths if w)
-    flex = [w for w in widths if not w]
-    rest = max(TEXT_WIDTH - int(fixed * CM), CM * 2)
-    twips = [int(w * CM) if w else rest // len(flex) for w in widths]
-    xml = [
-        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/>'
-        f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
-        '<w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar>'
-        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
-        'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
-    ]
-    xml += [f'<w:gridCol w:w="{w}"/>' for w in twips]
-    xml.append("</w:tblGrid>")
-    for i, row in enumerate(rows):
-        head = header and i == 0
-        xml.append("<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if head else "") + "</w:trPr>")
-        for j, cell in enumerate(row):
-            label = label_column and j == 0
-            xml.append(_cell_xml(cell, twips[j], bold=head or label, shade=head or label))
-        xml.append("</w:tr>")
-    xml.append("</w:tbl>")
-    doc.element.body._insert_tbl(parse_xml("".join(xml)))
-    doc.add_paragraph().paragraph_format.space_after = 0
-
-
-def _para(doc, text: str = "", style: str | None = None):
-    """A new paragraph; the style is set by id (python-docx's lookup by name is slow)."""
-    p = doc.add_paragraph(_x(text)) if text else doc.add_paragraph()
-    if style:
-        cache = doc.__dict__.setdefault("_style_ids", {})
-        if style not in cache:
-            cache[style] = doc.styles[style].style_id
-        p._p.get_or_add_pPr().style = cache[style]
-    return p
-
-
-def _add_picture(doc, paragraph, data: bytes, shape_id: int) -> None:
-    """The image, 12 cm wide at most and 9 cm high at most, inline in `paragraph`.
-
-    python-docx's add_picture scans the whole document for a free id and hashes every image
-    already in it for each new one; a year of photos makes that quadratic. Here each distinct
-    image becomes one part, found again by its hash."""
-    from docx.image.image import Image as DocxImage
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.opc.packuri import PackURI
-    from docx.oxml.shape import CT_Inline
-    from docx.parts.image import ImagePart
-    from docx.shared import Cm
-
-    images = doc.__dict__.setdefault("_image_rels", {})
-    digest = hashlib.sha1(data).hexdigest()
-    if digest not in images:
-        image = DocxImage.from_blob(data)
-        part = ImagePart.from_image(image, PackURI(f"/word/media/ledger{len(images) + 1}.{image.ext}"))
-        images[digest] = (doc.part.relate_to(part, RT.IMAGE), image)
-    r_id, image = images[digest]
-    cx, cy = image.scaled_dimensions(Cm(12), None)
-    if cy > Cm(9):
-        cx, cy = image.scaled_dimensions(None, Cm(9))
-    inline = CT_Inline.new_pic_inline(shape_id, r_id, image.filename, cx, cy)
-    paragraph.add_run()._r.add_drawing(inline)
-
-
 class _ZipWriter:
     """Writes the parts of a DOCX package; photos are stored as they are (JPEG and PNG do not
     deflate further, and deflating a year of photos costs more than the rest of the build)."""
@@ -912,137 +833,240 @@ def _save_docx(doc) -> bytes:
     return out.getvalue()
 
 
-def _add_hyperlink(paragraph, url: str, text: str, run: richtext.Run) -> None:
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
-    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
-    props = "".join(tag for on, tag in ((run.bold, "<w:b/>"), (run.italic, "<w:i/>"), (True, '<w:u w:val="single"/>'),
-                                        (True, '<w:color w:val="0563C1"/>')) if on)
-    paragraph._p.append(parse_xml(
-        f'<w:hyperlink {nsdecls("w", "r")} r:id="{r_id}"><w:r><w:rPr>{props}</w:rPr>'
-        f'<w:t xml:space="preserve">{xml_escape(_x(text))}</w:t></w:r></w:hyperlink>'))
+def _t(text) -> str:
+    """Escaped text of a w:t element."""
+    return xml_escape(_x(text))
 
 
-def _add_runs(paragraph, runs) -> None:
-    for run in runs:
-        if run.text == "\n":
-            paragraph.add_run().add_break()
-            continue
-        if run.href:
-            _add_hyperlink(paragraph, run.href, run.text, run)
-            continue
-        r = paragraph.add_run(_x(run.text))
-        r.bold = run.bold or None
-        r.italic = run.italic or None
-        r.underline = run.underline or None
+def _table_xml(rows: list[list[str]], widths: list[float], *, header: bool = True,
+               label_column: bool = False) -> str:
+    """A bordered table with fixed column widths (cm; 0 shares what is left)."""
+    fixed = sum(w for w in widths if w)
+    flex = [w for w in widths if not w]
+    rest = max(TEXT_WIDTH - int(fixed * CM), CM * 2)
+    twips = [int(w * CM) if w else rest // len(flex) for w in widths]
+    xml = [
+        '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/>'
+        f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+        '<w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
+        'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
+    ]
+    xml += [f'<w:gridCol w:w="{w}"/>' for w in twips]
+    xml.append("</w:tblGrid>")
+    for i, row in enumerate(rows):
+        head = header and i == 0
+        xml.append("<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if head else "") + "</w:trPr>")
+        for j, cell in enumerate(row):
+            strong = head or (label_column and j == 0)
+            rpr = "<w:rPr><w:b/></w:rPr>" if strong else ""
+            fill = '<w:shd w:val="clear" w:color="auto" w:fill="EDEDED"/>' if strong else ""
+            xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{twips[j]}" w:type="dxa"/>{fill}</w:tcPr>')
+            for line in str(cell or "").split("\n"):
+                xml.append('<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="260" '
+                           f'w:lineRule="auto"/></w:pPr><w:r>{rpr}'
+                           f'<w:t xml:space="preserve">{_t(line)}</w:t></w:r></w:p>')
+            xml.append("</w:tc>")
+        xml.append("</w:tr>")
+    xml.append("</w:tbl>")
+    # A paragraph after each table keeps two tables from running into one.
+    xml.append('<w:p><w:pPr><w:spacing w:after="0"/></w:pPr></w:p>')
+    return "".join(xml)
 
 
-def _docx_minutes(doc, blocks: list[richtext.Block]) -> None:
+class _DocxBody:
+    """The document's body written as WordprocessingML text and parsed in one piece per
+    section: python-docx's element-by-element API costs more than the rest of the build."""
+
+    NAMESPACES = ("w", "r", "wp", "a", "pic")
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.xml: list[str] = []
+        self.style_ids: dict[str, str] = {}
+        self.images: dict[str, tuple] = {}
+        self.shape_id = 100_000
+
+    def style(self, name: str) -> str:
+        if name not in self.style_ids:
+            self.style_ids[name] = self.doc.styles[name].style_id
+        return self.style_ids[name]
+
+    def runs(self, runs) -> str:
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        out = []
+        for run in runs:
+            if run.text == "\n":
+                out.append("<w:r><w:br/></w:r>")
+                continue
+            # In the schema's order: b, i, color, u.
+            props = ("<w:b/>" if run.bold else "") + ("<w:i/>" if run.italic else "")
+            if run.href:
+                props += '<w:color w:val="0563C1"/>'
+            if run.underline or run.href:
+                props += '<w:u w:val="single"/>'
+            r = (f'<w:r>{"<w:rPr>" + props + "</w:rPr>" if props else ""}'
+                 f'<w:t xml:space="preserve">{_t(run.text)}</w:t></w:r>')
+            if run.href:
+                r_id = self.doc.part.relate_to(run.href, RT.HYPERLINK, is_external=True)
+                r = f'<w:hyperlink r:id="{r_id}">{r}</w:hyperlink>'
+            out.append(r)
+        return "".join(out)
+
+    def p(self, content: str | list = "", style: str | None = None, *, center: bool = False,
+          page_break: bool = False, after: int | None = None, bold: str = "", extra: str = "") -> None:
+        """A paragraph of text (or of runs): `bold` goes first, in bold; `extra` is raw XML."""
+        ppr = ""
+        if style:
+            ppr += f'<w:pStyle w:val="{self.style(style)}"/>'
+        if page_break:
+            ppr += "<w:pageBreakBefore/>"
+        if after is not None:
+            ppr += f'<w:spacing w:after="{after}"/>'
+        if center:
+            ppr += '<w:jc w:val="center"/>'
+        body = self.runs([richtext.Run(bold, bold=True)]) if bold else ""
+        if isinstance(content, str):
+            body += self.runs([richtext.Run(content)]) if content else ""
+        else:
+            body += self.runs(content)
+        self.xml.append(f'<w:p>{"<w:pPr>" + ppr + "</w:pPr>" if ppr else ""}{extra}{body}</w:p>')
+
+    def table(self, rows, widths, **kwargs) -> None:
+        self.xml.append(_table_xml(rows, widths, **kwargs))
+
+    def picture(self, data: bytes) -> None:
+        """The image, centred, 12 cm wide at most and 9 cm high at most. Each distinct image is
+        one part of the package (python-docx's add_picture hashes every image already in the
+        document for each new one, and scans the whole document for a free id)."""
+        from docx.image.image import Image as DocxImage
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.oxml.shape import CT_Inline
+        from docx.parts.image import ImagePart
+        from docx.shared import Cm
+        from lxml import etree
+
+        digest = hashlib.sha1(data).hexdigest()
+        if digest not in self.images:
+            image = DocxImage.from_blob(data)
+            part = ImagePart.from_image(
+                image, PackURI(f"/word/media/ledger{len(self.images) + 1}.{image.ext}"))
+            self.images[digest] = (self.doc.part.relate_to(part, RT.IMAGE), image)
+        r_id, image = self.images[digest]
+        cx, cy = image.scaled_dimensions(Cm(12), None)
+        if cy > Cm(9):
+            cx, cy = image.scaled_dimensions(None, Cm(9))
+        self.shape_id += 1
+        inline = CT_Inline.new_pic_inline(self.shape_id, r_id, image.filename, cx, cy)
+        drawing = etree.tostring(inline, encoding="unicode")
+        self.xml.append(f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:drawing>{drawing}'
+                        "</w:drawing></w:r></w:p>")
+
+    def flush(self) -> None:
+        """Parse what was written and put it at the end of the body (before its sectPr)."""
+        from docx.oxml import parse_xml
+        from docx.oxml.ns import nsdecls
+
+        if not self.xml:
+            return
+        fragment = parse_xml(f'<w:body {nsdecls(*self.NAMESPACES)}>{"".join(self.xml)}</w:body>')
+        self.xml = []
+        body = self.doc.element.body
+        end = body.sectPr
+        for child in list(fragment):
+            if end is not None:
+                end.addprevious(child)
+            else:
+                body.append(child)
+
+
+def _docx_minutes(out: _DocxBody, blocks: list[richtext.Block]) -> None:
     for block in blocks:
         if block.kind == richtext.HEADING:
-            p = _para(doc, style=f"Heading {min(block.level + 1, 5)}")
-            _add_runs(p, block.runs)
+            out.p(block.runs, f"Heading {min(block.level + 1, 5)}")
         elif block.kind == richtext.LIST_ITEM:
             depth = min(block.level, 3)
+            suffix = "" if depth == 1 else f" {depth}"
             if block.ordered:
-                p = _para(doc, style="List Continue" + ("" if depth == 1 else f" {depth}"))
-                p.add_run(f"{block.number}. ")
+                out.p([richtext.Run(f"{block.number}. "), *block.runs], "List Continue" + suffix)
             else:
-                p = _para(doc, style="List Bullet" + ("" if depth == 1 else f" {depth}"))
-            _add_runs(p, block.runs)
+                out.p(block.runs, "List Bullet" + suffix)
         elif block.kind == richtext.QUOTE:
-            _add_runs(_para(doc, style="Quote"), block.runs)
+            out.p(block.runs, "Quote")
         elif block.kind == richtext.IMAGE:
-            p = _para(doc, style="Caption")
-            p.add_run(_x(f"[{block.caption or block.alt or block.src}]"))
+            out.p(f"[{block.caption or block.alt or block.src}]", "Caption")
         elif block.kind == richtext.TABLE:
             width = max(len(r) for r in block.rows)
-            _docx_table(doc, [[richtext.runs_text(c) for c in row] for row in block.rows],
-                        [0] * width, header=block.header_rows > 0)
+            out.table([[richtext.runs_text(c) for c in row] for row in block.rows], [0] * width,
+                      header=block.header_rows > 0)
         else:
-            _add_runs(doc.add_paragraph(), block.runs)
+            out.p(block.runs)
 
 
-def _docx_section(doc, s: Section, L: dict, bookmark: int) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
+def _docx_section(out: _DocxBody, s: Section, L: dict, number: int) -> None:
+    out.p(_heading(s), "Heading 1", page_break=True,
+          extra=f'<w:bookmarkStart w:id="{number}" w:name="activity_{number}"/>'
+                f'<w:bookmarkEnd w:id="{number}"/>')
+    out.table([list(r) for r in _facts(s, L)], [3.2, 0], header=False, label_column=True)
 
-    heading = _para(doc, style="Heading 1")
-    heading.paragraph_format.page_break_before = True
-    name = f"activity_{bookmark}"
-    heading._p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{bookmark}" w:name="{name}"/>'))
-    heading.add_run(_x(_heading(s)))
-    heading._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{bookmark}"/>'))
-    _docx_table(doc, [list(r) for r in _facts(s, L)], [3.2, 0], header=False, label_column=True)
+    out.p(L["attendance"], "Heading 2")
+    out.p(_summary(s))
+    out.table([list(r) for r in _attendance(s, L)], [3.6, 0], header=False, label_column=True)
 
-    _para(doc, L["attendance"], "Heading 2")
-    doc.add_paragraph(_x(_summary(s)))
-    _docx_table(doc, [list(r) for r in _attendance(s, L)], [3.6, 0], header=False, label_column=True)
+    out.p(L["agenda"], "Heading 2")
+    for i, item in enumerate(s.agenda, start=1):
+        out.p(f"{i}. {item}", "List Continue")
+    if not s.agenda:
+        out.p(L["none"])
 
-    _para(doc, L["agenda"], "Heading 2")
-    if s.agenda:
-        for i, item in enumerate(s.agenda, start=1):
-            _para(doc, _x(f"{i}. {item}"), "List Continue")
-    else:
-        doc.add_paragraph(L["none"])
+    out.p(L["discussion"], "Heading 2")
+    _docx_minutes(out, s.minutes)
+    if not s.minutes:
+        out.p(L["none"])
 
-    _para(doc, L["discussion"], "Heading 2")
-    if s.minutes:
-        _docx_minutes(doc, s.minutes)
-    else:
-        doc.add_paragraph(L["none"])
-
-    _para(doc, L["resolutions"], "Heading 2")
+    out.p(L["resolutions"], "Heading 2")
     headers, rows = _resolution_table(s, L)
     if rows:
-        _docx_table(doc, [headers, *rows], [1.1, 0, 1.6, 1.6, 1.6])
+        out.table([headers, *rows], [1.2, 0, 1.6, 1.6, 1.6])
     else:
-        doc.add_paragraph(L["none"])
+        out.p(L["none"])
 
     if s.photos:
-        _para(doc, L["photos"], "Heading 2")
-        for j, photo in enumerate(s.photos):
+        out.p(L["photos"], "Heading 2")
+        for photo in s.photos:
             image = _photo(photo)
             if image is not None:
-                p = _para(doc)
-                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 try:
-                    _add_picture(doc, p, image[0], shape_id=100_000 + bookmark * 1000 + j)
+                    out.picture(image[0])
                 except Exception:  # python-docx cannot place every image that Pillow reads
                     image = None
             caption = photo.caption or photo.filename
-            p = _para(doc, caption if image else f"{L['photo_missing']} {caption}", "Caption")
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            out.p(caption if image else f"{L['photo_missing']} {caption}", "Caption", center=True)
 
     if s.quorum:
-        _para(doc, L["quorum"], "Heading 2")
+        out.p(L["quorum"], "Heading 2")
         for q in s.quorum:
-            _para(doc, _x(_quorum_line(q)), "List Bullet")
+            out.p(_quorum_line(q), "List Bullet")
 
-    _para(doc, L["signoff"], "Heading 2")
-    _docx_table(doc, [list(r) for r in _signoff(s, L)], [3.2, 0], header=False, label_column=True)
+    out.p(L["signoff"], "Heading 2")
+    out.table([list(r) for r in _signoff(s, L)], [3.2, 0], header=False, label_column=True)
 
     if s.amendments:
-        _para(doc, L["amendments"], "Heading 2")
+        out.p(L["amendments"], "Heading 2")
         for m in s.amendments:
-            doc.add_paragraph().add_run(_x(_amendment_head(m))).bold = True
-            p = doc.add_paragraph()
-            p.add_run(_x(L["reason"] + L["colon"])).bold = True
-            p.add_run(_x(m.reason))
+            out.p("", bold=_amendment_head(m))
+            out.p(m.reason, bold=L["reason"] + L["colon"])
             if m.changes:
-                _docx_table(doc, [[L["what"], L["before"], L["after"]], *[list(c) for c in m.changes]],
-                            [3.2, 0, 0])
+                out.table([[L["what"], L["before"], L["after"]], *[list(c) for c in m.changes]],
+                          [3.2, 0, 0])
 
 
 def build_docx(ledger: Ledger, progress: Progress = None) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm
 
     L = _labels()
     doc = Document()
@@ -1062,41 +1086,37 @@ def build_docx(ledger: Ledger, progress: Progress = None) -> bytes:
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _footer_page_numbers(footer)
+    # The template's body starts with an empty paragraph; the cover takes its place.
+    for p in list(doc.element.body.iterchildren("{*}p")):
+        doc.element.body.remove(p)
 
+    out = _DocxBody(doc)
     # Cover
     for _i in range(6):
-        doc.add_paragraph()
-    p = _para(doc, style="Title")
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run(_x(ledger.org_name)).font.size = Pt(22)
-    p = _para(doc, _x(_cover_title(ledger)), "Title")
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        out.p()
+    out.p([richtext.Run(ledger.org_name)], "Subtitle", center=True)
+    out.p(_cover_title(ledger), "Title", center=True)
     if ledger.type_label:
-        p = _para(doc, _x(ledger.type_label), "Subtitle")
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        out.p(ledger.type_label, "Subtitle", center=True)
     for _i in range(6):
-        doc.add_paragraph()
+        out.p()
     for label, value in _cover_facts(ledger, L):
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.add_run(_x(label + L["colon"])).bold = True
-        p.add_run(_x(value))
+        out.p(value, bold=label + L["colon"], center=True)
 
     # Contents: a list linking to each section (Word's own TOC field would need updating first)
-    p = _para(doc, L["contents"], "TOC Heading")
-    p.paragraph_format.page_break_before = True
+    out.p(L["contents"], "TOC Heading", page_break=True)
     if ledger.is_empty:
-        doc.add_paragraph(L["empty"])
+        out.p(L["empty"])
     for i, s in enumerate(ledger.sections, start=1):
-        p = doc.add_paragraph()
-        p.paragraph_format.space_after = Pt(2)
-        p._p.append(parse_xml(
-            f'<w:hyperlink {nsdecls("w")} w:anchor="activity_{i}"><w:r>'
-            f'<w:t xml:space="preserve">{xml_escape(_x(f"{i}. {_heading(s)}"))}</w:t></w:r></w:hyperlink>'))
+        out.p(after=40, extra=f'<w:hyperlink w:anchor="activity_{i}"><w:r>'
+                              f'<w:t xml:space="preserve">{_t(f"{i}. {_heading(s)}")}</w:t></w:r>'
+                              "</w:hyperlink>")
+    out.flush()
 
     report = _step(progress, 25, 90, len(ledger.sections))
     for i, s in enumerate(ledger.sections, start=1):
-        _docx_section(doc, s, L, i)
+        _docx_section(out, s, L, i)
+        out.flush()
         report(i)
     content = _save_docx(doc)
     if progress:

@@ -19,7 +19,8 @@ CAPTION = "支部党员大会现场"
 OBSERVER = "刘列席"
 MAKEUP_NOTE = "自学会议精神并提交心得"
 MINUTES = ("<h2>学习内容</h2><p>大家认真学习了<strong>党章</strong>，并进行了讨论。</p>"
-           "<ul><li>第一项 &amp; 说明</li><li>第二项</li></ul>")
+           "<ul><li>第一项 &amp; 说明</li><li>第二项</li></ul>"
+           '<p>详见<a href="https://example.org/doc">会议文件</a>。</p>')
 
 
 def png_bytes(color=(200, 30, 30), size=(64, 48)) -> bytes:

@@ -162,6 +162,12 @@ def test_docx(world, personas):
     footer = document.sections[0].footer.paragraphs[0]._p.xml
     assert "PAGE" in footer and "NUMPAGES" in footer
     assert len(document.inline_shapes) == 1  # the photo
+    # The minutes keep their structure: a heading, a bulleted list, a working link.
+    styles = {p.text: p.style.name for p in document.paragraphs}
+    assert styles["学习内容"] == "Heading 3" and styles["第二项"] == "List Bullet"
+    assert "详见会议文件。" in styles
+    links = [r.target_ref for r in document.part.rels.values() if r.reltype.endswith("/hyperlink")]
+    assert links == ["https://example.org/doc"]
 
 
 def test_xlsx(world, personas):
