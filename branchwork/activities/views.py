@@ -128,7 +128,8 @@ def activity_list(request, org_code):
     qs, year, code, status = _filtered(request, org)
     qs = qs.annotate(
         n_expected=Count("attendance", filter=Q(attendance__role=AttendanceRole.EXPECTED), distinct=True),
-        n_present=Count("attendance", filter=Q(attendance__status__in=["present", "late"]), distinct=True),
+        n_present=Count("attendance", filter=Q(attendance__role=AttendanceRole.EXPECTED,
+                                               attendance__status__in=["present", "late"]), distinct=True),
     ).order_by("-starts_at", "-pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "activities/list.html", {
@@ -147,7 +148,8 @@ def activity_export(request, org_code):
     qs, year, _code, _status = _filtered(request, org)
     qs = qs.annotate(
         n_expected=Count("attendance", filter=Q(attendance__role=AttendanceRole.EXPECTED), distinct=True),
-        n_present=Count("attendance", filter=Q(attendance__status__in=["present", "late"]), distinct=True),
+        n_present=Count("attendance", filter=Q(attendance__role=AttendanceRole.EXPECTED,
+                                               attendance__status__in=["present", "late"]), distinct=True),
     )
     rows = [[
         timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"), "、".join(a.type_labels), a.title,
@@ -651,8 +653,11 @@ def committee_table(request, org_code):
         for t in columns:
             tc = by_code.get(t.code)
             current = tc.current(today) if tc and year == today.year else None
-            cells.append({"tc": tc, "current": current,
-                          "status": (current.status if current else tc.worst()) if tc else None})
+            status = None
+            if tc:
+                # An overdue period earlier in the year stays visible after the current one is met.
+                status = "overdue" if tc.overdue else (current.status if current else tc.worst())
+            cells.append({"tc": tc, "current": current, "status": status})
         rows.append({"org": row.organization, "cells": cells,
                      "overdue": sum(tc.overdue for tc in row.types)})
     return render(request, "activities/committee.html", {
