@@ -254,3 +254,32 @@ def test_committee_table_query_count_does_not_grow_with_branches(personas, login
         body = client.get(path).content.decode()
     assert "新增支部19" in body
     assert len(large) == len(small)
+
+
+def test_photos_with_captions_are_internal(personas, login):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    p = personas
+    activity = schedule(p)
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+    bob = login(p.bob)  # the recorder
+    response = bob.post(url(activity, "attachments/"), {
+        "kind": "photo", "caption": "党员重温入党誓词",
+        "file": SimpleUploadedFile("oath.jpg", buffer.getvalue(), content_type="image/jpeg"),
+    })
+    assert response.status_code == 302
+    photo = activity.attachments.get()
+    assert photo.caption == "党员重温入党誓词"
+    page = login(p.alice).get(url(activity)).content.decode()
+    assert "党员重温入党誓词" in page
+    image = login(p.alice).get(url(activity, f"attachments/{photo.pk}/"))
+    assert image.status_code == 200 and b"".join(image.streaming_content)[:2] == b"\xff\xd8"
+    assert login(p.carol).get(url(activity, f"attachments/{photo.pk}/")).status_code == 404
+    # A text file is not a photo.
+    response = bob.post(url(activity, "attachments/"), {
+        "kind": "photo", "file": SimpleUploadedFile("notes.txt", b"x", content_type="text/plain")})
+    assert activity.attachments.count() == 1
