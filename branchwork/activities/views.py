@@ -39,6 +39,7 @@ from branchwork.activities.models import (
 from branchwork.core import permissions
 from branchwork.core import selectors as core_selectors
 from branchwork.core.exports import xlsx_response
+from branchwork.core.html import clean_rich_text
 from branchwork.core.models import Organization, OrganizationKind, Person
 from branchwork.rulebook.compliance import STATUS_LABELS
 from branchwork.rulebook.loader import get_rulebook
@@ -100,6 +101,16 @@ def _co_organizer_choices(user, org: Organization):
                     | Q(kind=OrganizationKind.YOUTH_LEAGUE)
                     | Q(kind__in=[OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH]))
             .order_by("path"))
+
+
+def _marks(request, rows) -> dict[int, tuple[str, str]]:
+    """Attendance marks posted as status-<id> and reason-<id> for each row shown."""
+    marks = {}
+    for row in rows:
+        status = request.POST.get(f"status-{row.pk}")
+        if status is not None:
+            marks[row.pk] = (status, request.POST.get(f"reason-{row.pk}", ""))
+    return marks
 
 
 # --- Lists ---
@@ -194,7 +205,7 @@ def activity_new(request, org_code):
         else:
             messages.success(request, _("Scheduled. Expected attendees are notified by email."))
             return redirect(activity.get_absolute_url())
-    return render(request, "activities/form.html", {
+    return render(request, "core/form_page.html", {
         "form": form, "org": org, "title": _("Schedule an activity"),
         "cancel_url": reverse("activities:list", args=[org.code]),
         "breadcrumbs": _crumbs(org, (_("Activities"), reverse("activities:list", args=[org.code])),
@@ -232,7 +243,7 @@ def activity_edit(request, org_code, activity_id):
         else:
             messages.success(request, _("Saved."))
             return redirect(activity.get_absolute_url())
-    return render(request, "activities/form.html", {
+    return render(request, "core/form_page.html", {
         "form": form, "org": org, "title": _("Change the activity"),
         "cancel_url": activity.get_absolute_url(),
         "breadcrumbs": _activity_crumbs(activity, (_("Change"), None)),
@@ -311,13 +322,9 @@ def attendance_edit(request, org_code, activity_id):
                     messages.success(request, _("Observer added."))
                     return redirect(reverse("activities:attendance", args=[org.code, activity.pk]))
         else:
-            marks = {}
-            for row in rows:
-                status = request.POST.get(f"status-{row.pk}")
-                if status is not None:
-                    marks[row.pk] = (status, request.POST.get(f"reason-{row.pk}", ""))
             try:
-                n = services.attendance_mark(by=request.user, activity=activity, marks=marks)
+                n = services.attendance_mark(by=request.user, activity=activity,
+                                             marks=_marks(request, rows))
             except ValidationError as exc:
                 _message(request, exc)
             else:
@@ -446,18 +453,12 @@ def activity_amend(request, org_code, activity_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {"title": data["title"], "place": data["place"], "agenda": data["agenda"]}
-        from branchwork.core.html import clean_rich_text
-
         if clean_rich_text(data["minutes"]) != activity.minutes:
             changes["minutes"] = data["minutes"]
-        marks = {}
-        for row in rows:
-            status = request.POST.get(f"status-{row.pk}")
-            if status is not None:
-                marks[row.pk] = (status, request.POST.get(f"reason-{row.pk}", ""))
         try:
             services.activity_amend(by=request.user, activity=activity, reason=data["reason"],
-                                    changes=changes, marks=marks, resolutions=data["resolutions"])
+                                    changes=changes, marks=_marks(request, rows),
+                                    resolutions=data["resolutions"])
         except ValidationError as exc:
             _errors(form, exc)
         else:

@@ -7,8 +7,8 @@ import pytest
 from branchwork.activities import selectors, services
 from branchwork.activities.models import ActivityStatus, AttendanceStatus, Credit
 from branchwork.activities.testing import at, held_activity
-from branchwork.core.models import OrganizationKind, Role
-from branchwork.core.testing import PersonFactory, build_personas, give_role, make_org
+from branchwork.core.models import Role
+from branchwork.core.testing import PersonFactory, build_personas, give_role
 from branchwork.rulebook.compliance import AT_RISK, DUE, MET, OVERDUE, UPCOMING
 
 pytestmark = pytest.mark.django_db

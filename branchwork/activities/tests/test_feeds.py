@@ -5,11 +5,9 @@ import datetime
 import icalendar
 import pytest
 from django.db import connection
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path
 from django.utils import timezone
-from django.views.i18n import set_language
 
 from branchwork.activities import feeds, services
 from branchwork.activities.models import CalendarFeed
@@ -17,34 +15,7 @@ from branchwork.activities.testing import at, held_activity
 from branchwork.core.testing import build_personas
 
 
-def _site_urls() -> list:
-    """The site's URLs plus the feed's, which these tests need whether or not they are wired yet.
-
-    While other parts of the site are being written the root URLconf may not import; then only
-    the pages these tests and the error page reverse are served.
-    """
-    patterns = [path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed")]
-    try:
-        from branchwork import urls as root
-    except ImportError:
-        site = [
-            path("accounts/", include("branchwork.core.account_urls")),
-            path("i18n/setlang/", set_language, name="set_language"),
-            path("search/", include("branchwork.search.urls")),
-            path("", include("branchwork.core.urls")),
-        ]
-    else:
-        site = list(root.urlpatterns)
-    if not any(getattr(p, "namespace", None) == "activities" for p in site):
-        detail = path("orgs/<slug:org_code>/activities/<int:activity_id>/",
-                      lambda request, **kw: HttpResponse(), name="detail")
-        patterns.append(path("", include(([detail], "activities"))))
-    return patterns + site
-
-
-urlpatterns = _site_urls()
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

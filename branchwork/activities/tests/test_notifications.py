@@ -13,49 +13,19 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.http import HttpResponse
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path
 from django.utils import timezone
-from django.views.i18n import set_language
 from django_tasks_db.models import DBTaskResult
 
-from branchwork.activities import feeds, notifications, services
+from branchwork.activities import notifications, services
 from branchwork.activities.models import Reminder, ReminderKind
 from branchwork.activities.testing import at, held_activity
 from branchwork.core.models import Role
 from branchwork.core.testing import PersonFactory, build_personas, give_role
 
 
-def _site_urls() -> list:
-    """The site's URLs plus the feed's, which the links in mail need whether or not wired yet.
-
-    While other parts of the site are being written the root URLconf may not import; then only
-    the pages these tests and the error page reverse are served.
-    """
-    patterns = [path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed")]
-    try:
-        from branchwork import urls as root
-    except ImportError:
-        site = [
-            path("accounts/", include("branchwork.core.account_urls")),
-            path("i18n/setlang/", set_language, name="set_language"),
-            path("search/", include("branchwork.search.urls")),
-            path("", include("branchwork.core.urls")),
-        ]
-    else:
-        site = list(root.urlpatterns)
-    if not any(getattr(p, "namespace", None) == "activities" for p in site):
-        detail = path("orgs/<slug:org_code>/activities/<int:activity_id>/",
-                      lambda request, **kw: HttpResponse(), name="detail")
-        patterns.append(path("", include(([detail], "activities"))))
-    return patterns + site
-
-
-urlpatterns = _site_urls()
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 TASK_PATH = "branchwork.activities.tasks.send_activity_notice"
