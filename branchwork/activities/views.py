@@ -686,3 +686,15 @@ def committee_export(request, org_code):
         rows.append(line)
     return xlsx_response(filename=f"{org.code}-compliance-{year}.xlsx", title=_("Compliance"),
                          headers=[_("Organization")] + [t.name for t in columns], rows=rows)
+
+
+@login_required
+@require_POST
+def rotate_my_feed(request):
+    """Issue a new private calendar address; the old one stops working at once."""
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404("No member record")
+    feeds.rotate(feeds.feed_for_person(person))
+    messages.success(request, _("Your calendar has a new address; the old one no longer works."))
+    return redirect(reverse("core:my"))

@@ -283,3 +283,21 @@ def test_photos_with_captions_are_internal(personas, login):
     response = bob.post(url(activity, "attachments/"), {
         "kind": "photo", "file": SimpleUploadedFile("notes.txt", b"x", content_type="text/plain")})
     assert activity.attachments.count() == 1
+
+
+def test_my_page_shows_what_waits_and_a_private_calendar_that_can_be_renewed(personas, login):
+    from branchwork.activities.models import CalendarFeed
+
+    p = personas
+    activity = held_activity(by=p.alice, organization=p.branch_a, types=["theme_day"],
+                             starts_at=timezone.now() - datetime.timedelta(hours=3),
+                             host=p.people.alice, recorder=p.people.bob)
+    bob = login(p.bob)
+    page = bob.get("/my/").content.decode()
+    assert activity.title in page  # Bob records it: minutes to write and submit
+    feed = CalendarFeed.objects.get(person=p.people.bob)
+    assert feed.token in page
+    assert bob.get(f"/calendar/{feed.token}.ics").status_code == 200
+    bob.post("/my/calendar/new-address/")
+    assert bob.get(f"/calendar/{feed.token}.ics").status_code == 404
+    assert CalendarFeed.objects.get(person=p.people.bob).token != feed.token
