@@ -89,7 +89,10 @@ INSTALLED_APPS = [
     "branchwork.rulebook",
     "branchwork.activities",
     "branchwork.reports",
+    "branchwork.journal",
+    "branchwork.lectures",
     "branchwork.publishing",
+    "branchwork.intake",
     "branchwork.search",
     "branchwork.api",
     "wagtail.contrib.forms",
@@ -330,7 +333,11 @@ else:
 
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "Branchwork")
 WAGTAILADMIN_BASE_URL = BASE_URL
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database search with our analyzer (Chinese segmented, Traditional folded to
+# Simplified, English stemmed): the back office and the site search read one index.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "branchwork.search.backend"}}
+# The site search ranks and counts at most this many of the newest matches a user may see.
+SEARCH_MAX_MATCHES = env_int("SEARCH_MAX_MATCHES", 1000)
 WAGTAILDOCS_EXTENSIONS = [
     "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "csv", "odt", "ods", "zip", "mp3", "mp4",
 ]
@@ -344,6 +351,8 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = True
 # Where members send contributions; shown in every page's header.
 CONTRIBUTION_EMAIL = env_str("CONTRIBUTION_EMAIL", "tougao@branchwork.example")
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "branchwork-demo")
+# Contributions by email larger than this are kept but not made into drafts.
+INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 25 * 1024 * 1024)
 # The rulebook (activity types, cadences, quorum): the shipped default or a deployment's own.
 RULEBOOK_PATH = Path(env_str("BRANCHWORK_RULEBOOK", str(REPO_DIR / "rulebooks" / "default.yaml")))
 
@@ -391,3 +400,9 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Publishing (issue 4): the editorial workflow publishes what the signer signs off. ---
+# Editors and signers hold no "publish" permission on the portal, so that nothing is published
+# around the workflow; its last approval (the signer's) is the authority to publish, and this
+# action publishes (or schedules, with a go-live time) without Wagtail's permission check.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "branchwork.publishing.workflow_finish.publish_signed_off"

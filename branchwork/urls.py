@@ -23,6 +23,9 @@ urlpatterns = [
     path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
     path("", include("branchwork.activities.urls")),
     path("", include("branchwork.reports.urls")),
+    path("", include("branchwork.journal.urls")),
+    path("", include("branchwork.lectures.urls")),
+    path("", include("branchwork.publishing.urls")),
     path("", include("branchwork.core.urls")),
     # Last: Wagtail serves the portal's page tree for every other path.
     path("", include(wagtail_urls)),

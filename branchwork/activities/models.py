@@ -23,6 +23,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
 from wagtail.models import RevisionMixin
+from wagtail.search import index
 
 from branchwork.core.models import Organization, Person
 from branchwork.rulebook.loader import get_rulebook
@@ -61,7 +62,7 @@ class ActivityQuerySet(models.QuerySet):
         )
 
 
-class Activity(RevisionMixin, ClusterableModel):
+class Activity(index.Indexed, RevisionMixin, ClusterableModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="activities",
         verbose_name=_("host organization"),
@@ -124,6 +125,19 @@ class Activity(RevisionMixin, ClusterableModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActivityQuerySet.as_manager()
+
+    # The search index (branchwork.search): the record's text; who may find it is decided at
+    # search time by core.permissions.visible_activities. Saves (sign-off and amendments
+    # included) reindex it through the task worker.
+    search_fields = [
+        index.SearchField("title"),
+        index.SearchField("agenda"),
+        index.SearchField("minutes"),
+        index.AutocompleteField("title"),
+        index.FilterField("organization"),
+        index.FilterField("status"),
+        index.FilterField("starts_at"),
+    ]
 
     class Meta:
         ordering = ["-starts_at", "-pk"]

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from branchwork.api import activity_views, views
+from branchwork.api import activity_views, search, views
 
 app_name = "api"
 
@@ -17,6 +17,7 @@ router.register("activities", activity_views.ActivityViewSet, basename="activity
 api_urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("compliance/", activity_views.ComplianceView.as_view(), name="compliance"),
+    path("search/", search.SearchView.as_view(), name="search"),
     path("", include(router.urls)),
 ]
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
+from wagtail.search import index
 
 
 class BilingualNameMixin:
@@ -153,7 +154,7 @@ class PersonQuerySet(models.QuerySet):
         return self.exclude(membership_status=MembershipStatus.NONE)
 
 
-class Person(models.Model):
+class Person(index.Indexed, models.Model):
     """Somebody the work involves: a member, a non-member colleague or a guest.
 
     Only what the work needs is kept: no ID numbers, no birth dates, no home addresses.
@@ -188,6 +189,25 @@ class Person(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = PersonQuerySet.as_manager()
+
+    # The search index (branchwork.search, and the back office's search of people): names and
+    # email; who may find a person is decided at search time by core.permissions.visible_people.
+    # The filter fields are those the back office lists, filters and sorts people by.
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("name_en"),
+        index.SearchField("name_native"),
+        index.SearchField("email"),
+        index.AutocompleteField("name"),
+        index.AutocompleteField("name_en"),
+        index.AutocompleteField("name_native"),
+        index.FilterField("name"),
+        index.FilterField("name_en"),
+        index.FilterField("membership_status"),
+        index.FilterField("unit"),
+        index.FilterField("position"),
+        index.FilterField("email"),
+    ]
 
     class Meta:
         ordering = ["name", "pk"]

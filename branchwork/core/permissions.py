@@ -301,3 +301,154 @@ def can_export_ledger(user, org: Organization) -> bool:
         .values_list("organization__path", flat=True)
     )
     return any(org.path.startswith(p) for p in staff_paths)
+
+
+# --- Internal publications: the journal and the lecture hall ---
+# Read like internal portal content (`can_read_internal_content` below): by members of the
+# institution; the views send the anonymous to the login page and answer 404 to the rest.
+# Editors (the editor role in the owning organization or one above it) and the managers of the
+# owning organization compose, publish and upload.
+
+
+def can_read_journal(user) -> bool:
+    """Read the internal journal (published issues)."""
+    return can_read_internal_content(user)
+
+
+def can_read_lectures(user) -> bool:
+    """Read the lecture hall (talks, series, slides, recordings)."""
+    return can_read_internal_content(user)
+
+
+def _editor_paths(user) -> list[str]:
+    """Paths of the organizations where the user holds the editor role today (cached)."""
+    from branchwork.core.models import Role
+
+    access = _access(user)
+    paths = getattr(access, "editor_paths", None)
+    if paths is None:
+        paths = []
+        if access.person_id is not None:
+            paths = list(
+                Membership.objects.current()
+                .filter(person_id=access.person_id, role=Role.EDITOR, organization__is_active=True)
+                .values_list("organization__path", flat=True)
+            )
+        access.editor_paths = paths
+    return paths
+
+
+def can_edit_journal(user, org: Organization) -> bool:
+    """Compose, change and publish the issues of a journal owned by `org` (or talks held by it):
+    editors of `org` or of an organization above it, and those who manage `org`."""
+    if can_manage_org(user, org):
+        return True
+    return any(org.path.startswith(p) for p in _editor_paths(user))
+
+
+def can_edit_lectures(user, org: Organization) -> bool:
+    return can_edit_journal(user, org)
+
+
+def publication_organizations(user) -> QuerySet[Organization]:
+    """Active organizations whose journal issues and talks the user may edit."""
+    access = _access(user)
+    qs = Organization.objects.filter(is_active=True)
+    if access.is_superuser:
+        return qs
+    q = access.org_filter(access.manage_paths + _editor_paths(user))
+    return qs.filter(q) if q is not None else qs.none()
+
+
+# --- Portal content (publishing) ---
+# The portal's articles are public or internal. Internal articles belong to the whole
+# institution, not to one branch: every member may read them, whatever their branch (Carol of
+# branch B reads branch A's internal articles). A member here is a person with a current role in
+# one of the institution's own active organizations; a brother unit's branch (an external
+# branch, with which we only hold joint activities) does not count, nor does an account without
+# a person, nor a person whose roles have all ended. Anonymous visitors are sent to log in.
+
+
+def can_read_internal_content(user) -> bool:
+    """May this user read internal portal content (internal articles and their images)?"""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    cached = user.__dict__.get("_branchwork_internal_reader")
+    if cached is None:
+        from branchwork.core.models import OrganizationKind
+
+        cached = (
+            Membership.objects.current()
+            .filter(person__user_id=user.pk, organization__is_active=True)
+            .exclude(organization__kind=OrganizationKind.EXTERNAL_BRANCH)
+            .exists()
+        )
+        user.__dict__["_branchwork_internal_reader"] = cached
+    return cached
+
+
+def holds_current_role(user, role: str) -> bool:
+    """Does the user's person hold `role` today in an active organization (any organization)?
+
+    The portal's editorial workflow asks this: an editor (Role.EDITOR) reviews and edits
+    contributions, a signer (Role.SIGNER) signs them off, wherever their role is held.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return (
+        Membership.objects.current()
+        .filter(person__user_id=user.pk, role=role, organization__is_active=True)
+        .exists()
+    )
+
+
+# --- Portal pages in search ---
+# The page tree belongs to Wagtail and the publishing app; core imports neither, so the article
+# model is looked up by name (and may be absent in a deployment without publishing).
+
+
+def _internal_article_ids():
+    """A subquery of the internal articles' ids (none when there is no article model)."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+    from wagtail.models import Page
+
+    try:
+        article = apps.get_model("publishing", "ArticlePage")
+        article._meta.get_field("visibility")
+    except (LookupError, FieldDoesNotExist):
+        return Page.objects.none().values("pk")
+    return article.objects.exclude(visibility="public").values("pk")
+
+
+def searchable_pages(user) -> QuerySet:
+    """Live portal pages the user may open, for the site search:
+
+    - anonymous visitors: pages under no view restriction of Wagtail's, internal articles not;
+    - signed-in users: also pages under a restriction they pass (a login restriction, a group
+      restriction of one of their groups), never password-protected ones (search cannot ask for
+      the password); internal articles when `can_read_internal_content` lets them read those.
+    """
+    from wagtail.models import Page, PageViewRestriction
+
+    qs = Page.objects.live()
+    if not (user.is_authenticated and user.is_active):
+        qs = qs.public()
+    elif not user.is_superuser:
+        group_ids = set(user.groups.values_list("pk", flat=True))
+        passed: dict[str, bool] = {}
+        for path, kind, group_id in PageViewRestriction.objects.values_list(
+            "page__path", "restriction_type", "groups"
+        ):
+            passes = kind == PageViewRestriction.LOGIN or (
+                kind == PageViewRestriction.GROUPS and group_id in group_ids
+            )
+            passed[path] = passed.get(path, False) or passes
+        blocked = [path for path, ok in passed.items() if not ok]
+        if blocked:
+            qs = qs.exclude(reduce(or_, (Q(path__startswith=p) for p in blocked)))
+    if not can_read_internal_content(user):
+        qs = qs.exclude(pk__in=_internal_article_ids())
+    return qs

@@ -6,3 +6,8 @@ class PublishingConfig(AppConfig):
     name = "branchwork.publishing"
     label = "publishing"
     verbose_name = _("Publishing")
+
+    def ready(self):
+        from branchwork.publishing import signals
+
+        signals.connect(self)

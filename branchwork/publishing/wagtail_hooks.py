@@ -1,9 +1,50 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from branchwork.core.hooks import LOAD_DEMO_HOOK
-from branchwork.publishing import demo
+from branchwork.core.hooks import LOAD_DEMO_HOOK, MY_PAGE_PANELS, MyPagePanel
 
 
 @hooks.register(LOAD_DEMO_HOOK)
 def load_portal_demo(*, stdout) -> None:
+    from branchwork.publishing import demo
+
     demo.load(stdout=stdout)
+
+
+@hooks.register(MY_PAGE_PANELS)
+def my_contributions_panel(request) -> MyPagePanel | None:
+    """My contributions and where each stands (why it was sent back, when it was published)."""
+    from branchwork.core.models import Person
+    from branchwork.publishing.selectors import contributions_of
+
+    person = Person.objects.filter(user_id=request.user.pk).first() if request.user.is_authenticated else None
+    if person is None:
+        return None
+    return MyPagePanel(
+        title=_("My contributions"),
+        template="publishing/panels/my_contributions.html",
+        context={"contributions": contributions_of(person)[:5]},
+        order=20,
+    )
+
+
+@hooks.register(MY_PAGE_PANELS)
+def reviews_panel(request) -> MyPagePanel | None:
+    """For editors and signers: the contributions waiting for their decision."""
+    from branchwork.publishing.selectors import waiting_for_review
+
+    if not request.user.is_authenticated:
+        return None
+    from branchwork.core import permissions
+    from branchwork.core.models import Role
+
+    user = request.user
+    if not (user.is_superuser or permissions.holds_current_role(user, Role.EDITOR)
+            or permissions.holds_current_role(user, Role.SIGNER)):
+        return None
+    return MyPagePanel(
+        title=_("Waiting for my review"),
+        template="publishing/panels/reviews.html",
+        context={"reviews": waiting_for_review(user)},
+        order=15,
+    )

@@ -5,6 +5,10 @@ The DOCX and the PDF builders both read minutes through `parse()`: a flat list o
 bold, italic, underlined or a link. Anything outside the subset is read as its text (the input is
 sanitized on the way in, so this is a fallback, not a filter).
 
+Wagtail's image embeds (`<embed embedtype="image" id="N" alt="…"/>`, as its rich text editor stores
+them) are image blocks whose `src` is `wagtail-image:N`; `wagtail_images()` fetches the images they
+name in one query, for a builder that puts the files where Typst can read them.
+
 `to_typst()` writes blocks as Typst markup in which every character a user typed is literal:
 ASCII punctuation is backslash-escaped (Typst accepts an escape for each of them), so no typed
 `#`, `$`, `*`, `_`, `[`, `]`, `<`, `@`, `//` … can start code, math, emphasis, a label, a
@@ -27,6 +31,8 @@ IMAGE = "image"
 TABLE = "table"
 
 LINK_SCHEMES = ("http://", "https://", "mailto:")
+# The src of an image block that stands for a Wagtail image (an <embed embedtype="image">).
+WAGTAIL_IMAGE = "wagtail-image:"
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,8 @@ class _Reader(HTMLParser):
             self.line_break()
         elif tag == "img":
             self.image(attrs)
+        elif tag == "embed":
+            self.embed(attrs)
         elif in_cell and tag in ("p", "div", "li", "h2", "h3", "h4"):
             if table.cell:
                 self.line_break()
@@ -252,7 +260,7 @@ class _Reader(HTMLParser):
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
-        if tag not in ("br", "img"):
+        if tag not in ("br", "img", "embed"):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
@@ -340,6 +348,12 @@ class _Reader(HTMLParser):
         if src:
             self.blocks.append(Block(IMAGE, src=src, alt=alt))
 
+    def embed(self, attrs: dict) -> None:
+        """Wagtail's image embed; other embeds (media) have no text to read and are left out."""
+        image_id = (attrs.get("id") or "").strip()
+        if (attrs.get("embedtype") or "").strip() == "image" and image_id.isdigit():
+            self.image({"src": f"{WAGTAIL_IMAGE}{int(image_id)}", "alt": attrs.get("alt") or ""})
+
     def close(self):
         super().close()
         while self.tables:
@@ -355,6 +369,25 @@ def parse(html: str) -> list[Block]:
     reader.feed(html)
     reader.close()
     return reader.blocks
+
+
+def wagtail_image_id(block: Block) -> int | None:
+    """The id of the Wagtail image an image block stands for, or None."""
+    if block.kind != IMAGE or not block.src.startswith(WAGTAIL_IMAGE):
+        return None
+    rest = block.src[len(WAGTAIL_IMAGE):]
+    return int(rest) if rest.isdigit() else None
+
+
+def wagtail_images(blocks: Iterable[Block]) -> dict:
+    """The Wagtail images (by id) that the blocks' image embeds name, in one query; ids of
+    images that no longer exist are missing from the result."""
+    ids = {i for i in (wagtail_image_id(b) for b in blocks) if i is not None}
+    if not ids:
+        return {}
+    from wagtail.images import get_image_model
+
+    return get_image_model().objects.in_bulk(sorted(ids))
 
 
 # --- Typst ---

@@ -6,3 +6,8 @@ class SearchConfig(AppConfig):
     name = "branchwork.search"
     label = "bwsearch"
     verbose_name = _("Search")
+
+    def ready(self):
+        from branchwork.search import signals
+
+        signals.connect()

@@ -1,45 +1,65 @@
-"""Site search: portal pages, and the organizations and people the user may see.
+"""The search page: /search/?q=…&kind=…&organization=…&channel=…&year=…&sort=date&page=2.
 
-The Chinese-aware index comes with the search issue; until then pages go through Wagtail's
-search backend and names are matched by substring, which works for names in any script.
+Open to everyone; what it shows is what the visitor may open (`selectors.search`).
 """
 
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from wagtail.models import Page
 
-from branchwork.core import permissions
+from branchwork.search import selectors
 
-MAX_QUERY = 200
+PARAMS = ("q", "sort", *selectors.FACETS)
+
+
+def _url(params: QueryDict, **changes) -> str:
+    """This page's address with some parameters changed (None drops one); back to page 1."""
+    query = QueryDict(mutable=True)
+    for name in PARAMS:
+        value = params.get(name)
+        if value:
+            query[name] = value
+    for name, value in changes.items():
+        if value is None:
+            query.pop(name, None)
+        else:
+            query[name] = value
+    return "?" + query.urlencode()
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:MAX_QUERY]
-    people, orgs, page = [], [], None
-    if query:
-        pages = Page.objects.live().public().specific().search(query)
-        page = Paginator(pages, 20).get_page(request.GET.get("page"))
-        if request.user.is_authenticated:
-            orgs = list(
-                permissions.visible_organizations(request.user)
-                .filter(Q(name_zh__icontains=query) | Q(name_en__icontains=query))
-                .order_by("path")[:20]
-            )
-            people = list(
-                permissions.visible_people(request.user)
-                .filter(Q(name__icontains=query) | Q(name_en__icontains=query) | Q(name_native__icontains=query))
-                .select_related("unit")[:20]
-            )
-    return render(
-        request,
-        "search/search.html",
-        {
-            "query": query,
-            "page": page,
-            "orgs": orgs,
-            "people": people,
-            "breadcrumbs": [(_("Search"), None)],
-        },
+    params = request.GET
+    results = selectors.search(
+        request.user, params.get("q", ""), filters=params, sort=params.get("sort", "relevance"),
+        page=params.get("page", 1), request=request,
     )
+    current = QueryDict(mutable=True)
+    current.update({"q": results.query, "sort": results.sort, **results.filters})
+    facets = []
+    for name, values in results.facets.items():
+        if not values:
+            continue
+        links = []
+        for value in values:
+            url = None
+            if value.value != selectors.OTHER:
+                url = _url(current, **{name: None if value.selected else value.value})
+            links.append({"label": value.label, "count": value.count, "selected": value.selected,
+                          "url": url})
+        facets.append({"name": name, "label": selectors.FACET_LABELS[name], "links": links})
+    sorts = [(key, label, _url(current, sort=key), key == results.sort)
+             for key, label in (("relevance", _("Relevance")), ("date", _("Newest first")))]
+    pages = {}
+    if results.has_previous:
+        pages["previous"] = _url(current, page=str(results.page - 1))
+    if results.has_next:
+        pages["next"] = _url(current, page=str(results.page + 1))
+    return render(request, "search/search.html", {
+        "query": results.query,
+        "results": results,
+        "facets": facets,
+        "sorts": sorts,
+        "pages": pages,
+        "clear_url": _url(current, **{name: None for name in selectors.FACETS}) if results.filters else None,
+        "breadcrumbs": [(_("Search"), None)],
+    })

@@ -25,6 +25,7 @@ from branchwork.activities.testing import at, held_activity
 from branchwork.core import services
 from branchwork.core.exports import XLSX_TYPE
 from branchwork.core.models import Membership
+from branchwork.publishing import testing as publishing_testing
 from branchwork.reports.models import LedgerExport
 
 OLD_PHONE = "13800000002"  # Bob's phone before Alice changed it: only in A's audit trail
@@ -73,6 +74,11 @@ def _sample(name: str, world) -> str:
         "attachment_id": world.attachment.pk,
         "export_id": world.export.pk,
         "token": world.activity.checkin_token,
+        "channel_id": world.portal.channel.pk,
+        "image_id": world.portal.picture.pk,
+        "size": "medium",
+        "tag": world.portal.tag,
+        "page_id": world.portal.draft.pk,
     }
     if name in samples:
         return str(samples[name])
@@ -107,16 +113,20 @@ def world(personas):
         file=ContentFile(b"internal", name="material.txt"))
     personas.export = LedgerExport.objects.create(
         organization=personas.branch_a, year=2026, format="xlsx", requested_by=personas.alice)
+    # The portal: an internal article (with its own picture) and Bob's contribution in review.
+    personas.portal = publishing_testing.walk_world(personas)
     return personas
 
 
 # What each persona must never see: values that only branch A's people or managers may see.
 FORBIDDEN = {
-    "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假"],
-    "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假"],
+    "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
+                  publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT],
+    "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
+              publishing_testing.PORTAL_DRAFT],
     "bob": [OLD_PHONE],
-    "dan": [OLD_PHONE],
-    "alice": [],
+    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT],
+    "alice": [publishing_testing.PORTAL_DRAFT],
 }
 
 
@@ -129,6 +139,8 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert any(u.startswith("/admin/") for u in urls)
     assert f"/orgs/{world.branch_a.code}/activities/{world.activity.pk}/" in urls
     assert f"/checkin/{world.activity.checkin_token}/" in urls
+    assert f"/portal/feeds/{world.portal.channel.pk}/" in urls
+    assert f"/my/contributions/{world.portal.draft.pk}/" in urls
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan", "alice"])

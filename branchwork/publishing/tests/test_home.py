@@ -1,6 +1,7 @@
 import io
 
-from django.core.management import call_command
+from branchwork.core import demo as core_demo
+from branchwork.publishing import demo
 
 
 def test_the_portal_home_serves_in_chinese_on_a_fresh_database(db, client):
@@ -10,11 +11,12 @@ def test_the_portal_home_serves_in_chinese_on_a_fresh_database(db, client):
 
 
 def test_the_demo_gives_the_home_page_an_introduction_once(db, client):
+    core_demo.load(stdout=io.StringIO())
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    demo.load(stdout=out)
     assert "门户首页" in out.getvalue()
     page = client.get("/").content.decode()
     assert "东湖研究院机关党委" in page and "三会一课" in page
     again = io.StringIO()
-    call_command("load_demo", stdout=again)
+    demo.load(stdout=again)
     assert "门户首页" not in again.getvalue()

@@ -1,0 +1,83 @@
+"""Reads of the lecture hall, each in a fixed number of queries however many talks there are.
+
+Members read every talk and series (core.permissions.can_read_lectures); editors and managers
+of the organization holding a talk or series change it. A talk's activity is shown to those who
+may see that activity.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from branchwork.core import permissions
+from branchwork.lectures.models import LectureSeries, Talk
+
+
+def require_reader(user) -> None:
+    if not permissions.can_read_lectures(user):
+        raise Http404("No lecture hall here")
+
+
+def talks() -> QuerySet[Talk]:
+    return Talk.objects.with_list_data()
+
+
+def upcoming(limit: int | None = None) -> QuerySet[Talk]:
+    qs = talks().filter(date__gte=timezone.localdate()).order_by("date", "pk")
+    return qs[:limit] if limit else qs
+
+
+def past() -> QuerySet[Talk]:
+    return talks().filter(date__lt=timezone.localdate()).order_by("-date", "-pk")
+
+
+def series_list() -> QuerySet[LectureSeries]:
+    return (LectureSeries.objects.select_related("organization")
+            .annotate(talk_count=Count("talks"), first=Min("talks__date"), last=Max("talks__date"))
+            .order_by("title", "pk"))
+
+
+def get_talk_or_404(user, talk_id) -> Talk:
+    require_reader(user)
+    try:
+        return talks().get(pk=talk_id)
+    except (Talk.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such talk") from None
+
+
+def get_series_or_404(user, series_id) -> LectureSeries:
+    require_reader(user)
+    try:
+        return LectureSeries.objects.select_related("organization").get(pk=series_id)
+    except (LectureSeries.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such series") from None
+
+
+def visible_activity_ids(user, talk_list) -> set[int]:
+    """Of the talks' activities, those this user may see (one query)."""
+    ids = {t.activity_id for t in talk_list if t.activity_id}
+    if not ids:
+        return set()
+    return set(permissions.visible_activities(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def mark(user, talk_list) -> list[Talk]:
+    """Set `.activity_visible` and `.can_edit` on each talk (no query per talk)."""
+    talk_list = list(talk_list)
+    visible = visible_activity_ids(user, talk_list)
+    for talk in talk_list:
+        talk.activity_visible = talk.activity_id in visible
+        talk.can_edit = permissions.can_edit_lectures(user, talk.organization)
+    return talk_list
+
+
+def study_activities(user, organization=None):
+    """Collective studies a talk may be linked to: those the user sees, newest first."""
+    qs = permissions.visible_activities(user).filter(type_tags__code="collective_study")
+    since = timezone.localdate().replace(month=1, day=1).replace(year=timezone.localdate().year - 2)
+    qs = qs.filter(starts_at__date__gte=since)
+    if organization is not None:
+        qs = qs.filter(Q(organization=organization) | Q(co_organizers=organization))
+    return qs.select_related("organization").distinct().order_by("-starts_at", "-pk")

@@ -1,0 +1,359 @@
+"""Reads of the portal that pages share, each in a constant number of queries.
+
+Everything a visitor sees goes through `visible_articles(user)`: live articles outside any private
+section, and internal ones only for those who may read internal content.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber, Substr
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page, TaskState, WorkflowState
+
+from branchwork.core import permissions
+from branchwork.core.models import Person, Role
+from branchwork.publishing.models import (
+    ARTICLES_PER_PAGE,
+    ArticlePage,
+    ChannelPage,
+    SeriesPage,
+    Visibility,
+)
+
+LATEST_PER_CHANNEL = 6
+RELATED = 5
+
+
+def visible_articles(user) -> QuerySet[ArticlePage]:
+    """Live articles outside private sections; internal ones only for those who may read them.
+
+    Built once per user object (a request's user): `.public()` reads Wagtail's view restrictions
+    when it is called, so a page that lists articles several times asks for them once.
+    """
+    cached = getattr(user, "_portal_visible_articles", None)
+    if cached is not None:
+        return cached.all()
+    qs = ArticlePage.objects.live().public()
+    if not permissions.can_read_internal_content(user):
+        qs = qs.filter(visibility=Visibility.PUBLIC)
+    try:
+        user._portal_visible_articles = qs
+    except AttributeError:  # AnonymousUser objects may be shared; building it again is cheap
+        pass
+    return qs.all()
+
+
+def for_listing(qs: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
+    """What lists show of an article (title, byline, date, summary), newest first."""
+    return qs.select_related("author__unit").defer("body").order_by("-first_published_at", "-pk")
+
+
+def crumbs(page: Page, request, *, last: str | None = None) -> list[tuple[str, str | None]]:
+    """Breadcrumbs below the home page (base.html puts "Home" first), the page itself last."""
+    site_root_depth = 2
+    trail = [
+        (ancestor.title, ancestor.get_url(request))
+        for ancestor in page.get_ancestors().filter(depth__gt=site_root_depth).order_by("depth")
+    ]
+    return trail + [(last or page.title, None)]
+
+
+def home_page_context(home, request) -> dict:
+    user = request.user
+    channels = list(ChannelPage.objects.child_of(home).live().public().order_by("path"))
+    top_length = (home.depth + 1) * Page.steplen
+    ranked = (
+        visible_articles(user)
+        .descendant_of(home)
+        .annotate(
+            channel_path=Substr("path", 1, top_length),
+            rank=Window(
+                RowNumber(),
+                partition_by=[Substr("path", 1, top_length)],
+                order_by=[F("first_published_at").desc(), F("pk").desc()],
+            ),
+        )
+        .filter(rank__lte=LATEST_PER_CHANNEL)
+        .select_related("author__unit")
+        .defer("body")
+        .order_by("channel_path", "rank")
+    )
+    by_channel: dict[str, list[ArticlePage]] = {}
+    for article in ranked:
+        by_channel.setdefault(article.channel_path, []).append(article)
+    for channel in channels:
+        channel.latest = by_channel.get(channel.path, [])
+    latest = list(for_listing(visible_articles(user).descendant_of(home))[:8])
+    series = list(SeriesPage.objects.descendant_of(home).live().public().order_by("-first_published_at")[:6])
+    return {"channels": channels, "latest": latest, "series_list": series}
+
+
+def channel_page_context(channel: ChannelPage, request) -> dict:
+    user = request.user
+    articles = for_listing(visible_articles(user).descendant_of(channel))
+    page_obj = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    return {
+        "subchannels": list(ChannelPage.objects.child_of(channel).live().public().order_by("path")),
+        "series_list": list(SeriesPage.objects.child_of(channel).live().public().order_by("path")),
+        "page_obj": page_obj,
+        "articles": page_obj.object_list,
+        "breadcrumbs": crumbs(channel, request),
+        "feed_url": reverse("publishing:channel_feed", kwargs={"channel_id": channel.pk}),
+    }
+
+
+def series_page_context(series: SeriesPage, request) -> dict:
+    parts = for_listing(visible_articles(request.user).filter(series=series)).order_by("part_number")
+    return {"parts": list(parts), "breadcrumbs": crumbs(series, request)}
+
+
+def related_articles(article: ArticlePage, user, tag_ids: list[int], limit: int = RELATED) -> list[ArticlePage]:
+    """Articles sharing the most tags with this one, then the newest of its channel (two queries,
+    whatever the numbers)."""
+    base = visible_articles(user).exclude(pk=article.pk).select_related("author__unit").defer("body")
+    related: list[ArticlePage] = []
+    if tag_ids:
+        related = list(
+            base.filter(tagged_items__tag_id__in=tag_ids)
+            .annotate(shared=Count("tagged_items", distinct=True))
+            .order_by("-shared", "-first_published_at", "-pk")[:limit]
+        )
+    channel_path = article.path[: -Page.steplen]
+    siblings = base.filter(path__startswith=channel_path, depth=article.depth).order_by(
+        "-first_published_at", "-pk"
+    )[:limit]
+    seen = {r.pk for r in related}
+    for sibling in siblings:
+        if len(related) >= limit:
+            break
+        if sibling.pk not in seen:
+            related.append(sibling)
+            seen.add(sibling.pk)
+    return related
+
+
+def article_page_context(article: ArticlePage, request) -> dict:
+    user = request.user
+    people = Person.objects.select_related("unit").in_bulk(
+        [pk for pk in (article.author_id, article.responsible_editor_id, article.signer_id) if pk]
+    )
+    # Attach the people fetched in one query, so that the byline and sign-off cost nothing more.
+    for name in ("author", "responsible_editor", "signer"):
+        pk = getattr(article, f"{name}_id")
+        if pk:
+            ArticlePage._meta.get_field(name).set_cached_value(article, people.get(pk))
+    tags = list(article.tags.all())
+    series = parts = previous_part = next_part = None
+    if article.series_id:
+        series = SeriesPage.objects.live().public().filter(pk=article.series_id).first()
+        if series is not None:
+            parts = list(
+                visible_articles(user).filter(series_id=series.pk).defer("body").order_by("part_number")
+            )
+            index = next((i for i, p in enumerate(parts) if p.pk == article.pk), None)
+            if index is not None:
+                previous_part = parts[index - 1] if index > 0 else None
+                next_part = parts[index + 1] if index + 1 < len(parts) else None
+    return {
+        "tags": tags,
+        "series": series,
+        "previous_part": previous_part,
+        "next_part": next_part,
+        "related": related_articles(article, user, [t.pk for t in tags]),
+        "breadcrumbs": crumbs(article, request, last=article.display_title),
+        "print_url": f"{article.get_url(request)}?print=1",
+        "canonical_url": request.build_absolute_uri(article.get_url(request)),
+    }
+
+
+def articles_tagged(user, tag) -> QuerySet[ArticlePage]:
+    return for_listing(visible_articles(user).filter(tagged_items__tag=tag))
+
+
+# --- Contributions ---
+
+
+STATUS_LABELS = {
+    "draft": _("Draft, not submitted"),
+    "with_editor": _("With the editor"),
+    "with_signer": _("With the signer"),
+    "in_review": _("In review"),
+    "sent_back": _("Sent back for changes"),
+    "scheduled": _("Signed off, to be published"),
+    "published": _("Published"),
+    "withdrawn": _("Withdrawn"),
+}
+
+
+@dataclass
+class Step:
+    at: datetime.datetime | None
+    who: str
+    label: str
+    comment: str = ""
+    kind: str = ""
+
+
+@dataclass
+class Contribution:
+    page: ArticlePage
+    status: str
+    steps: list[Step] = field(default_factory=list)
+    comment: str = ""
+    sent_back_by: str = ""
+    scheduled_at: datetime.datetime | None = None
+
+    @property
+    def title(self) -> str:
+        return self.page.draft_title or self.page.title
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def can_revise(self) -> bool:
+        return self.status == "sent_back"
+
+    @property
+    def submitted_at(self):
+        return next((s.at for s in self.steps if s.kind == "submitted"), None)
+
+
+def _name(user) -> str:
+    if user is None:
+        return ""
+    try:
+        return user.person.display_name
+    except Person.DoesNotExist:
+        return user.get_username()
+
+
+def _role_of(task) -> str | None:
+    try:
+        return task.editorialtask.role
+    except Exception:  # noqa: BLE001 - another kind of task
+        return None
+
+
+_APPROVED = {Role.EDITOR: _("Edited and approved by the editor"), Role.SIGNER: _("Signed off")}
+_WAITING = {Role.EDITOR: "with_editor", Role.SIGNER: "with_signer"}
+
+
+def contributions_of(person: Person, *, page_id: int | None = None) -> list[Contribution]:
+    """A person's contributions, newest first, each with its status and every step of its review
+    (who, when, and the comments of those who sent it back). Five queries, however many."""
+    pages = ArticlePage.objects.filter(author=person).exclude(contributed_via="")
+    if page_id is not None:
+        pages = pages.filter(pk=page_id)
+    pages = list(pages.defer("body").order_by("-pk"))
+    if not pages:
+        return []
+    page_type = ContentType.objects.get_for_model(Page)
+    states = list(
+        WorkflowState.objects.filter(base_content_type=page_type, object_id__in=[str(p.pk) for p in pages])
+        .select_related("requested_by__person", "current_task_state__task__editorialtask")
+        .order_by("created_at", "pk")
+    )
+    task_states = list(
+        TaskState.objects.filter(workflow_state__in=states)
+        .select_related("task__editorialtask", "finished_by__person")
+        .order_by("started_at", "pk")
+    )
+    by_state: dict[int, list[TaskState]] = {}
+    for ts in task_states:
+        by_state.setdefault(ts.workflow_state_id, []).append(ts)
+    states_of: dict[str, list[WorkflowState]] = {}
+    for state in states:
+        states_of.setdefault(state.object_id, []).append(state)
+
+    now = timezone.now()
+    result = []
+    for page in pages:
+        steps: list[Step] = []
+        status = "draft"
+        comment = sent_back_by = ""
+        for state in states_of.get(str(page.pk), []):
+            steps.append(Step(state.created_at, _name(state.requested_by), str(_("Submitted")), kind="submitted"))
+            for ts in by_state.get(state.pk, []):
+                role = _role_of(ts.task)
+                who = _name(ts.finished_by)
+                if ts.status == TaskState.STATUS_APPROVED:
+                    label = str(_APPROVED.get(role, _("Approved")))
+                    steps.append(Step(ts.finished_at, who, label, ts.comment, kind="approved"))
+                elif ts.status == TaskState.STATUS_REJECTED:
+                    steps.append(Step(ts.finished_at, who, str(_("Sent back")), ts.comment, kind="rejected"))
+                elif ts.status == TaskState.STATUS_CANCELLED and ts.finished_at:
+                    steps.append(Step(ts.finished_at, who, str(_("Withdrawn")), ts.comment, kind="cancelled"))
+            # The latest workflow state decides the status.
+            current = state.current_task_state
+            if state.status == WorkflowState.STATUS_IN_PROGRESS:
+                role = _role_of(current.task) if current else None
+                status = _WAITING.get(role, "in_review")
+            elif state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+                status = "sent_back"
+                rejected = [ts for ts in by_state.get(state.pk, []) if ts.status == TaskState.STATUS_REJECTED]
+                if rejected:
+                    comment, sent_back_by = rejected[-1].comment, _name(rejected[-1].finished_by)
+            elif state.status == WorkflowState.STATUS_APPROVED:
+                status = "published"
+            elif state.status == WorkflowState.STATUS_CANCELLED:
+                status = "withdrawn"
+        scheduled_at = None
+        if page.live:
+            status = "published"
+            steps.append(Step(page.first_published_at, "", str(_("Published")), kind="published"))
+        elif status == "published":
+            if page.go_live_at and page.go_live_at > now:
+                status, scheduled_at = "scheduled", page.go_live_at
+            else:
+                status = "scheduled"
+        result.append(Contribution(page=page, status=status, steps=steps, comment=comment,
+                                   sent_back_by=sent_back_by, scheduled_at=scheduled_at))
+    return result
+
+
+@dataclass
+class Review:
+    page: Page
+    task_name: str
+    since: datetime.datetime
+    requested_by: str
+    edit_url: str
+
+
+def waiting_for_review(user, limit: int = 20) -> list[Review]:
+    """What waits for this user's decision (editor or signer), oldest first."""
+    from branchwork.publishing.models import EditorialTask
+
+    if not (user.is_authenticated and (user.is_superuser or permissions.holds_current_role(user, Role.EDITOR)
+                                       or permissions.holds_current_role(user, Role.SIGNER))):
+        return []
+    task_ids = [t.pk for t in EditorialTask.objects.filter(active=True) if t.user_may_act(user)]
+    states = (
+        TaskState.objects.filter(task_id__in=task_ids, status=TaskState.STATUS_IN_PROGRESS)
+        .select_related("task", "workflow_state__requested_by__person")
+        .order_by("started_at")[:limit]
+    )
+    states = list(states)
+    page_ids = [int(ts.workflow_state.object_id) for ts in states]
+    pages = Page.objects.in_bulk(page_ids)
+    reviews = []
+    for ts in states:
+        page = pages.get(int(ts.workflow_state.object_id))
+        if page is None:
+            continue
+        reviews.append(Review(
+            page=page, task_name=ts.task.name, since=ts.started_at,
+            requested_by=_name(ts.workflow_state.requested_by),
+            edit_url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
+        ))
+    return reviews

@@ -1,0 +1,237 @@
+"""Writing to the one search index: Wagtail's index entries, analyzed, and our documents beside.
+
+Every path that indexes comes through `write_docs`: our Wagtail backend's `add_items` (pages,
+activities, people and whatever else Wagtail indexes, on save, publish, unpublish and lock, by the
+task worker), our own signal handlers for the journal and the lecture hall, and
+`branchwork rebuild_search_index`. An entry's title, body and autocomplete columns hold the
+analyzer's terms (space-joined for SQLite's FTS5 table, a tsvector on PostgreSQL); the
+`SearchDocument` beside it holds the original text for snippets and what facets need.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections, router
+from django.db.models import Manager, Model
+from django.utils import timezone
+from django.utils.encoding import force_str
+from modelsearch.conf import get_app_config
+from modelsearch.index import AutocompleteField, RelatedFields, SearchField
+
+from branchwork.search import analyzer
+from branchwork.search.kinds import Family, Filing, family_for_model
+from branchwork.search.models import SearchDocument
+
+BATCH = 400
+
+
+def index_entry_model():
+    return get_app_config().get_model("IndexEntry")
+
+
+@dataclass
+class Doc:
+    """One object as the index takes it."""
+
+    content_type_id: int
+    pk: int | str
+    title: str
+    body: str
+    autocomplete: str
+    filing: Filing | None
+    # What results show (title) and cut snippets from (text): the indexed text unless the family
+    # says otherwise (a person shows their names, not their email address).
+    shown_title: str = ""
+    shown_text: str = ""
+
+    def __post_init__(self):
+        self.shown_title = self.shown_title or self.title
+        self.shown_text = self.shown_text or self.body
+
+
+# --- From objects to documents ---
+
+
+def _prepare(value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return ", ".join(_prepare(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(_prepare(v) for v in value.values())
+    return "" if value is None else force_str(value)
+
+
+def _field_values(obj, fields) -> Iterator[tuple[object, str]]:
+    """(search field, text) for an object's `search_fields`, following RelatedFields."""
+    for field in fields:
+        if isinstance(field, SearchField | AutocompleteField):
+            yield field, _prepare(field.get_value(obj))
+        elif isinstance(field, RelatedFields):
+            related = field.get_value(obj)
+            if related is None:
+                continue
+            if isinstance(related, Manager):
+                related = related.all()
+            elif callable(related):
+                related = [related()]
+            else:
+                related = [related]
+            for sub in related:
+                yield from _field_values(sub, field.fields)
+
+
+def doc_from_search_fields(obj, content_type_id: int, family: Family | None) -> Doc:
+    """A Wagtail-indexed object: the `title` search field is the title, the other search fields
+    the body, the autocomplete fields the autocomplete column (as Wagtail's own backend does)."""
+    titles, bodies, completions = [], [], []
+    for field, text in _field_values(obj, obj.get_search_fields()):
+        if not text:
+            continue
+        if isinstance(field, AutocompleteField):
+            completions.append(text)
+        elif field.field_name == "title":
+            titles.append(text)
+        else:
+            bodies.append(text)
+    title, body = " ".join(titles), "\n".join(bodies)
+    if family is None:
+        return Doc(content_type_id, obj.pk, title, body, " ".join(completions), None)
+    shown_title, shown_text = family.shown(obj, title, body)
+    return Doc(content_type_id, obj.pk, title or shown_title, body, " ".join(completions),
+               family.filing(obj), shown_title, shown_text)
+
+
+def doc_from_family(obj, family: Family) -> Doc:
+    title, body = family.text(obj)
+    content_type_id = ContentType.objects.get_for_model(type(obj)).pk
+    return Doc(content_type_id, obj.pk, title, body, title, family.filing(obj))
+
+
+def docs_for(model: type[Model], objs: Iterable[Model]) -> list[Doc]:
+    family = family_for_model(model)
+    if family is not None and not family.indexed_by_wagtail:
+        # Only what the family files (a journal article taken from the portal is found as a page).
+        return [doc for doc in (doc_from_family(obj, family) for obj in objs) if doc.filing]
+    content_type_id = ContentType.objects.get_for_model(model).pk
+    return [doc_from_search_fields(obj, content_type_id, family) for obj in objs]
+
+
+# --- Writing ---
+
+
+def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _aware(value) -> datetime.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return timezone.make_aware(datetime.datetime.combine(value, datetime.time()))
+
+
+def _upsert_sqlite(cursor, table: str, docs: Sequence[Doc]) -> dict[tuple[int, str], int]:
+    values, params = [], []
+    for doc in docs:
+        values.append("(%s, %s, %s, %s, %s, 1.0)")
+        params += [doc.content_type_id, str(doc.pk), analyzer.analyze(doc.title),
+                   analyzer.analyze(doc.autocomplete), analyzer.analyze(doc.body)]
+    cursor.execute(
+        f"INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, title_norm) "
+        f"VALUES {', '.join(values)} "
+        "ON CONFLICT (content_type_id, object_id) DO UPDATE SET title = excluded.title, "
+        "autocomplete = excluded.autocomplete, body = excluded.body, title_norm = 1.0 "
+        "RETURNING id, content_type_id, object_id",
+        params,
+    )
+    return {(ct, oid): pk for pk, ct, oid in cursor.fetchall()}
+
+
+def _upsert_postgres(cursor, table: str, docs: Sequence[Doc]) -> dict[tuple[int, str], int]:
+    values, params = [], []
+    for doc in docs:
+        values.append("(%s, %s, setweight(%s::tsvector, 'A'), setweight(%s::tsvector, 'D'), "
+                      "setweight(%s::tsvector, 'D'), 1.0, %s, %s)")
+        params += [doc.content_type_id, str(doc.pk),
+                   analyzer.tsvector(analyzer.index_terms(doc.title)),
+                   analyzer.tsvector(analyzer.index_terms(doc.autocomplete)),
+                   analyzer.tsvector(analyzer.index_terms(doc.body)),
+                   doc.title, doc.body]
+    cursor.execute(
+        f"INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, title_norm, "
+        f"title_text, body_text) VALUES {', '.join(values)} "
+        "ON CONFLICT (content_type_id, object_id) DO UPDATE SET title = EXCLUDED.title, "
+        "autocomplete = EXCLUDED.autocomplete, body = EXCLUDED.body, title_norm = 1.0, "
+        "title_text = EXCLUDED.title_text, body_text = EXCLUDED.body_text "
+        "RETURNING id, content_type_id, object_id",
+        params,
+    )
+    return {(ct, oid): pk for pk, ct, oid in cursor.fetchall()}
+
+
+_DOC_FIELDS = ["kind", "object_pk", "organization", "channel", "date", "year", "title", "text",
+               "indexed_at"]
+
+
+def write_docs(docs: Sequence[Doc]) -> None:
+    """Insert or replace the index entries of `docs`, and their search documents."""
+    if not docs:
+        return
+    IndexEntry = index_entry_model()
+    connection = connections[router.db_for_write(IndexEntry)]
+    upsert = _upsert_postgres if connection.vendor == "postgresql" else _upsert_sqlite
+    for batch in _chunks(list(docs), BATCH):
+        with connection.cursor() as cursor:
+            ids = upsert(cursor, IndexEntry._meta.db_table, batch)
+        documents, unfiled = [], []
+        for doc in batch:
+            entry_id = ids[(doc.content_type_id, str(doc.pk))]
+            filing = doc.filing
+            if filing is None:
+                unfiled.append(entry_id)
+                continue
+            date = _aware(filing.date)
+            documents.append(SearchDocument(
+                entry_id=entry_id, kind=filing.kind, object_pk=int(doc.pk),
+                organization_id=filing.organization_id, channel_id=filing.channel_id,
+                date=date, year=timezone.localtime(date).year if date else None,
+                title=doc.shown_title, text=doc.shown_text,
+            ))
+        if unfiled:
+            SearchDocument.objects.filter(entry_id__in=unfiled).delete()
+        if documents:
+            SearchDocument.objects.bulk_create(
+                documents, update_conflicts=True, unique_fields=["entry"], update_fields=_DOC_FIELDS
+            )
+
+
+def delete_entries(content_type_ids: Iterable[int], pks: Iterable) -> None:
+    """Remove objects from the index (their entries and their documents)."""
+    IndexEntry = index_entry_model()
+    entries = IndexEntry.objects.filter(content_type_id__in=list(content_type_ids),
+                                        object_id__in=[str(pk) for pk in pks])
+    SearchDocument.objects.filter(entry_id__in=entries.values("pk"))._raw_delete(
+        using=router.db_for_write(SearchDocument))
+    entries._raw_delete(using=router.db_for_write(IndexEntry))
+
+
+def refresh_title_norms(*, full: bool = False) -> None:
+    """Wagtail's ranking of the back office divides a title's score by its length relative to
+    the average (`title_norm`); new and changed entries get theirs here."""
+    from django.db.models import Avg, F
+    from django.db.models.functions import Length
+
+    entries = index_entry_model().objects.all()
+    length = Length("title")  # characters of the terms on SQLite, lexemes of the tsvector on PostgreSQL
+    average = entries.annotate(n=length).filter(n__gt=0).aggregate(a=Avg("n"))["a"]
+    if not average:
+        return
+    targets = entries if full else entries.filter(title_norm=1.0)
+    targets.annotate(n=length).filter(n__gt=0).update(title_norm=average / F("n"))

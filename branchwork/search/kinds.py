@@ -1,0 +1,271 @@
+"""The kinds of things the site search finds, and for each: who may see it, what it is filed
+under (kind, organization or channel, date) and where it opens.
+
+Search reads the other apps but imports none of them (docs/ARCHITECTURE.md): their models are
+looked up by name, and a family whose app is not installed is simply absent. Who may see what is
+always `core.permissions`' answer: a family's `visible(user)` is a queryset from there, and the
+search keeps only documents whose object is in it.
+
+Pages, activities and people are Wagtail-indexed models (their `search_fields` say what is
+indexed, for the back office too). Journal issues, journal articles written for an issue and
+talks are plain models; their text is assembled here (`text`) and kept current by our own signal
+handlers (see `signals.py`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Model, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import pgettext_lazy
+
+from branchwork.core import permissions
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What a document is filed under, for facets and sorting."""
+
+    kind: str
+    organization_id: int | None = None
+    channel_id: int | None = None
+    date: datetime.datetime | datetime.date | None = None
+
+
+def _plain(html: str) -> str:
+    from wagtail.rich_text import get_text_for_indexing
+
+    return get_text_for_indexing(html or "") if "<" in (html or "") else (html or "")
+
+
+def _model(label: str) -> type[Model] | None:
+    try:
+        return apps.get_model(label)
+    except LookupError:  # the app is not installed
+        return None
+
+
+class Family:
+    """Objects of one model (or of the page tree) that share one permission rule."""
+
+    code = ""
+    model_label = ""
+    kinds: dict[str, str] = {}
+    indexed_by_wagtail = True
+
+    @property
+    def model(self) -> type[Model] | None:
+        return _model(self.model_label)
+
+    def handles(self, model: type[Model]) -> bool:
+        own = self.model
+        return own is not None and issubclass(model, own)
+
+    def filing(self, obj) -> Filing | None:
+        raise NotImplementedError
+
+    def visible(self, user) -> QuerySet:
+        raise NotImplementedError
+
+    def text(self, obj) -> tuple[str, str]:
+        """(title, body) of an object Wagtail does not index."""
+        raise NotImplementedError
+
+    def shown(self, obj, title: str, body: str) -> tuple[str, str]:
+        """(title, text) that results show and snippets are cut from."""
+        return title or str(obj), body
+
+    def urls(self, pks: list[int], request) -> dict[int, str]:
+        own = self.model
+        return {obj.pk: obj.get_absolute_url() for obj in own.objects.filter(pk__in=pks)}
+
+
+class Pages(Family):
+    code = "pages"
+    model_label = "wagtailcore.Page"
+    kinds = {"article": pgettext_lazy("kind of search result", "Articles"), "page": pgettext_lazy("kind of search result", "Pages")}
+
+    def filing(self, page) -> Filing | None:
+        if page.depth < 2:  # the tree's root is no page of the portal
+            return None
+        kind = "article" if type(page)._meta.label_lower == "publishing.articlepage" else "page"
+        channel_id = None
+        if page.depth >= 3:
+            from wagtail.models import Page
+
+            steplen = Page.steplen
+            channel_path = page.path[: 3 * steplen]
+            channel_id = page.pk if page.path == channel_path else (
+                Page.objects.filter(path=channel_path).values_list("pk", flat=True).first()
+            )
+        date = getattr(page, "first_published_at", None) or getattr(page, "last_published_at", None)
+        return Filing(kind=kind, channel_id=channel_id, date=date)
+
+    def visible(self, user) -> QuerySet:
+        return permissions.searchable_pages(user)
+
+    def urls(self, pks, request) -> dict[int, str]:
+        """Page addresses from their url_path and the sites' root paths (read once, cached by
+        Wagtail), as Page.get_url() gives them, without loading whole pages."""
+        from wagtail.models import Page, Site
+
+        roots = sorted(Site.get_site_root_paths(), key=lambda root: -len(root.root_path))
+        several = len(roots) > 1
+        urls = {}
+        for pk, url_path in Page.objects.filter(pk__in=pks).values_list("pk", "url_path"):
+            for root in roots:
+                if url_path.startswith(root.root_path):
+                    path = url_path[len(root.root_path) - 1:]
+                    urls[pk] = (root.root_url.rstrip("/") + path) if several else path
+                    break
+        return urls
+
+
+class Activities(Family):
+    code = "activities"
+    model_label = "activities.Activity"
+    kinds = {"activity": pgettext_lazy("kind of search result", "Activities")}
+
+    def filing(self, activity) -> Filing:
+        return Filing(kind="activity", organization_id=activity.organization_id, date=activity.starts_at)
+
+    def visible(self, user) -> QuerySet:
+        return permissions.visible_activities(user)
+
+    def urls(self, pks, request) -> dict[int, str]:
+        rows = self.model.objects.filter(pk__in=pks).values_list("pk", "organization__code")
+        return {pk: reverse("activities:detail", args=[code, pk]) for pk, code in rows}
+
+
+class People(Family):
+    code = "people"
+    model_label = "core.Person"
+    kinds = {"person": pgettext_lazy("kind of search result", "People")}
+
+    def filing(self, person) -> Filing:
+        return Filing(kind="person", organization_id=person.primary_org_id())
+
+    def shown(self, person, title, body) -> tuple[str, str]:
+        names = [n for n in (person.name, person.name_en, person.name_native) if n]
+        rest = [x for x in (*names[1:], person.position) if x]
+        return (names[0] if names else str(person)), " · ".join(rest)
+
+    def visible(self, user) -> QuerySet:
+        return permissions.visible_people(user)
+
+    def urls(self, pks, request) -> dict[int, str]:
+        return {pk: reverse("core:person", kwargs={"person_id": pk}) for pk in pks}
+
+
+class JournalIssues(Family):
+    code = "journal_issues"
+    model_label = "journal.JournalIssue"
+    kinds = {"journal_issue": pgettext_lazy("kind of search result", "Journal issues")}
+    indexed_by_wagtail = False
+
+    def _objects(self):
+        return self.model.objects.select_related("journal")
+
+    def filing(self, issue) -> Filing:
+        return Filing(kind="journal_issue", organization_id=issue.journal.organization_id,
+                      date=issue.published_on)
+
+    def text(self, issue) -> tuple[str, str]:
+        journal = issue.journal
+        title = f"{journal.quoted_name} {issue.year}年第{issue.number}期"
+        contents = []
+        for section in issue.sections.all():
+            contents.append(section.title)
+            for entry in section.entries.all():
+                contents.append(entry.title or (entry.page.title if entry.page_id and entry.page else ""))
+        body = "\n".join(x for x in [journal.name_en, issue.cover_note, *contents] if x)
+        return title, body
+
+    def visible(self, user) -> QuerySet:
+        if not permissions.can_read_journal(user):
+            return self.model.objects.none()
+        return self.model.objects.filter(status="published")
+
+    def urls(self, pks, request) -> dict[int, str]:
+        return {issue.pk: issue.get_absolute_url() for issue in self._objects().filter(pk__in=pks)}
+
+
+class JournalEntries(Family):
+    """Articles written for an issue; those taken from the portal are found as pages."""
+
+    code = "journal_entries"
+    model_label = "journal.JournalEntry"
+    kinds = {"journal_entry": pgettext_lazy("kind of search result", "Journal articles")}
+    indexed_by_wagtail = False
+
+    def filing(self, entry) -> Filing | None:
+        if entry.page_id:
+            return None
+        issue = entry.section.issue
+        return Filing(kind="journal_entry", organization_id=issue.journal.organization_id,
+                      date=issue.published_on)
+
+    def text(self, entry) -> tuple[str, str]:
+        return entry.title, "\n".join(x for x in [entry.author, _plain(entry.body)] if x)
+
+    def visible(self, user) -> QuerySet:
+        if not permissions.can_read_journal(user):
+            return self.model.objects.none()
+        return self.model.objects.filter(section__issue__status="published", page__isnull=True)
+
+    def urls(self, pks, request) -> dict[int, str]:
+        entries = self.model.objects.filter(pk__in=pks).select_related("section__issue__journal")
+        return {e.pk: f"{e.section.issue.get_absolute_url()}#article-{e.pk}" for e in entries}
+
+
+class Talks(Family):
+    code = "talks"
+    model_label = "lectures.Talk"
+    kinds = {"talk": pgettext_lazy("kind of search result", "Talks")}
+    indexed_by_wagtail = False
+
+    def filing(self, talk) -> Filing:
+        return Filing(kind="talk", organization_id=talk.organization_id, date=talk.date)
+
+    def text(self, talk) -> tuple[str, str]:
+        speaker = talk.speaker.display_name if talk.speaker_id and talk.speaker else talk.speaker_name
+        return talk.topic, "\n".join(x for x in [speaker, talk.speaker_affiliation, talk.abstract] if x)
+
+    def visible(self, user) -> QuerySet:
+        reader = getattr(permissions, "can_read_lectures", permissions.can_read_journal)
+        return self.model.objects.all() if reader(user) else self.model.objects.none()
+
+    def urls(self, pks, request) -> dict[int, str]:
+        try:
+            return {pk: reverse("lectures:talk", kwargs={"talk_id": pk}) for pk in pks}
+        except NoReverseMatch:
+            return {}
+
+
+FAMILIES: list[Family] = [Pages(), Activities(), People(), JournalIssues(), JournalEntries(), Talks()]
+
+
+def families() -> list[Family]:
+    """The families whose app is installed."""
+    return [f for f in FAMILIES if f.model is not None]
+
+
+def family_for_model(model: type[Model]) -> Family | None:
+    for family in families():
+        if family.handles(model):
+            return family
+    return None
+
+
+def family_of_kind(kind: str) -> Family | None:
+    for family in families():
+        if kind in family.kinds:
+            return family
+    return None
+
+
+def kind_labels() -> dict[str, str]:
+    return {kind: label for family in families() for kind, label in family.kinds.items()}

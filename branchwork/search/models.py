@@ -1,0 +1,49 @@
+"""What the site search knows about an indexed object besides its terms.
+
+The terms themselves live in Wagtail's search index (`wagtailsearch.IndexEntry`, with its FTS5
+table on SQLite and its tsvector columns on PostgreSQL), written by our backend through the
+analyzer, so that the back office's search boxes and the site search read one index. A
+`SearchDocument` sits beside each entry of a kind the site search shows, with what results,
+snippets and facets need: the kind, the organization or channel, the date, and the original text
+(snippets are cut from it and highlighted, never from the analyzed terms).
+
+Who may see a document is not stored here: it is asked of `core.permissions` at every search.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchDocument(models.Model):
+    entry = models.OneToOneField(
+        "wagtailsearch.IndexEntry", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    object_pk = models.BigIntegerField()
+    organization = models.ForeignKey(
+        "core.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        db_constraint=False,
+    )
+    # The section of the portal a page is in (the page right under the home page).
+    channel = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        db_constraint=False,
+    )
+    date = models.DateTimeField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    title = models.TextField()
+    text = models.TextField(blank=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        indexes = [
+            models.Index(fields=["kind", "object_pk"], name="bwsearch_kind_object"),
+            # Covers what a search reads of every match (the rows themselves hold long text).
+            models.Index(fields=["entry", "kind", "object_pk", "organization", "channel", "year", "date"],
+                         name="bwsearch_match_cover"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_pk} {self.title[:40]}"

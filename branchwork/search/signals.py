@@ -1,0 +1,55 @@
+"""Keep the index current for what Wagtail's own handlers do not cover.
+
+Wagtail indexes its indexed models (pages, activities, people) on every save through the task
+worker and removes them on delete. Here: the journal's issues and articles and the lecture hall's
+talks (plain models, in apps that may not be installed), and a person whose roles change (their
+organization is a facet). Like Wagtail's, these enqueue at once: the database backend's task
+row commits with the change, so the worker reads what was saved.
+"""
+
+from django.apps import apps
+from django.db.models.signals import post_delete, post_save
+
+from branchwork.search import indexing
+from branchwork.search.kinds import families
+from branchwork.search.tasks import index_object, index_person
+
+UID = "branchwork-search"
+
+
+def _enqueue(model, pk) -> None:
+    index_object.enqueue(model._meta.app_label, model._meta.model_name, str(pk))
+
+
+def _saved(sender, instance, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    _enqueue(sender, instance.pk)
+    # An issue's facts (date, organization, published or not) are its articles' too.
+    if sender._meta.label_lower == "journal.journalissue":
+        entry = apps.get_model("journal", "JournalEntry")
+        for pk in entry.objects.filter(section__issue=instance).values_list("pk", flat=True):
+            _enqueue(entry, pk)
+
+
+def _deleted(sender, instance, **kwargs) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    indexing.delete_entries([ContentType.objects.get_for_model(sender).pk], [instance.pk])
+
+
+def _role_changed(sender, instance, raw=False, **kwargs) -> None:
+    if raw or not instance.person_id:
+        return
+    index_person.enqueue(str(instance.person_id))
+
+
+def connect() -> None:
+    for family in families():
+        if family.indexed_by_wagtail:
+            continue
+        post_save.connect(_saved, sender=family.model, dispatch_uid=f"{UID}-save-{family.code}")
+        post_delete.connect(_deleted, sender=family.model, dispatch_uid=f"{UID}-delete-{family.code}")
+    membership = apps.get_model("core", "Membership")
+    post_save.connect(_role_changed, sender=membership, dispatch_uid=f"{UID}-role-save")
+    post_delete.connect(_role_changed, sender=membership, dispatch_uid=f"{UID}-role-delete")
