@@ -86,7 +86,10 @@ class Family:
 class Pages(Family):
     code = "pages"
     model_label = "wagtailcore.Page"
-    kinds = {"article": pgettext_lazy("kind of search result", "Articles"), "page": pgettext_lazy("kind of search result", "Pages")}
+    kinds = {
+        "article": pgettext_lazy("kind of search result", "Articles"),
+        "page": pgettext_lazy("kind of search result", "Pages"),
+    }
 
     def filing(self, page) -> Filing | None:
         if page.depth < 2:  # the tree's root is no page of the portal

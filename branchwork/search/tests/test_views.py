@@ -81,7 +81,8 @@ def test_odd_query_messages(portal, login, anonymous):
 
 def test_titles_and_snippets_are_escaped(personas, home, anonymous):
     channel = make_channel(home, "测试", "ceshi")
-    make_article(channel, "<script>alert(1)</script>党建", body_html="<p>&lt;img src=x onerror=alert(1)&gt; 党建</p>")
+    make_article(channel, "<script>alert(1)</script>党建",
+                 body_html="<p>&lt;img src=x onerror=alert(1)&gt; 党建</p>")
 
     [hit] = [h for h in selectors.search(anonymous, "党建").hits if h.kind == "article"]
 
