@@ -113,6 +113,20 @@ def _marks(request, rows) -> dict[int, tuple[str, str]]:
     return marks
 
 
+def _state_change(request, org_code, activity_id, *, may, change, done: str):
+    """A POST that moves the record along (cancel, submit, approve): check, call, say, go back."""
+    _org, activity = _get(request, org_code, activity_id)
+    if not may(request.user, activity):
+        raise Http404("No such activity")
+    try:
+        change(by=request.user, activity=activity)
+    except ValidationError as exc:
+        _message(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect(activity.get_absolute_url())
+
+
 # --- Lists ---
 
 
@@ -253,16 +267,8 @@ def activity_edit(request, org_code, activity_id):
 @login_required
 @require_POST
 def activity_cancel(request, org_code, activity_id):
-    org, activity = _get(request, org_code, activity_id)
-    if not permissions.can_manage_activity(request.user, activity):
-        raise Http404("No such activity")
-    try:
-        services.activity_cancel(by=request.user, activity=activity)
-    except ValidationError as exc:
-        _message(request, exc)
-    else:
-        messages.success(request, _("Cancelled."))
-    return redirect(activity.get_absolute_url())
+    return _state_change(request, org_code, activity_id, may=permissions.can_manage_activity,
+                         change=services.activity_cancel, done=_("Cancelled."))
 
 
 # --- The record ---
@@ -392,31 +398,15 @@ def minutes_edit(request, org_code, activity_id):
 @login_required
 @require_POST
 def minutes_submit(request, org_code, activity_id):
-    org, activity = _get(request, org_code, activity_id)
-    if not permissions.can_record_activity(request.user, activity):
-        raise Http404("No such activity")
-    try:
-        services.minutes_submit(by=request.user, activity=activity)
-    except ValidationError as exc:
-        _message(request, exc)
-    else:
-        messages.success(request, _("Submitted to the host for approval."))
-    return redirect(activity.get_absolute_url())
+    return _state_change(request, org_code, activity_id, may=permissions.can_record_activity,
+                         change=services.minutes_submit, done=_("Submitted to the host for approval."))
 
 
 @login_required
 @require_POST
 def minutes_approve(request, org_code, activity_id):
-    org, activity = _get(request, org_code, activity_id)
-    if not permissions.can_approve_activity(request.user, activity):
-        raise Http404("No such activity")
-    try:
-        services.minutes_approve(by=request.user, activity=activity)
-    except ValidationError as exc:
-        _message(request, exc)
-    else:
-        messages.success(request, _("Approved. The record is locked."))
-    return redirect(activity.get_absolute_url())
+    return _state_change(request, org_code, activity_id, may=permissions.can_approve_activity,
+                         change=services.minutes_approve, done=_("Approved. The record is locked."))
 
 
 @login_required

@@ -64,15 +64,19 @@ class Family:
         own = self.model
         return own is not None and issubclass(model, own)
 
+    # Every family implements filing() and visible(); those not indexed by Wagtail also text().
+
     def filing(self, obj) -> Filing | None:
-        raise NotImplementedError
+        """Kind, organization or channel and date of a result (None: not searchable)."""
+        raise NotImplementedError(f"{type(self).__name__} must say how its results are filed")
 
     def visible(self, user) -> QuerySet:
-        raise NotImplementedError
+        """The family's objects this user may open (from core.permissions)."""
+        raise NotImplementedError(f"{type(self).__name__} must say what a user may see")
 
     def text(self, obj) -> tuple[str, str]:
         """(title, body) of an object Wagtail does not index."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} is indexed by Wagtail or must give its text")
 
     def shown(self, obj, title: str, body: str) -> tuple[str, str]:
         """(title, text) that results show and snippets are cut from."""
