@@ -1,7 +1,8 @@
 """Run the benchmarks, each in a fresh SQLite database, and write the results to bench/results/.
 
     make bench                          # every benchmark
-    BENCH_ONLY=search make bench        # some (comma-separated: ledger, committee, search)
+    BENCH_ONLY=search make bench        # some (comma-separated: ledger, committee,
+                                        # publishing, search)
     BENCH_REPEAT=11 make bench          # runs per measurement (default 7; the first is warm-up)
     BENCH_STRICT=1 make bench           # exit 1 when a median is over its budget
     BENCH_KEEP=1 make bench             # keep the scratch folder (databases, media) to look at
@@ -32,9 +33,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 BENCHMARKS = {"ledger": "ledger_bench.py", "committee": "committee_bench.py",
-              "search": "search_bench.py"}
+              "publishing": "publishing_bench.py", "search": "search_bench.py"}
 # The issue whose budgets each benchmark holds; a run's results are named after its issues.
-ISSUES = {"ledger": "issue3", "committee": "issue3", "search": "issue5"}
+ISSUES = {"ledger": "issue3", "committee": "issue3", "publishing": "issue4", "search": "issue5"}
 
 
 def _env(scratch: Path) -> dict[str, str]:

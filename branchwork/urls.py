@@ -9,11 +9,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from branchwork.activities import feeds
 from branchwork.activities import views as activity_views
+from branchwork.publishing import views as publishing_views
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # The back office shows the image library by its media address; checked, and nothing else.
+    path("media/<path:path>", publishing_views.library_media, name="library_media"),
     path("accounts/", include("branchwork.core.account_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("search/", include("branchwork.search.urls")),

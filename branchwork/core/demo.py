@@ -305,13 +305,15 @@ ROLES = [
     R("xuanqi", "udrc-branch", Role.COMMITTEE_MEMBER, portfolio=Portfolio.PROPAGANDA),
 ]
 
-# In the order of the test personas: Alice, Bob, Carol, Dan; then the editor and the administrator.
+# In the order of the test personas: Alice, Bob, Carol, Dan; then the portal's editor and signer
+# and the administrator.
 LOGINS = [
     LoginSpec("lijing", "lijing", "yjs-branch", Role.SECRETARY),
     LoginSpec("wanghaoran", "wanghaoran", "yjs-branch", Role.MEMBER),
     LoginSpec("yangwanqing", "yangwanqing", "gjc-branch", Role.MEMBER),
     LoginSpec("shichen", "shichen", "dh-cmte", Role.STAFF),
     LoginSpec("chenxiaoyu", "chenxiaoyu", "yjs-branch", Role.EDITOR),
+    LoginSpec("zhouweidong", "zhouweidong", "yjs-branch", Role.SIGNER),
     LoginSpec("admin", None, None, None),
 ]
 ADMIN_EMAIL = "admin@donghu.example"

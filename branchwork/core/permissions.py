@@ -304,20 +304,21 @@ def can_export_ledger(user, org: Organization) -> bool:
 
 
 # --- Internal publications: the journal and the lecture hall ---
-# Read like internal portal content (`can_read_internal_content` below): by members of the
-# institution; the views send the anonymous to the login page and answer 404 to the rest.
+# Read like internal portal content (`can_read_internal_of` below): a journal, a talk or a
+# series belongs to an organization, and is read by that organization's readers of internal
+# content; the views send the anonymous to the login page and answer 404 to the rest.
 # Editors (the editor role in the owning organization or one above it) and the managers of the
 # owning organization compose, publish and upload.
 
 
-def can_read_journal(user) -> bool:
-    """Read the internal journal (published issues)."""
-    return can_read_internal_content(user)
+def can_read_journal(user, org: Organization | None = None) -> bool:
+    """Read the journal of `org` (its published issues); without `org`: read some journal."""
+    return can_read_internal_of(user, org) if org is not None else can_read_internal_content(user)
 
 
-def can_read_lectures(user) -> bool:
-    """Read the lecture hall (talks, series, slides, recordings)."""
-    return can_read_internal_content(user)
+def can_read_lectures(user, org: Organization | None = None) -> bool:
+    """Read the talks and series of `org` (slides, recordings); without `org`: read some."""
+    return can_read_internal_of(user, org) if org is not None else can_read_internal_content(user)
 
 
 def _editor_paths(user) -> list[str]:
@@ -360,17 +361,66 @@ def publication_organizations(user) -> QuerySet[Organization]:
     return qs.filter(q) if q is not None else qs.none()
 
 
-# --- Portal content (publishing) ---
-# The portal's articles are public or internal. Internal articles belong to the whole
-# institution, not to one branch: every member may read them, whatever their branch (Carol of
-# branch B reads branch A's internal articles). A member here is a person with a current role in
-# one of the institution's own active organizations; a brother unit's branch (an external
-# branch, with which we only hold joint activities) does not count, nor does an account without
-# a person, nor a person whose roles have all ended. Anonymous visitors are sent to log in.
+# --- Internal content: portal articles, the journal, the lecture hall ---
+# Internal content belongs to an organization (an article's, a journal's, a talk's). Who reads
+# the internal content of organization X:
+#   - those who read X (a role in X or above it; the committee office's staff for everything
+#     under their committee): a branch's members read their branch's and its groups' content;
+#   - the members of organizations under X: a branch's members read their committee's content;
+#   - superusers.
+# So a member of branch B (Carol) never reads branch A's internal articles, minutes, journal or
+# talks, while both read what the committee above them publishes internally. Content with no
+# organization belongs to the whole institution: every member reads it. A member here is a
+# person with a current role in one of the institution's own active organizations; a brother
+# unit's branch (an external branch, with which we only hold joint activities) does not count,
+# nor does an account without a person, nor a person whose roles have all ended. Anonymous
+# visitors are sent to log in.
+
+
+def _internal_q(user, prefix: str = "") -> Q | None:
+    """Organizations whose internal content the user reads (None: none; Q(): all)."""
+    access = _access(user)
+    if access.is_superuser:
+        return Q()
+    q = access.org_filter(access.read_paths, prefix=prefix)
+    if q is None:
+        return None
+    above = {path[:i] for path in access.read_paths
+             for i in range(Organization.steplen, len(path), Organization.steplen)}
+    return q | Q(**{f"{prefix}path__in": sorted(above)}) if above else q
+
+
+def internal_content_organizations(user) -> QuerySet[Organization]:
+    """Organizations whose internal articles, journals and talks the user reads."""
+    q = _internal_q(user)
+    return Organization.objects.filter(q) if q is not None else Organization.objects.none()
+
+
+def can_read_internal_of(user, org: Organization | None) -> bool:
+    """May this user read the internal content of `org` (None: of the whole institution)?"""
+    if org is None:
+        return can_read_internal_content(user)
+    access = _access(user)
+    return access.is_superuser or any(
+        org.path.startswith(p) or p.startswith(org.path) for p in access.read_paths
+    )
+
+
+def internal_content_filter(user, prefix: str = "organization") -> Q | None:
+    """A filter on a model with an `organization` foreign key (null: the whole institution) for
+    the rows whose internal content the user reads; None when there are none."""
+    q = _internal_q(user, prefix=f"{prefix}__")
+    if q is not None and not q:  # a superuser
+        return Q()
+    if can_read_internal_content(user):
+        whole = Q(**{f"{prefix}__isnull": True})
+        return whole if q is None else q | whole
+    return q
 
 
 def can_read_internal_content(user) -> bool:
-    """May this user read internal portal content (internal articles and their images)?"""
+    """Is this user a member of the institution, who reads its organization-less internal
+    content (and sees the journal and lecture hall in the menus)?"""
     if not (user and user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
@@ -409,8 +459,9 @@ def holds_current_role(user, role: str) -> bool:
 # model is looked up by name (and may be absent in a deployment without publishing).
 
 
-def _internal_article_ids():
-    """A subquery of the internal articles' ids (none when there is no article model)."""
+def _unreadable_internal_article_ids(user):
+    """A subquery of the ids of the internal articles this user may not read (none when there
+    is no article model)."""
     from django.apps import apps
     from django.core.exceptions import FieldDoesNotExist
     from wagtail.models import Page
@@ -418,9 +469,14 @@ def _internal_article_ids():
     try:
         article = apps.get_model("publishing", "ArticlePage")
         article._meta.get_field("visibility")
+        article._meta.get_field("organization")
     except (LookupError, FieldDoesNotExist):
         return Page.objects.none().values("pk")
-    return article.objects.exclude(visibility="public").values("pk")
+    internal = article.objects.exclude(visibility="public")
+    readable = internal_content_filter(user)
+    if readable is not None:
+        internal = internal.exclude(readable)
+    return internal.values("pk")
 
 
 def searchable_pages(user) -> QuerySet:
@@ -429,7 +485,8 @@ def searchable_pages(user) -> QuerySet:
     - anonymous visitors: pages under no view restriction of Wagtail's, internal articles not;
     - signed-in users: also pages under a restriction they pass (a login restriction, a group
       restriction of one of their groups), never password-protected ones (search cannot ask for
-      the password); internal articles when `can_read_internal_content` lets them read those.
+      the password); internal articles of the organizations whose internal content they read
+      (`can_read_internal_of`).
     """
     from wagtail.models import Page, PageViewRestriction
 
@@ -449,6 +506,75 @@ def searchable_pages(user) -> QuerySet:
         blocked = [path for path, ok in passed.items() if not ok]
         if blocked:
             qs = qs.exclude(reduce(or_, (Q(path__startswith=p) for p in blocked)))
-    if not can_read_internal_content(user):
-        qs = qs.exclude(pk__in=_internal_article_ids())
+    if not (user.is_authenticated and user.is_superuser):
+        qs = qs.exclude(pk__in=_unreadable_internal_article_ids(user))
+    return qs
+
+
+# --- Documents (Wagtail's library) ---
+# A file in the library is not public for being there. A document is opened by:
+#   - superusers, and those who may choose or change it in the back office (Wagtail's collection
+#     permissions: the portal's editors and signers), and the one who uploaded it (a contributor
+#     previewing their draft);
+#   - whoever may open a live page that links it (Wagtail's reference index): a document linked
+#     from a public article is public, one linked only from an internal article is read by that
+#     article's readers, one linked from nowhere stays in the back office.
+# When Wagtail serves one, its collection view restrictions (login, groups, password) apply on
+# top; the site search keeps only documents whose restrictions the user passes.
+
+
+def readable_documents(user) -> QuerySet:
+    """Documents this user may open (Wagtail's collection view restrictions aside)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import BigIntegerField, CharField
+    from django.db.models.functions import Cast
+    from wagtail.documents import get_document_model
+    from wagtail.models import Page, ReferenceIndex
+    from wagtail.permissions import policy_registry
+
+    Document = get_document_model()
+    if _access(user).is_superuser:
+        return Document.objects.all()
+    # The reference index keeps ids as text, whatever the model's key.
+    pages = searchable_pages(user).order_by().annotate(ref=Cast("pk", CharField())).values("ref")
+    linked = (
+        ReferenceIndex.objects.filter(
+            base_content_type=ContentType.objects.get_for_model(Page),
+            object_id__in=pages,
+            to_content_type=ContentType.objects.get_for_model(Document),
+        )
+        .annotate(document_id=Cast("to_object_id", BigIntegerField()))
+        .values("document_id")
+    )
+    q = Q(pk__in=linked)
+    if user.is_authenticated and user.is_active:
+        policy = policy_registry.get_by_type(Document)
+        chosen = policy.instances_user_has_any_permission_for(user, ["choose", "change"])
+        q |= Q(uploaded_by_user_id=user.pk) | Q(pk__in=chosen.values("pk"))
+    return Document.objects.filter(q)
+
+
+def visible_documents(user) -> QuerySet:
+    """Documents the site search shows this user: those they may open, outside collections under
+    a view restriction they do not pass (a login one for visitors, a group one not theirs, any
+    password one: search cannot ask for the password)."""
+    from wagtail.models import CollectionViewRestriction
+
+    qs = readable_documents(user)
+    if _access(user).is_superuser:
+        return qs
+    signed_in = user.is_authenticated and user.is_active
+    group_ids = set(user.groups.values_list("pk", flat=True)) if signed_in else set()
+    passed: dict[str, bool] = {}
+    for path, kind, group_id in CollectionViewRestriction.objects.values_list(
+        "collection__path", "restriction_type", "groups"
+    ):
+        passes = signed_in and (
+            kind == CollectionViewRestriction.LOGIN
+            or (kind == CollectionViewRestriction.GROUPS and group_id in group_ids)
+        )
+        passed[path] = passed.get(path, False) or passes
+    blocked = [path for path, ok in passed.items() if not ok]
+    if blocked:
+        qs = qs.exclude(reduce(or_, (Q(collection__path__startswith=p) for p in blocked)))
     return qs

@@ -1,7 +1,9 @@
 """Reads of the journal that several views share, each in a fixed number of queries.
 
-Who sees what (core.permissions): members read journals and published issues; editors of the
-journal's organization (or of one above it) and its managers also see drafts. Everyone else gets
+Who sees what (core.permissions): the readers of the internal content of a journal's
+organization (its members, those of the organizations under and above it) read the journal and its
+published issues; editors of the journal's organization (or of one above it) and its managers also
+see drafts. Everyone else gets
 404, the anonymous the login page.
 """
 
@@ -20,9 +22,10 @@ def require_reader(user) -> None:
 
 
 def readable_journals(user) -> QuerySet[Journal]:
-    if not permissions.can_read_journal(user):
+    readable = permissions.internal_content_filter(user)
+    if readable is None:
         return Journal.objects.none()
-    return Journal.objects.select_related("organization")
+    return Journal.objects.filter(readable).select_related("organization")
 
 
 def editable_journal_ids(user, journals) -> set[int]:
@@ -72,6 +75,8 @@ def get_issue_or_404(user, slug: str, year, number, *, edit: bool = False) -> Jo
                  .get(journal__slug=slug, year=year, number=number))
     except (JournalIssue.DoesNotExist, ValueError, TypeError):
         raise Http404("No such issue") from None
+    if not permissions.can_read_journal(user, issue.journal.organization):
+        raise Http404("No such issue")
     issue.can_edit = permissions.can_edit_journal(user, issue.journal.organization)
     if (edit or not issue.is_published) and not issue.can_edit:
         raise Http404("No such issue")
@@ -80,9 +85,10 @@ def get_issue_or_404(user, slug: str, year, number, *, edit: bool = False) -> Jo
 
 def latest_issues(user, limit: int = 5) -> list[JournalIssue]:
     """The newest published issues of all journals (for /my/)."""
-    if not permissions.can_read_journal(user):
+    readable = permissions.internal_content_filter(user, prefix="journal__organization")
+    if readable is None:
         return []
-    return list(JournalIssue.objects.filter(status=IssueStatus.PUBLISHED)
+    return list(JournalIssue.objects.filter(readable, status=IssueStatus.PUBLISHED)
                 .select_related("journal").order_by("-published_on", "-pk")[:limit])
 
 

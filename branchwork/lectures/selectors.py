@@ -1,7 +1,8 @@
 """Reads of the lecture hall, each in a fixed number of queries however many talks there are.
 
-Members read every talk and series (core.permissions.can_read_lectures); editors and managers
-of the organization holding a talk or series change it. A talk's activity is shown to those who
+Talks and series are read by the readers of their organization's internal content
+(core.permissions.can_read_lectures: its members, those of the organizations under and above it);
+editors and managers of the organization holding a talk or series change it. A talk's activity is shown to those who
 may see that activity.
 """
 
@@ -20,29 +21,41 @@ def require_reader(user) -> None:
         raise Http404("No lecture hall here")
 
 
-def talks() -> QuerySet[Talk]:
-    return Talk.objects.with_list_data()
+def _readable(user, qs: QuerySet) -> QuerySet:
+    readable = permissions.internal_content_filter(user)
+    return qs.none() if readable is None else qs.filter(readable)
 
 
-def upcoming(limit: int | None = None) -> QuerySet[Talk]:
-    qs = talks().filter(date__gte=timezone.localdate()).order_by("date", "pk")
+def talks(user) -> QuerySet[Talk]:
+    """The talks this user reads."""
+    return _readable(user, Talk.objects.with_list_data())
+
+
+def upcoming(user, limit: int | None = None) -> QuerySet[Talk]:
+    qs = talks(user).filter(date__gte=timezone.localdate()).order_by("date", "pk")
     return qs[:limit] if limit else qs
 
 
-def past() -> QuerySet[Talk]:
-    return talks().filter(date__lt=timezone.localdate()).order_by("-date", "-pk")
+def past(user) -> QuerySet[Talk]:
+    return talks(user).filter(date__lt=timezone.localdate()).order_by("-date", "-pk")
 
 
-def series_list() -> QuerySet[LectureSeries]:
-    return (LectureSeries.objects.select_related("organization")
-            .annotate(talk_count=Count("talks"), first=Min("talks__date"), last=Max("talks__date"))
+def series_list(user) -> QuerySet[LectureSeries]:
+    """The series this user reads, with how many of their talks the user reads."""
+    readable = permissions.internal_content_filter(user, prefix="talks__organization")
+    if readable is None:
+        return LectureSeries.objects.none()
+    counted = readable if readable else None
+    return (_readable(user, LectureSeries.objects.select_related("organization"))
+            .annotate(talk_count=Count("talks", filter=counted), first=Min("talks__date", filter=counted),
+                      last=Max("talks__date", filter=counted))
             .order_by("title", "pk"))
 
 
 def get_talk_or_404(user, talk_id) -> Talk:
     require_reader(user)
     try:
-        return talks().get(pk=talk_id)
+        return talks(user).get(pk=talk_id)
     except (Talk.DoesNotExist, ValueError, TypeError):
         raise Http404("No such talk") from None
 
@@ -50,7 +63,7 @@ def get_talk_or_404(user, talk_id) -> Talk:
 def get_series_or_404(user, series_id) -> LectureSeries:
     require_reader(user)
     try:
-        return LectureSeries.objects.select_related("organization").get(pk=series_id)
+        return _readable(user, LectureSeries.objects.select_related("organization")).get(pk=series_id)
     except (LectureSeries.DoesNotExist, ValueError, TypeError):
         raise Http404("No such series") from None
 

@@ -33,12 +33,12 @@ def _errors(form, exc: ValidationError) -> None:
 @login_required
 def index(request):
     selectors.require_reader(request.user)
-    page = Paginator(selectors.past(), PAST_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.past(request.user), PAST_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "lectures/index.html", {
-        "upcoming": selectors.mark(request.user, selectors.upcoming()),
+        "upcoming": selectors.mark(request.user, selectors.upcoming(request.user)),
         "past": selectors.mark(request.user, page.object_list),
         "page": page,
-        "series_list": list(selectors.series_list()),
+        "series_list": list(selectors.series_list(request.user)),
         "can_create": permissions.publication_organizations(request.user).exists(),
         "breadcrumbs": _crumbs(),
     })
@@ -47,7 +47,7 @@ def index(request):
 @login_required
 def series(request, series_id):
     series = selectors.get_series_or_404(request.user, series_id)
-    talks = selectors.mark(request.user, selectors.talks().filter(series=series).order_by("-date", "-pk"))
+    talks = selectors.mark(request.user, selectors.talks(request.user).filter(series=series).order_by("-date", "-pk"))
     return render(request, "lectures/series.html", {
         "series": series,
         "talks": talks,
@@ -69,7 +69,7 @@ def talk(request, talk_id):
 
 @login_required
 def talk_file(request, talk_id, kind):
-    """Slides and recordings are internal: served only to members."""
+    """Slides and recordings are internal: served only to the talk's readers."""
     talk = selectors.get_talk_or_404(request.user, talk_id)
     stored = getattr(talk, kind)
     if not stored:

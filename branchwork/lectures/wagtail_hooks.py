@@ -48,7 +48,7 @@ def upcoming_talks_panel(request) -> MyPagePanel | None:
 
     if not permissions.can_read_lectures(request.user):
         return None
-    talks = list(selectors.upcoming(limit=5))
+    talks = list(selectors.upcoming(request.user, limit=5))
     if not talks:
         return None
     return MyPagePanel(title=_("Lecture hall"), template="lectures/panels/upcoming.html",

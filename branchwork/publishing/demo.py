@@ -29,7 +29,7 @@ from django.utils import timezone
 from branchwork.core import audit
 from branchwork.core import demo as core_demo
 from branchwork.core import services as core_services
-from branchwork.core.models import Person
+from branchwork.core.models import Organization, Person
 from branchwork.publishing import demo_content as content
 from branchwork.publishing import notifications, services
 from branchwork.publishing.demo_content import HOME_INTRO
@@ -58,7 +58,7 @@ def _home(home: HomePage, tally: Counter) -> None:
 
 
 def _signer_login(people: dict[str, Person], tally: Counter) -> str | None:
-    """The signer's login (the core demo gives the editor one, not the signer)."""
+    """The signer's login (core's demo gives one; made here if it was not, e.g. a changed table)."""
     signer = people.get(SIGNER)
     if signer is None:
         return None
@@ -151,6 +151,7 @@ def _articles(channels, series, images, people, tally: Counter) -> None:
             source=spec.source, summary=spec.summary, tags=spec.tags,
             responsible_editor=editor, signer=signer,
             series=series if spec.part else None, part_number=spec.part,
+            organization=Organization.objects.filter(code=spec.org).first() if spec.internal else None,
         )
         tally["article"] += 1
 

@@ -37,6 +37,7 @@ class ArticleSpec(NamedTuple):
     caption: str = ""
     image_after: int = 1  # the image comes after this many paragraphs
     internal: bool = False
+    org: str = "dh-cmte"  # whose members read it, when internal (an organization code of core.demo)
     language: str = "zh-hans"
     author_name: str = ""
     summary: str = ""
@@ -266,7 +267,7 @@ ARTICLES = [
         "报告正文前须附一页摘要，写明调研时间、地点、方法和主要结论；引用的数据须注明来源；访谈对象一律匿名处理，"
         "以“社区工作者A”“居民B”等方式指代。",
         "报告经课题负责人审核后，由科研协调人统一报送。涉及尚未公开的数据的报告，只在院内报送，不得对外提供。",
-    ), tags=("调研报告",), internal=True),
+    ), tags=("调研报告",), internal=True, org="yjs-branch"),
     A("wenjuan-fenxi", "diaoyan", "用数据说话：社区服务需求问卷分析", "2026-05-14 15:00", "zhaoyifan", (
         "去年秋天，调研组在五个社区发放问卷八百份，回收有效问卷六百八十二份。分析结果显示，居民最关心的三项服务依次是"
         "养老助餐、托育服务和停车管理。",
@@ -282,7 +283,7 @@ ARTICLES = [
         "十一月九日，研究室党支部召开支委会，专题研究年度民主评议党员工作。",
         "会议确定了评议的时间安排和程序：十二月上旬开展党员自评和互评，中旬召开支部党员大会进行评议，下旬将评议结果报机关党委。",
         "会议要求，评议要实事求是，对党员的优点说足、问题点准，不搞“一团和气”。",
-    ), tags=("民主评议",), internal=True),
+    ), tags=("民主评议",), internal=True, org="yjs-branch"),
 
     # --- 国际交流 ---
     A("waishi-jilv", "guoji", "国际交流处党支部开展外事工作纪律专题学习", "2025-04-10 17:00", "zhangyuhang", (

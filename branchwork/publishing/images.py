@@ -4,12 +4,13 @@ An image is served through /portal/images/<id>/<size>/ (not straight from the me
 so that a picture in an internal article stays internal:
 
 - anybody gets an image that a live, public article shows (ImageUse, kept by ArticlePage.save);
-- members who read internal content also get those of live internal articles;
+- members also get those of the live internal articles they may read;
 - the one who uploaded it gets it (a contributor previewing their draft);
 - editors, signers and others who may choose images in the back office get any image;
 - everyone else gets 404.
 """
 
+from django.db.models import Q
 from wagtail.images import get_image_model
 from wagtail.permissions import policy_registry
 
@@ -29,9 +30,25 @@ def may_see_image(user, image) -> bool:
         ).exists()
     if user.is_superuser or image.uploaded_by_user_id == user.pk:
         return True
-    if permissions.can_read_internal_content(user) and ImageUse.objects.filter(
-        image=image, page__in=live.values("pk")
+    readable = permissions.internal_content_filter(user)
+    if readable is not None and ImageUse.objects.filter(
+        image=image, page__in=live.filter(Q(visibility=Visibility.PUBLIC) | readable).values("pk")
     ).exists():
+        return True
+    return may_browse_image_library(user)
+
+
+# The image library's files under MEDIA_ROOT: originals and Wagtail's renditions (the back
+# office's thumbnails and choosers show those by their media address).
+LIBRARY_FOLDERS = ("original_images/", "images/")
+
+
+def may_browse_image_library(user) -> bool:
+    """May the user fetch the image library's files straight from /media/ (the back office)?
+    Those who may choose, change or add images; everyone else goes through may_see_image."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
         return True
     policy = policy_registry.get_by_type(get_image_model())
     return policy.user_has_any_permission(user, ["choose", "change", "add"])

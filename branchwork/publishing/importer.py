@@ -12,7 +12,7 @@ articles are written and published in one transaction with their original public
 
     parse(data)                 → [(line number, object)]   (raises ImportRefused)
     validate(channel, records)  → ImportPlan (articles to write, and every error)
-    run_import(by=…, channel=…, data=…, dry_run=False) → ImportResult (raises ImportRefused)
+    run_import(by=…, channel=…, data=…, dry_run=False, organization=None) → ImportResult (raises ImportRefused)
     resolve_channel("/jiceng/fengcai/") → ChannelPage      (raises ValueError)
 """
 
@@ -322,8 +322,11 @@ def validate(channel: ChannelPage, records: list[tuple[int, dict]]) -> ImportPla
     return plan
 
 
-def run_import(*, by, channel: ChannelPage, data: bytes, dry_run: bool = False) -> ImportResult:
+def run_import(*, by, channel: ChannelPage, data: bytes, dry_run: bool = False,
+               organization=None) -> ImportResult:
     """Check the whole file, then (unless `dry_run`) write and publish it in one transaction.
+    The articles belong to `organization` (whose members read the internal ones; None: the whole
+    institution).
 
     Raises ImportRefused with every problem found; then nothing has been written.
     """
@@ -339,6 +342,6 @@ def run_import(*, by, channel: ChannelPage, data: bytes, dry_run: bool = False) 
                 by=by, channel=channel, title=item.title, body=item.body,
                 published_at=item.published_at, language=item.language, visibility=item.visibility,
                 author=item.author, author_name=item.author_name, subtitle=item.subtitle,
-                source=item.source, summary=item.summary, tags=item.tags,
+                source=item.source, summary=item.summary, tags=item.tags, organization=organization,
             ))
     return ImportResult(articles=created, planned=len(plan.articles))

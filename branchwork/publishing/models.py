@@ -5,8 +5,9 @@
               │               └─ ArticlePage
               └─ SeriesPage
 
-An article is public or internal. Internal articles are read by the institution's members only
-(`core.permissions.can_read_internal_content`): anonymous visitors are sent to log in, and
+An article is public or internal. An internal article is read by the members of its organization
+(and of those under and above it; with none, by every member of the institution:
+`core.permissions.can_read_internal_of`): anonymous visitors are sent to log in, and
 internal articles never appear in feeds, the sitemap, or lists and search results shown to
 those who may not read them (the site search filters them by the same rule). Visibility is a
 field, not a Wagtail view restriction: Wagtail's `.public()` builds one condition per restricted
@@ -185,6 +186,18 @@ class ArticlePage(Page):
         db_index=True,
         help_text=_("Internal articles are read by logged-in members only, and never appear in feeds."),
     )
+    organization = models.ForeignKey(
+        "core.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="portal_articles",
+        help_text=_(
+            "Whose article it is. Internal: read by the members of this organization and of those "
+            "under it, and by those above it. Empty: by every member of the institution."
+        ),
+    )
     series = models.ForeignKey(
         "publishing.SeriesPage",
         verbose_name=_("series"),
@@ -229,7 +242,7 @@ class ArticlePage(Page):
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("tags"),
-        FieldRowPanel([FieldPanel("visibility"), FieldPanel("language")]),
+        FieldRowPanel([FieldPanel("visibility"), FieldPanel("organization"), FieldPanel("language")]),
         FieldRowPanel([FieldPanel("series"), FieldPanel("part_number")], heading=_("Series")),
         FieldRowPanel(
             [FieldPanel("responsible_editor"), FieldPanel("signer")], heading=_("Sign-off")
@@ -243,6 +256,7 @@ class ArticlePage(Page):
         index.SearchField("body"),
         index.SearchField("author_name"),
         index.FilterField("visibility"),
+        index.FilterField("organization"),
     ]
 
     class Meta:
@@ -307,7 +321,7 @@ class ArticlePage(Page):
     # --- Serving ---
 
     def serve(self, request, *args, **kwargs):
-        if self.is_internal and not permissions.can_read_internal_content(request.user):
+        if self.is_internal and not permissions.can_read_internal_of(request.user, self.organization):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise Http404("No such page")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Count, F, QuerySet, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -42,8 +42,11 @@ def visible_articles(user) -> QuerySet[ArticlePage]:
     if cached is not None:
         return cached.all()
     qs = ArticlePage.objects.live().public()
-    if not permissions.can_read_internal_content(user):
+    readable = permissions.internal_content_filter(user)
+    if readable is None:
         qs = qs.filter(visibility=Visibility.PUBLIC)
+    elif readable:  # not a superuser
+        qs = qs.filter(Q(visibility=Visibility.PUBLIC) | readable)
     try:
         user._portal_visible_articles = qs
     except AttributeError:  # AnonymousUser objects may be shared; building it again is cheap

@@ -91,9 +91,10 @@ def contribution_create(
 
     `body_html` is rich text in Wagtail's storage format; images as `<embed embedtype="image"
     id="N" alt="…"/>` followed by a caption paragraph, documents as `<a linktype="document"
-    id="N">`. The article is internal until an editor makes it public; its owner is the author's
-    user account (None when they have none). Raises NoContributionChannel when no channel
-    accepts contributions and ValidationError for an empty title.
+    id="N">`. The article is internal to the author's branch until an editor makes it public (or
+    gives it to another organization); its owner is the author's user account (None when they
+    have none). Raises NoContributionChannel when no channel accepts contributions and
+    ValidationError for an empty title.
     """
     if source not in (ContributionSource.WEB, ContributionSource.EMAIL):
         raise ValueError(f"source must be 'web' or 'email', not {source!r}")
@@ -110,6 +111,7 @@ def contribution_create(
         language=guess_language(title + " " + (body_html or "")[:2000]),
         body=html_to_stream(body_html),
         visibility=Visibility.INTERNAL,
+        organization_id=author.primary_org_id(),
         contributed_via=source,
         live=False,
         has_unpublished_changes=True,
@@ -212,8 +214,10 @@ def article_publish_imported(
     series=None,
     part_number: int | None = None,
     slug: str | None = None,
+    organization=None,
 ) -> ArticlePage:
-    """An article published with a given publication time: from an old archive, or the demo's."""
+    """An article published with a given publication time: from an old archive, or the demo's.
+    `organization` is whose article it is (whose members read it when internal)."""
     page = ArticlePage(
         title=title[:255],
         draft_title=title[:255],
@@ -231,6 +235,7 @@ def article_publish_imported(
         language=language,
         body=body,
         visibility=visibility,
+        organization=organization,
         owner=by,
         live=False,
         has_unpublished_changes=True,

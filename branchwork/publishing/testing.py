@@ -135,6 +135,7 @@ def walk_world(personas) -> SimpleNamespace:
     picture = make_image("内部配图")
     internal = make_article(
         channel, f"内部文章 {PORTAL_INTERNAL}", visibility=Visibility.INTERNAL, tags=["走查"],
+        organization=personas.branch_a,
         body_html=f'<p>{PORTAL_INTERNAL}</p><embed embedtype="image" id="{picture.pk}" alt=""/>',
     )
     draft = services.contribution_create(

@@ -24,7 +24,7 @@ from branchwork.core.models import Person
 from branchwork.publishing import selectors, services
 from branchwork.publishing.forms import ContributionForm, ReviseForm
 from branchwork.publishing.models import ARTICLES_PER_PAGE
-from branchwork.publishing.images import SIZES, may_see_image
+from branchwork.publishing.images import LIBRARY_FOLDERS, SIZES, may_browse_image_library, may_see_image
 from branchwork.publishing.richtext import stream_to_text, text_to_html
 
 
@@ -172,3 +172,22 @@ def tag(request, tag):
         "breadcrumbs": [(_("Tag: %(tag)s") % {"tag": found.name}, None)],
     })
 
+
+
+def library_media(request, path: str):
+    """The image library's files at their media address, for the back office (its thumbnails,
+    choosers and previews): to those who may use the library, 404 to everyone else. Nothing else
+    under MEDIA_ROOT is served here: attachments, ledgers and messages have their own checked views."""
+    from django.core.files.storage import default_storage
+
+    parts = path.split("/")
+    if (not path.startswith(LIBRARY_FOLDERS) or "\\" in path or any(part in ("", ".", "..") for part in parts)
+            or not may_browse_image_library(request.user)):
+        raise Http404("No such file")
+    try:
+        handle = default_storage.open(path, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No such file") from None
+    response = FileResponse(handle, content_type=mimetypes.guess_type(path)[0] or "application/octet-stream")
+    patch_cache_control(response, private=True, max_age=3600)
+    return response

@@ -192,9 +192,10 @@ class JournalIssues(Family):
         return title, body
 
     def visible(self, user) -> QuerySet:
-        if not permissions.can_read_journal(user):
+        readable = permissions.internal_content_filter(user, prefix="journal__organization")
+        if readable is None:
             return self.model.objects.none()
-        return self.model.objects.filter(status="published")
+        return self.model.objects.filter(readable, status="published")
 
     def urls(self, pks, request) -> dict[int, str]:
         return {issue.pk: issue.get_absolute_url() for issue in self._objects().filter(pk__in=pks)}
@@ -219,9 +220,10 @@ class JournalEntries(Family):
         return entry.title, "\n".join(x for x in [entry.author, _plain(entry.body)] if x)
 
     def visible(self, user) -> QuerySet:
-        if not permissions.can_read_journal(user):
+        readable = permissions.internal_content_filter(user, prefix="section__issue__journal__organization")
+        if readable is None:
             return self.model.objects.none()
-        return self.model.objects.filter(section__issue__status="published", page__isnull=True)
+        return self.model.objects.filter(readable, section__issue__status="published", page__isnull=True)
 
     def urls(self, pks, request) -> dict[int, str]:
         entries = self.model.objects.filter(pk__in=pks).select_related("section__issue__journal")
@@ -242,8 +244,8 @@ class Talks(Family):
         return talk.topic, "\n".join(x for x in [speaker, talk.speaker_affiliation, talk.abstract] if x)
 
     def visible(self, user) -> QuerySet:
-        reader = getattr(permissions, "can_read_lectures", permissions.can_read_journal)
-        return self.model.objects.all() if reader(user) else self.model.objects.none()
+        readable = permissions.internal_content_filter(user)
+        return self.model.objects.none() if readable is None else self.model.objects.filter(readable)
 
     def urls(self, pks, request) -> dict[int, str]:
         try:

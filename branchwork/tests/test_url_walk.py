@@ -123,7 +123,7 @@ FORBIDDEN = {
     "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
                   publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT],
     "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
-              publishing_testing.PORTAL_DRAFT],
+              publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT],
     "bob": [OLD_PHONE],
     "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT],
     "alice": [publishing_testing.PORTAL_DRAFT],

@@ -140,6 +140,7 @@ def test_the_demo_logins_play_the_personas(logins):
         "yangwanqing",
         "shichen",
         "chenxiaoyu",
+        "zhouweidong",
         "admin",
     ]
     assert "yjs-branch" in codes(permissions.managed_organizations(user("lijing")))

@@ -32,9 +32,11 @@ def test_the_demo_journal_loads_once(django_capture_on_commit_callbacks, login):
     # Read by a demo member.
     from django.contrib.auth import get_user_model
 
-    page = login(get_user_model().objects.get(username="yangwanqing")).get(
-        issues[1].get_absolute_url()).content.decode()
+    users = get_user_model().objects
+    page = login(users.get(username="wanghaoran")).get(issues[1].get_absolute_url()).content.decode()
     assert "小微企业融资难题再观察" in page and "<figcaption>小微企业融资需求调查结果示意</figcaption>" in page
+    # The research branch's journal is not for another branch's members.
+    assert login(users.get(username="yangwanqing")).get(issues[1].get_absolute_url()).status_code == 404
 
     again = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):

@@ -64,13 +64,25 @@ def test_accounts_without_membership_get_404(login, published, personas):
     assert client.get(published.get_absolute_url()).status_code == 404
 
 
-def test_members_read_published_issues_of_any_branch(login, published, personas):
-    for user in (personas.bob, personas.carol, personas.dan):
+def test_the_branchs_journal_is_read_by_its_members_and_from_above_not_by_another_branch(
+        login, published, personas):
+    for user in (personas.bob, personas.dan):  # a member of branch A; the committee's staff
         response = login(user).get(published.get_absolute_url())
         assert response.status_code == 200
         page = response.content.decode()
         assert SECRET_TITLE in page
         assert "研究室党建通讯" in page
+    carol = login(personas.carol)  # a member of branch B
+    assert carol.get(published.get_absolute_url()).status_code == 404
+    assert "研究室党建通讯" not in carol.get(reverse("journal:index")).content.decode()
+
+
+def test_the_committees_journal_is_read_by_every_branch(login, personas):
+    from branchwork.journal.testing import make_journal
+
+    journal = make_journal(personas.committee, slug="jiguan-tongxun", name_zh="机关党建通讯")
+    for user in (personas.bob, personas.carol, personas.dan):
+        assert "机关党建通讯" in login(user).get(reverse("journal:index")).content.decode()
 
 
 def test_drafts_are_for_the_journals_editors(login, draft, personas):
@@ -172,7 +184,7 @@ def test_an_editor_composes_and_publishes_an_issue(login, journal, personas,
     assert response["Location"] == issue.get_absolute_url()
     issue.refresh_from_db()
     assert issue.status == IssueStatus.PUBLISHED
-    page = login(personas.carol).get(issue.get_absolute_url()).content.decode()
+    page = login(personas.bob).get(issue.get_absolute_url()).content.decode()
     assert "一篇新写的调研札记" in page and "<figcaption>调研现场</figcaption>" in page
     assert issue.builds.get().status == ExportStatus.DONE
 
@@ -245,9 +257,10 @@ def test_a_group_under_the_branch_is_listed_for_distribution(login, journal, per
 
 
 def test_pictures_are_served_to_readers_of_the_issue_only(login, published, draft, personas):
-    page = login(personas.carol).get(published.get_absolute_url()).content.decode()
+    page = login(personas.bob).get(published.get_absolute_url()).content.decode()
     url = re.findall(r'<img src="([^"]+)"', page)[0]
-    response = login(personas.carol).get(url)
+    assert login(personas.carol).get(url).status_code == 404  # another branch's member
+    response = login(personas.bob).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
     assert "private" in response["Cache-Control"]

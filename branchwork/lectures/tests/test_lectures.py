@@ -64,8 +64,16 @@ def test_accounts_that_are_not_members_get_404(world, login):
         assert client.get(url).status_code == 404, url
 
 
+def test_another_branchs_members_get_404(world, login):
+    client = login(world.carol)  # a member of branch B; the talks are branch A's
+    for url in _urls(world)[1:]:
+        assert client.get(url).status_code == 404, url
+    index = client.get(reverse("lectures:index")).content.decode()  # the hall, without A's talks
+    assert TOPIC not in index and "青年理论讲堂" not in index and "林志远" not in index
+
+
 def test_members_read_talks_series_and_attachments(world, login):
-    client = login(world.carol)  # a member of branch B
+    client = login(world.bob)  # a member of branch A
     index = client.get(reverse("lectures:index")).content.decode()
     assert TOPIC in index and "青年理论讲堂" in index
     # The guest's talk is coming up, Bob's is past.
@@ -88,7 +96,10 @@ def test_the_collective_study_is_named_to_those_who_may_see_it(world, login):
     url = reverse("lectures:talk", args=[world.talk.pk])
     mine = login(world.bob).get(url).content.decode()
     assert STUDY_TITLE in mine and world.study.get_absolute_url() in mine
-    theirs = login(world.carol).get(url).content.decode()  # branch B does not see A's activity
+    # A committee's talk given at branch A's study: branch B reads the talk, not A's activity.
+    Talk.objects.filter(pk=world.talk.pk).update(organization=world.committee)
+    theirs = login(world.carol).get(url).content.decode()
+    assert "摘要：带着问题读原著。" in theirs
     assert STUDY_TITLE not in theirs and world.study.get_absolute_url() not in theirs
 
 

@@ -48,7 +48,7 @@ def site(portal):
                    f"<p>图为座谈现场</p><p>大家结合课题谈了体会。</p>"),
     )
     p.internal = make_article(
-        p.fengcai, SECRET, visibility=Visibility.INTERNAL, author=p.people.alice,
+        p.fengcai, SECRET, visibility=Visibility.INTERNAL, author=p.people.alice, organization=p.branch_a,
         tags=["支部建设", "主题党日"], published_at=base + datetime.timedelta(days=12),
         body_html=(f"<p>{SECRET} 正文只给党员看。</p>"
                    f'<embed embedtype="image" id="{p.secret_photo.pk}" alt=""/><p>内部照片说明</p>'),
@@ -133,11 +133,23 @@ def test_anonymous_visitors_are_sent_to_log_in_for_an_internal_article(site, cli
     assert "SENTINEL" not in text_of(response)
 
 
-def test_members_of_any_branch_read_internal_articles(site, login):
-    for user in (site.bob, site.carol, site.dan):
+def test_an_internal_article_is_read_by_its_branch_and_from_above_not_by_another_branch(site, login):
+    for user in (site.alice, site.bob, site.dan):  # branch A's secretary and member; committee staff
         response = login(user).get(site.internal.url)
         assert response.status_code == 200 and SECRET in text_of(response)
         assert "private" in response["Cache-Control"]
+    assert login(site.carol).get(site.internal.url).status_code == 404  # a member of branch B
+
+
+def test_the_committees_and_the_institutions_internal_articles_are_read_by_every_branch(site, login):
+    committee = make_article(site.fengcai, "机关党委内部通知", visibility=Visibility.INTERNAL,
+                             organization=site.committee)
+    everyone = make_article(site.fengcai, "全体党员内部通知", visibility=Visibility.INTERNAL)
+    outsider = UserFactory(username="outsider")
+    for article in (committee, everyone):
+        for user in (site.bob, site.carol, site.dan):
+            assert login(user).get(article.url).status_code == 200, (article.title, user)
+        assert login(outsider).get(article.url).status_code == 404
 
 
 def test_an_account_without_a_member_record_gets_404(site, login):
@@ -150,10 +162,12 @@ def test_internal_articles_are_left_out_of_lists_for_anonymous_visitors(site, cl
     for url in urls:
         page = text_of(client.get(url))
         assert "SENTINEL" not in page, url
-    related = text_of(login(site.carol).get(site.public.url))
-    assert "SENTINEL" in related  # members see it among the related articles
-    listing = text_of(login(site.carol).get(site.fengcai.url))
+    related = text_of(login(site.bob).get(site.public.url))
+    assert "SENTINEL" in related  # its readers see it among the related articles
+    listing = text_of(login(site.bob).get(site.fengcai.url))
     assert "SENTINEL" in listing
+    for url in urls:  # another branch's member does not
+        assert "SENTINEL" not in text_of(login(site.carol).get(url)), url
 
 
 def test_the_channel_feed_is_atom_with_public_articles_only(site, client, login):
@@ -183,7 +197,8 @@ def test_site_search_does_not_show_internal_articles_to_anonymous_visitors(site,
 def test_images_of_internal_articles_are_not_served_to_anonymous_visitors(site, client, login):
     assert client.get(f"/portal/images/{site.photo.pk}/medium/").status_code == 200
     assert client.get(f"/portal/images/{site.secret_photo.pk}/medium/").status_code == 404
-    assert login(site.carol).get(f"/portal/images/{site.secret_photo.pk}/medium/").status_code == 200
+    assert login(site.bob).get(f"/portal/images/{site.secret_photo.pk}/medium/").status_code == 200
+    assert login(site.carol).get(f"/portal/images/{site.secret_photo.pk}/medium/").status_code == 404
     assert client.get(f"/portal/images/{site.photo.pk}/huge/").status_code == 404
     assert set(ImageUse.objects.values_list("image_id", flat=True)) == {site.photo.pk, site.secret_photo.pk}
 
@@ -226,3 +241,17 @@ def test_channel_series_article_and_home_pages_take_constant_queries(site, login
                      published_at=start + datetime.timedelta(days=n))
     large = measure()
     assert small == large, (small, large)
+
+
+def test_the_image_library_is_served_at_its_media_address_to_the_back_office_only(site, client, login):
+    rendition = site.photo.get_rendition("max-165x165")
+    for url in (rendition.url, site.photo.file.url):
+        assert url.startswith("/media/")
+        assert login(site.editor).get(url).status_code == 200, url  # thumbnails in the back office
+        assert client.logout() is None and client.get(url).status_code == 404
+        assert login(site.bob).get(url).status_code == 404  # members go through /portal/images/
+    # Nothing else under MEDIA_ROOT, not even to a superuser, and no way out of it.
+    root = UserFactory(username="root2", is_superuser=True)
+    assert login(root).get(rendition.url).status_code == 200
+    assert login(root).get("/media/activities/x.txt").status_code == 404
+    assert login(root).get("/media/images/../../settings.py").status_code == 404

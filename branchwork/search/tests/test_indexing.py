@@ -133,13 +133,16 @@ def test_journal_articles_are_found_by_members_of_published_issues_only(personas
     for section in issue.sections.all():
         for entry in section.entries.all():
             entry.save()
-    assert found(personas.carol, "老旧小区") == set()  # a draft
+    assert found(personas.bob, "老旧小区") == set()  # a draft
 
     JournalIssue.objects.filter(pk=issue.pk).update(status="published")
-    assert found(personas.carol, "读原著") != set()  # members of any branch read the journal
+    assert found(personas.bob, "读原著") != set()  # the branch's members read its journal
+    assert found(personas.dan, "读原著") != set()  # and the committee's staff
+    assert found(personas.carol, "读原著") == set()  # not another branch's members
     assert found(anonymous, "读原著") == set()
-    kinds = {h.kind for h in selectors.search(personas.carol, "研究室党建通讯").hits}
+    kinds = {h.kind for h in selectors.search(personas.bob, "研究室党建通讯").hits}
     assert "journal_issue" in kinds
+    assert selectors.search(personas.carol, "研究室党建通讯").total == 0
 
 
 @pytest.mark.skipif(not apps.is_installed("branchwork.lectures"), reason="no lecture hall")
@@ -149,7 +152,8 @@ def test_talks_are_found_by_members(personas, anonymous):
     talk = Talk.objects.create(organization=personas.branch_a, speaker_name="张教授",
                                date=datetime.date(2025, 5, 20), topic="数字经济与高质量发展",
                                abstract="讲座介绍数据要素市场的培育。")
-    assert found(personas.carol, "数据要素") == {talk.pk}
+    assert found(personas.bob, "数据要素") == {talk.pk}
+    assert found(personas.carol, "数据要素") == set()  # another branch's talk
     assert found(anonymous, "数据要素") == set()
     talk.delete()
-    assert found(personas.carol, "数据要素") == set()
+    assert found(personas.bob, "数据要素") == set()

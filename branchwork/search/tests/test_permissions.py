@@ -36,6 +36,7 @@ def secrets(personas, home):
     channel = make_channel(home, "党建动态", "dangjian")
     public = make_article(channel, "党建工作交流会召开", body_html="<p>各支部交流党建工作经验。</p>")
     internal = make_article(channel, "内部通报：党建工作要点", visibility=Visibility.INTERNAL,
+                            organization=personas.branch_a,
                             body_html="<p>内部通报 INTERNAL-ARTICLE-5521 党建工作要点。</p>")
     minutes = held_activity(
         by=personas.alice, organization=personas.branch_a, types=["theme_day"],
@@ -77,10 +78,12 @@ def test_anonymous_visitors_find_public_pages_only(secrets, anonymous):
 def test_carol_never_sees_branch_a_minutes_nor_bob(secrets):
     personas, pages = secrets
 
-    for query in ("党建", "训练", SENTINEL, "王博", "bob", "主题党日"):
+    for query in ("党建", "训练", SENTINEL, "王博", "bob", "主题党日", "内部通报", "党建工作要点"):
         results = selectors.search(personas.carol, query)
         text = words(results)
         assert SENTINEL not in text and "王博" not in text and "研究室党支部" not in text, query
+        assert "INTERNAL-ARTICLE" not in text and "内部通报" not in text.replace(f"<mark>{query}</mark>", ""), query
+        assert pages["internal"].pk not in {h.object_id for h in results.hits}, query
         assert pages["minutes"].pk not in {h.object_id for h in results.hits if h.kind == "activity"}
         assert "activity" not in [v.value for v in results.facets["kind"]], query
         assert "person" not in [v.value for v in results.facets["kind"]], query
@@ -130,6 +133,16 @@ def test_internal_articles_stay_hidden_from_anonymous_visitors(secrets, anonymou
 
     assert results.total == 0 and results.hits == []
     assert "INTERNAL-ARTICLE" not in words(selectors.search(anonymous, "党建工作要点"))
+
+
+def test_internal_articles_are_found_by_their_readers(secrets):
+    personas, pages = secrets
+
+    for user in (personas.bob, personas.alice, personas.dan):  # branch A, and the committee's staff
+        results = selectors.search(user, "内部通报")
+        assert [h.object_id for h in results.hits] == [pages["internal"].pk], user
+        assert "<mark>内部通报</mark>" in results.hits[0].title
+    assert selectors.search(personas.carol, "内部通报").total == 0
 
 
 def test_the_page_api_and_command_show_carol_nothing_of_branch_a(secrets, login, api_client):

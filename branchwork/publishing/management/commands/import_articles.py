@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from branchwork.core import audit
+from branchwork.core.models import Organization
 from branchwork.publishing import importer
 
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help="The .jsonl file (UTF-8).")
         parser.add_argument("--channel", required=True, metavar="PATH",
                             help="The channel's address on the site, e.g. /jiceng/ or jiceng/fengcai.")
+        parser.add_argument("--org", metavar="CODE",
+                            help="The organization the articles belong to: internal ones are read by its "
+                                 "members (and those under and above it). Default: the whole institution.")
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; write nothing.")
         parser.add_argument("--user", metavar="USERNAME",
                             help="Attribute the articles to this account (default: the system).")
@@ -32,12 +36,18 @@ class Command(BaseCommand):
                             default=settings.LANGUAGE_CODE,
                             help="The language of the report (default: %(default)s).")
 
-    def handle(self, *args, file: str, channel: str, dry_run: bool, user: str | None, language: str, **options):
+    def handle(self, *args, file: str, channel: str, dry_run: bool, user: str | None, language: str,
+               org: str | None = None, **options):
         with translation.override(language):
             try:
                 target = importer.resolve_channel(channel)
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
+            organization = None
+            if org:
+                organization = Organization.objects.filter(code=org).first()
+                if organization is None:
+                    raise CommandError(f"There is no organization with the code {org!r}.")
             by = None
             if user:
                 User = get_user_model()
@@ -52,7 +62,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{file}: {exc.strerror or exc}") from None
             with audit.acting_as(by, source="command"):
                 try:
-                    result = importer.run_import(by=by, channel=target, data=data, dry_run=dry_run)
+                    result = importer.run_import(by=by, channel=target, data=data, dry_run=dry_run,
+                                                 organization=organization)
                 except importer.ImportRefused as refused:
                     for error in refused.errors:
                         self.stderr.write(error.message)
