@@ -128,7 +128,7 @@ def related_articles(article: ArticlePage, user, tag_ids: list[int], limit: int 
     ranking the thousands of articles that share a popular tag by their whole rows, or reading
     each one's visibility (stored after its body), costs tens of milliseconds. The ranking keeps
     a margin of candidates, so that articles the reader may not open leave enough behind."""
-    margin = limit * 10
+    margin = limit * 4
     by_tags = _ranked_by_shared_tags(article.pk, tag_ids, margin) if tag_ids else []
     channel_path = article.path[: -Page.steplen]
     siblings = list(

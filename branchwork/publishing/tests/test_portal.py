@@ -255,3 +255,17 @@ def test_the_image_library_is_served_at_its_media_address_to_the_back_office_onl
     assert login(root).get(rendition.url).status_code == 200
     assert login(root).get("/media/activities/x.txt").status_code == 404
     assert login(root).get("/media/images/../../settings.py").status_code == 404
+
+
+def test_a_path_is_routed_in_the_same_queries_however_deep_its_channel(site, client):
+    deep = make_channel(make_channel(site.fengcai, "二级栏目", "erji"), "三级栏目", "sanji")
+    shallow_article = make_article(site.lilun, "浅层文章")
+    deep_article = make_article(deep, "深层文章")
+    assert deep_article.url.startswith("/jiceng/fengcai/erji/sanji/")
+    assert "深层文章" in text_of(client.get(deep_article.url))
+    assert _queries(client, deep_article.url) == _queries(client, shallow_article.url)
+    # Unpublished pages and unknown paths are still not found.
+    deep_article.unpublish()
+    assert client.get(deep_article.url).status_code == 404
+    assert client.get("/jiceng/fengcai/erji/nothing-here/").status_code == 404
+    assert client.get("/jiceng/no-such-channel/x/").status_code == 404
