@@ -183,6 +183,11 @@ class Activity(index.Indexed, RevisionMixin, ClusterableModel):
     def agenda_items(self) -> list[str]:
         return [line.strip() for line in self.agenda.splitlines() if line.strip()]
 
+    def indexed_files(self) -> list:
+        """The search index takes in the text of the record's materials (not of its photos);
+        adding or removing one reindexes the activity (see branchwork.search.signals)."""
+        return [a.file for a in self.attachments.all() if a.kind == AttachmentKind.MATERIAL]
+
 
 class ActivityTypeTag(models.Model):
     """One rulebook type the activity counts for (a theme day that is also collective study)."""

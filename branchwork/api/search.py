@@ -75,10 +75,10 @@ class SearchView(APIView):
     @extend_schema(
         parameters=[SearchQuerySerializer],
         responses={200: SearchResultsSerializer},
-        description="Articles, pages, activities and their minutes, people, journal issues and "
-        "talks that match, with highlighted snippets and facets (kind, organization, channel, "
-        "year) counted over what the user may see. An empty or unsearchable query gives no "
-        "results.",
+        description="Articles, pages, activities and their minutes, people, journal issues, "
+        "talks and documents that match (files by the text inside them too), with highlighted "
+        "snippets and facets (kind, organization, channel, year) counted over what the user may "
+        "see. An empty or unsearchable query gives no results.",
     )
     def get(self, request: Request, format=None) -> Response:
         query = SearchQuerySerializer(data=request.query_params)

@@ -3,13 +3,16 @@
 Staff with the model permissions (superusers, to start with) list, search, edit and inspect
 people and their roles here; every change lands in the audit trail like any other. Organizations
 are created through the API or `core.services` (the tree needs its parent), so they are not here.
+Documents of Wagtail's library are served only to those `core.permissions` lets open them.
 """
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from branchwork.core import hooks as core_hooks  # noqa: F401  (registers core's own hooks)
+from branchwork.core import permissions
 from branchwork.core.models import Membership, Person
 from branchwork.core.services import MEMBERSHIP_FIELDS, PERSON_FIELDS
 
@@ -46,3 +49,12 @@ class OrganizationsAndPeopleGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_people_admin():
     return OrganizationsAndPeopleGroup()
+
+
+@hooks.register("before_serve_document", order=-1)
+def serve_documents_to_their_readers(document, request):
+    """Wagtail serves a document to whoever has its address; ours go to those who may open it
+    (`permissions.readable_documents`), the others get 404. This runs before Wagtail's own check
+    of collection view restrictions, which still applies after it."""
+    if not permissions.readable_documents(request.user).filter(pk=document.pk).exists():
+        raise Http404("No such document")

@@ -129,6 +129,10 @@ class Talk(models.Model):
     def is_upcoming(self) -> bool:
         return self.date >= timezone.localdate()
 
+    def indexed_files(self) -> list:
+        """The search index takes in the text of the slides with the talk's own."""
+        return [self.slides] if self.slides else []
+
     def clean(self) -> None:
         if not self.speaker_id and not self.speaker_name.strip():
             raise ValidationError({"speaker": _("Choose the speaker, or name a guest speaker.")})

@@ -6,6 +6,9 @@ task worker), our own signal handlers for the journal and the lecture hall, and
 `branchwork rebuild_search_index`. An entry's title, body and autocomplete columns hold the
 analyzer's terms (space-joined for SQLite's FTS5 table, a tsvector on PostgreSQL); the
 `SearchDocument` beside it holds the original text for snippets and what facets need.
+
+Files count as text of what they belong to (`attached_text`): a document is found by what its
+file says, an activity by its materials, a talk by its slides.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from django.utils.encoding import force_str
 from modelsearch.conf import get_app_config
 from modelsearch.index import AutocompleteField, RelatedFields, SearchField
 
-from branchwork.search import analyzer
+from branchwork.search import analyzer, extract
 from branchwork.search.kinds import Family, Filing, family_for_model
 from branchwork.search.models import SearchDocument
 
@@ -85,6 +88,21 @@ def _field_values(obj, fields) -> Iterator[tuple[object, str]]:
                 yield from _field_values(sub, field.fields)
 
 
+def attached_text(obj) -> str:
+    """The text inside the files that are part of an object, read here (in the task worker or
+    the rebuild) rather than stored: a Wagtail document's own file, and the files a model names
+    in `indexed_files()` (an activity's materials, a talk's slides)."""
+    from wagtail.documents.models import AbstractDocument
+
+    if isinstance(obj, AbstractDocument):
+        files = [obj.file]
+    elif hasattr(obj, "indexed_files"):
+        files = obj.indexed_files()
+    else:
+        return ""
+    return extract.files_text(f for f in files if f)
+
+
 def doc_from_search_fields(obj, content_type_id: int, family: Family | None) -> Doc:
     """A Wagtail-indexed object: the `title` search field is the title, the other search fields
     the body, the autocomplete fields the autocomplete column (as Wagtail's own backend does)."""
@@ -98,6 +116,9 @@ def doc_from_search_fields(obj, content_type_id: int, family: Family | None) -> 
             titles.append(text)
         else:
             bodies.append(text)
+    files = attached_text(obj)
+    if files:
+        bodies.append(files)
     title, body = " ".join(titles), "\n".join(bodies)
     if family is None:
         return Doc(content_type_id, obj.pk, title, body, " ".join(completions), None)
@@ -108,6 +129,7 @@ def doc_from_search_fields(obj, content_type_id: int, family: Family | None) -> 
 
 def doc_from_family(obj, family: Family) -> Doc:
     title, body = family.text(obj)
+    body = "\n".join(x for x in (body, attached_text(obj)) if x)
     content_type_id = ContentType.objects.get_for_model(type(obj)).pk
     return Doc(content_type_id, obj.pk, title, body, title, family.filing(obj))
 

@@ -254,7 +254,33 @@ class Talks(Family):
             return {}
 
 
-FAMILIES: list[Family] = [Pages(), Activities(), People(), JournalIssues(), JournalEntries(), Talks()]
+class Documents(Family):
+    """Wagtail's documents (files kept from contributions by email, files editors upload), found
+    by their title and the text of their file. They open through Wagtail's serve view, which asks
+    `core.permissions.readable_documents` too (see core/wagtail_hooks.py)."""
+
+    code = "documents"
+    kinds = {"document": pgettext_lazy("kind of search result", "Documents")}
+
+    @property
+    def model(self) -> type[Model] | None:
+        """The deployment's document model (WAGTAILDOCS_DOCUMENT_MODEL)."""
+        from wagtail.documents import get_document_model
+
+        return get_document_model() if apps.is_installed("wagtail.documents") else None
+
+    def filing(self, document) -> Filing:
+        return Filing(kind="document", date=document.created_at)
+
+    def visible(self, user) -> QuerySet:
+        return permissions.visible_documents(user)
+
+    def urls(self, pks, request) -> dict[int, str]:
+        return {document.pk: document.url for document in self.model.objects.filter(pk__in=pks)}
+
+
+FAMILIES: list[Family] = [Pages(), Activities(), People(), JournalIssues(), JournalEntries(), Talks(),
+                          Documents()]
 
 
 def families() -> list[Family]:

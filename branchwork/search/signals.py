@@ -2,19 +2,25 @@
 
 Wagtail indexes its indexed models (pages, activities, people) on every save through the task
 worker and removes them on delete. Here: the journal's issues and articles and the lecture hall's
-talks (plain models, in apps that may not be installed), and a person whose roles change (their
-organization is a facet). Like Wagtail's, these enqueue at once: the database backend's task
-row commits with the change, so the worker reads what was saved.
+talks (plain models, in apps that may not be installed), a person whose roles change (their
+organization is a facet), and an activity whose materials change (their text is part of the
+activity's). A Wagtail document is Wagtail's (reindexed when saved, with a new file too), and a
+talk's slides are a field of the talk. Like Wagtail's, these enqueue at once: the database
+backend's task row commits with the change, so the worker reads what was saved.
 """
+
+from pathlib import Path
 
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
 
-from branchwork.search import indexing
+from branchwork.search import extract, indexing
 from branchwork.search.kinds import families
 from branchwork.search.tasks import index_object, index_person
 
 UID = "branchwork-search"
+# Rows holding one file (in `file`) whose text is part of an owner's: model → the owner's field.
+OWNED_FILES = {"activities.Attachment": "activity"}
 
 
 def _enqueue(model, pk) -> None:
@@ -38,6 +44,18 @@ def _deleted(sender, instance, **kwargs) -> None:
     indexing.delete_entries([ContentType.objects.get_for_model(sender).pk], [instance.pk])
 
 
+def _owned_file_changed(sender, instance, raw=False, **kwargs) -> None:
+    """A file added to (or removed from) an owner: reindex the owner, unless the file is of a
+    kind that gives no text (a photo). A removed file may be gone already, its name with it."""
+    name = instance.file.name
+    if raw or (name and Path(name).suffix.lower().lstrip(".") not in extract.READERS):
+        return
+    owner = sender._meta.get_field(OWNED_FILES[sender._meta.label])
+    owner_id = getattr(instance, owner.attname)
+    if owner_id is not None:
+        _enqueue(owner.related_model, owner_id)
+
+
 def _role_changed(sender, instance, raw=False, **kwargs) -> None:
     if raw or not instance.person_id:
         return
@@ -50,6 +68,14 @@ def connect() -> None:
             continue
         post_save.connect(_saved, sender=family.model, dispatch_uid=f"{UID}-save-{family.code}")
         post_delete.connect(_deleted, sender=family.model, dispatch_uid=f"{UID}-delete-{family.code}")
+    for label in OWNED_FILES:
+        try:
+            model = apps.get_model(label)
+        except LookupError:  # the app is not installed
+            continue
+        uid = f"{UID}-file-{label}"
+        post_save.connect(_owned_file_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_owned_file_changed, sender=model, dispatch_uid=f"{uid}-delete")
     membership = apps.get_model("core", "Membership")
     post_save.connect(_role_changed, sender=membership, dispatch_uid=f"{UID}-role-save")
     post_delete.connect(_role_changed, sender=membership, dispatch_uid=f"{UID}-role-delete")

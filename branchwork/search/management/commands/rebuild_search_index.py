@@ -2,9 +2,10 @@
 
 Wagtail's own `update_index` would do for Wagtail's models; this also indexes the journal and the
 lecture hall, writes the documents the site search reads, removes entries of objects that are
-gone and optimizes the SQLite full-text table. Run it after an upgrade that changes the analyzer,
-or after restoring a backup; it is safe to run while the site serves (each model in one
-transaction).
+gone and optimizes the SQLite full-text table. Documents (Wagtail's), activities and talks have
+the text of their files read again. Run it after an upgrade that changes the analyzer or what is
+indexed, or after restoring a backup; it is safe to run while the site serves (each batch in one
+transaction, written after its files were read).
 """
 
 import time
@@ -22,7 +23,7 @@ from branchwork.search.models import SearchDocument
 
 
 class Command(BaseCommand):
-    help = "Rebuild the search index (pages, activities, people, journal, talks…), with progress."
+    help = "Rebuild the search index (pages, activities, people, documents, journal…), with progress."
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500)
@@ -62,22 +63,25 @@ class Command(BaseCommand):
             self.say(f"  {label}: nothing to index")
             return 0
         done, last_pk, started, shown = 0, None, time.perf_counter(), 0.0
-        with transaction.atomic():
-            while True:
-                batch = queryset.order_by("pk")
-                if last_pk is not None:
-                    batch = batch.filter(pk__gt=last_pk)
-                batch = list(batch[:batch_size])
-                if not batch:
-                    break
-                indexing.write_docs(indexing.docs_for(model, batch))
-                done += len(batch)
-                last_pk = batch[-1].pk
-                elapsed = time.perf_counter() - started
-                if elapsed - shown >= 2 or done >= count:
-                    shown = elapsed
-                    rate = done / elapsed if elapsed else 0
-                    self.say(f"  {label}: {done}/{count} ({100 * done // max(count, 1)}%, {rate:,.0f}/s)")
+        while True:
+            batch = queryset.order_by("pk")
+            if last_pk is not None:
+                batch = batch.filter(pk__gt=last_pk)
+            batch = list(batch[:batch_size])
+            if not batch:
+                break
+            # The entries are made (files read, PDFs converted) before the transaction, so that
+            # a slow file never holds the database's write lock.
+            docs = indexing.docs_for(model, batch)
+            with transaction.atomic():
+                indexing.write_docs(docs)
+            done += len(batch)
+            last_pk = batch[-1].pk
+            elapsed = time.perf_counter() - started
+            if elapsed - shown >= 2 or done >= count:
+                shown = elapsed
+                rate = done / elapsed if elapsed else 0
+                self.say(f"  {label}: {done}/{count} ({100 * done // max(count, 1)}%, {rate:,.0f}/s)")
         return done
 
     def remove_stale(self, sources) -> int:
