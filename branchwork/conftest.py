@@ -6,6 +6,14 @@ from branchwork.browser import LAUNCH_ARGS, system_chromium
 from branchwork.core.testing import PASSWORD, build_personas
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: ids of rolled-back rows come back in the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def personas(db):
     """Alice (secretary of A), Bob (member of A), Carol (member of B), Dan (committee staff)."""

@@ -81,14 +81,18 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def route(self, request, path_components):
-        """Find the page of a whole path in two queries (its row by slug and URL path, then its
-        specific row) instead of two for every level of channels. A page type with routes of its
+        """Find the page of a whole path in one query for an article, two for other pages (its row
+        by slug and URL path, then its specific row), instead of two for every level of channels. A page type with routes of its
         own, and any path not found so, take Wagtail's walk down the tree."""
         if not path_components:
             return super().route(request, path_components)
         url_path = self.url_path + "/".join(path_components) + "/"
-        found = Page.objects.filter(slug=path_components[-1], url_path=url_path,
-                                    path__startswith=self.path).first()
+        where = {"slug": path_components[-1], "url_path": url_path, "path__startswith": self.path}
+        # Most requests are for articles: look there first, in one query.
+        article = ArticlePage.objects.filter(**where).first()
+        if article is not None:
+            return article.route(request, [])
+        found = Page.objects.filter(**where).first()
         if found is None:
             return super().route(request, path_components)
         page = found.specific

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page, TaskState, WorkflowState
+from wagtail.models import Page, Site, TaskState, WorkflowState
 
 from branchwork.core import permissions
 from branchwork.core.models import Person, Role
@@ -43,7 +44,7 @@ def visible_articles(user) -> QuerySet[ArticlePage]:
     cached = getattr(user, "_portal_visible_articles", None)
     if cached is not None:
         return cached.all()
-    qs = ArticlePage.objects.live().public()
+    qs = ArticlePage.objects.live().exclude(_private_q(user))
     readable = permissions.internal_content_filter(user)
     if readable is None:
         qs = qs.filter(visibility=Visibility.PUBLIC)
@@ -56,19 +57,45 @@ def visible_articles(user) -> QuerySet[ArticlePage]:
     return qs.all()
 
 
+def _private_q(user) -> Q:
+    """Wagtail's private sections (pages under a view restriction), as `.public()` excludes them,
+    read once per user object however many lists ask."""
+    cached = getattr(user, "_portal_private_q", None)
+    if cached is None:
+        cached = Page.objects.private_q()
+        try:
+            user._portal_private_q = cached
+        except AttributeError:
+            pass
+    return cached
+
+
 def for_listing(qs: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
     """What lists show of an article (title, byline, date, summary), newest first."""
     return qs.select_related("author__unit").defer("body").order_by("-first_published_at", "-pk")
 
 
 def crumbs(page: Page, request, *, last: str | None = None) -> list[tuple[str, str | None]]:
-    """Breadcrumbs below the home page (base.html puts "Home" first), the page itself last."""
+    """Breadcrumbs below the home page (base.html puts "Home" first), the page itself last.
+
+    The ancestors' titles and addresses come from one query of two columns: the addresses are
+    their URL paths under the site's root, as Page.get_url gives them, without loading pages."""
     site_root_depth = 2
-    trail = [
-        (ancestor.title, ancestor.get_url(request))
-        for ancestor in page.get_ancestors().filter(depth__gt=site_root_depth).order_by("depth")
-    ]
-    return trail + [(last or page.title, None)]
+    paths = [page.path[: Page.steplen * depth] for depth in range(site_root_depth + 1, page.depth)]
+    rows = Page.objects.filter(path__in=paths).order_by("depth").values_list("title", "url_path")
+    return [(title, _page_url(url_path, request)) for title, url_path in rows] + [(last or page.title, None)]
+
+
+def _page_url(url_path: str, request) -> str | None:
+    """A page's address from its url_path: relative on the request's site, else absolute."""
+    current = Site.find_for_request(request)
+    for root in sorted(Site.get_site_root_paths(), key=lambda r: -len(r.root_path)):
+        if url_path.startswith(root.root_path):
+            path = url_path[len(root.root_path) - 1:]
+            if current is not None and root.site_id != current.pk:
+                return root.root_url.rstrip("/") + path
+            return path
+    return None
 
 
 def home_page_context(home, request) -> dict:
@@ -120,27 +147,71 @@ def series_page_context(series: SeriesPage, request) -> dict:
     return {"parts": list(parts), "breadcrumbs": crumbs(series, request)}
 
 
-def related_articles(article: ArticlePage, user, tag_ids: list[int], limit: int = RELATED) -> list[ArticlePage]:
-    """Articles sharing the most tags with this one, then the newest of its channel.
+# What a compact list of articles shows (title, part, language, internal mark, subtitle, date, link).
+LISTED_FIELDS = ("title", "url_path", "path", "depth", "first_published_at", "subtitle", "language",
+                 "visibility", "series", "part_number")
 
-    Four queries, whatever the numbers. Candidates are ranked on the tag links and the
-    page table alone, then filtered for this reader, then only the chosen few are read whole:
+
+def related_articles(article: ArticlePage, user, tag_ids: list[int], limit: int = RELATED) -> list[ArticlePage]:
+    """Articles sharing the most tags with this one, then the latest added to its channel (by
+    their place in the tree: an index range, where ordering by publication time sorts them all).
+
+    Four queries at most, whatever the numbers (two when the ranking is cached). Candidates are
+    ranked on the tag links and the page table alone, then filtered for this reader, then only
+    the chosen few are read whole:
     ranking the thousands of articles that share a popular tag by their whole rows, or reading
     each one's visibility (stored after its body), costs tens of milliseconds. The ranking keeps
     a margin of candidates, so that articles the reader may not open leave enough behind."""
     margin = limit * 4
-    by_tags = _ranked_by_shared_tags(article.pk, tag_ids, margin) if tag_ids else []
-    channel_path = article.path[: -Page.steplen]
-    siblings = list(
-        Page.objects.live()
-        .filter(path__range=Page._get_children_path_interval(channel_path))
-        .exclude(pk=article.pk)
-        .order_by("-first_published_at", "-pk")
-        .values_list("pk", flat=True)[:margin]
-    )
-    chosen = list(dict.fromkeys(_readable_in_order(user, by_tags + siblings)))[:limit]
-    found = ArticlePage.objects.select_related("author__unit").defer("body").in_bulk(chosen)
+    candidates = _related_candidates(article, tag_ids, margin)
+    chosen = list(dict.fromkeys(_readable_in_order(user, candidates)))[:limit]
+    found = ArticlePage.objects.only(*LISTED_FIELDS).in_bulk(chosen)
     return [found[pk] for pk in chosen if pk in found]
+
+
+# The ranking of related articles is the same for every reader, and changes only when the portal
+# does: it is cached per article and per portal generation, a counter that every publication,
+# unpublication, move and deletion of a page moves on (signals.py). Who may read what is never
+# cached: each request filters the candidates for its reader.
+RELATED_CACHE_SECONDS = 600
+GENERATION_KEY = "portal:generation"
+
+
+def portal_generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = 0
+        cache.add(GENERATION_KEY, generation, None)
+    return generation
+
+
+def portal_changed() -> None:
+    """Forget cached rankings (a page was published, unpublished, moved or deleted)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there yet (or evicted)
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def _related_candidates(article: ArticlePage, tag_ids: list[int], margin: int) -> list[int]:
+    """Live pages ranked for `article`: those sharing most tags, then the latest added to its
+    channel; readers' permissions are applied afterwards."""
+    tags = ",".join(str(pk) for pk in sorted(tag_ids))
+    key = f"portal:related:{portal_generation()}:{article.pk}:{margin}:{tags}"
+    candidates = cache.get(key)
+    if candidates is None:
+        by_tags = _ranked_by_shared_tags(article.pk, tag_ids, margin) if tag_ids else []
+        channel_path = article.path[: -Page.steplen]
+        latest = list(
+            Page.objects.live()
+            .filter(path__range=Page._get_children_path_interval(channel_path))
+            .exclude(pk=article.pk)
+            .order_by("-path")
+            .values_list("pk", flat=True)[:margin]
+        )
+        candidates = by_tags + latest
+        cache.set(key, candidates, RELATED_CACHE_SECONDS)
+    return candidates
 
 
 def _ranked_by_shared_tags(article_id: int, tag_ids: list[int], count: int) -> list[int]:
@@ -182,10 +253,10 @@ def article_page_context(article: ArticlePage, request) -> dict:
     tags = list(article.tags.all())
     series = parts = previous_part = next_part = None
     if article.series_id:
-        series = SeriesPage.objects.live().public().filter(pk=article.series_id).first()
+        series = SeriesPage.objects.live().exclude(_private_q(user)).filter(pk=article.series_id).first()
         if series is not None:
             parts = list(
-                visible_articles(user).filter(series_id=series.pk).defer("body").order_by("part_number")
+                visible_articles(user).filter(series_id=series.pk).only(*LISTED_FIELDS).order_by("part_number")
             )
             index = next((i for i, p in enumerate(parts) if p.pk == article.pk), None)
             if index is not None:

@@ -1,4 +1,5 @@
-"""Keep the editorial groups in step with core's roles, and set the workflow up after migrate."""
+"""Keep the editorial groups in step with core's roles, set the workflow up after migrate, and
+forget cached rankings of related articles when the portal changes."""
 
 import logging
 
@@ -37,6 +38,12 @@ def _logged_in(sender, request, user, **kwargs):
     sync_editorial_groups({user.pk})
 
 
+def _portal_changed(sender=None, **kwargs):
+    from branchwork.publishing.selectors import portal_changed
+
+    portal_changed()
+
+
 def _after_migrate(sender, using="default", **kwargs):
     from branchwork.publishing.editorial import (
         setup_editorial,
@@ -61,3 +68,15 @@ def connect(app_config) -> None:
     post_save.connect(_person_saved, sender=Person, dispatch_uid="publishing-person-save")
     user_logged_in.connect(_logged_in, dispatch_uid="publishing-login-sync")
     post_migrate.connect(_after_migrate, sender=app_config, dispatch_uid="publishing-setup-editorial")
+    # Cached rankings of related articles follow the portal's changes (selectors.portal_changed).
+    from wagtail.models import Page
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    page_published.connect(_portal_changed, dispatch_uid="publishing-portal-published")
+    page_unpublished.connect(_portal_changed, dispatch_uid="publishing-portal-unpublished")
+    post_page_move.connect(_portal_changed, dispatch_uid="publishing-portal-moved")
+    post_delete.connect(_portal_changed, sender=Page, dispatch_uid="publishing-portal-deleted")
+    from wagtail.models import Site
+
+    post_save.connect(_portal_changed, sender=Site, dispatch_uid="publishing-site-saved")
+    post_delete.connect(_portal_changed, sender=Site, dispatch_uid="publishing-site-deleted")

@@ -217,6 +217,10 @@ def test_turning_an_article_internal_takes_it_out_of_feeds_and_its_images_with_i
 
 
 def _queries(client, url) -> int:
+    """Queries of a request with nothing cached (related articles' rankings are cached)."""
+    from django.core.cache import cache
+
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -269,3 +273,23 @@ def test_a_path_is_routed_in_the_same_queries_however_deep_its_channel(site, cli
     assert client.get(deep_article.url).status_code == 404
     assert client.get("/jiceng/fengcai/erji/nothing-here/").status_code == 404
     assert client.get("/jiceng/no-such-channel/x/").status_code == 404
+
+
+def test_related_rankings_are_cached_for_everyone_and_filtered_for_each_reader(site, client, login):
+    from branchwork.publishing import selectors
+
+    with CaptureQueriesContext(connection) as cold:
+        client.get(site.public.url)
+    with CaptureQueriesContext(connection) as warm:
+        page = text_of(client.get(site.public.url))
+    assert len(warm) < len(cold)  # the ranking and the channel's latest come from the cache
+    assert "SENTINEL" not in page  # the cached ranking holds the internal article; the reader's filter does not
+    assert "SENTINEL" in text_of(login(site.bob).get(site.public.url))
+    assert "SENTINEL" not in text_of(login(site.carol).get(site.public.url))
+    # A publication moves the portal on: the new article is ranked at once.
+    generation = selectors.portal_generation()
+    fresh = make_article(site.fengcai, "新发布的相关文章 FRESH-7", tags=["主题党日", "支部建设"])
+    assert selectors.portal_generation() > generation
+    assert "FRESH-7" in text_of(client.get(site.public.url))
+    fresh.unpublish()
+    assert "FRESH-7" not in text_of(client.get(site.public.url))
