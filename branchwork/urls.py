@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from branchwork.activities import feeds
 from branchwork.activities import views as activity_views
+from branchwork.publishing import serving as publishing_serving
 from branchwork.publishing import views as publishing_views
 
 urlpatterns = [
@@ -30,6 +31,8 @@ urlpatterns = [
     path("", include("branchwork.lectures.urls")),
     path("", include("branchwork.publishing.urls")),
     path("", include("branchwork.core.urls")),
-    # Last: Wagtail serves the portal's page tree for every other path.
+    # Last: Wagtail serves the portal's page tree for every other path (through publishing's
+    # `serve`, which takes the request's site from the cache; Wagtail's own patterns follow).
+    re_path(wagtail_urls.serve_pattern, publishing_serving.serve, name="portal_serve"),
     path("", include(wagtail_urls)),
 ]
