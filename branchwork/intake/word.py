@@ -127,6 +127,8 @@ def _numbering_formats(document) -> dict[tuple[str, str], str]:
     try:
         numbering = document.part.numbering_part.element
     except (KeyError, NotImplementedError, AttributeError):
+        # python-docx raises NotImplementedError (or KeyError) for a document without a numbering
+        # part: no lists, so every paragraph stays a paragraph.
         return {}
     abstract = {}
     for node in numbering.findall(_W + "abstractNum"):
