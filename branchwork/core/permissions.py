@@ -390,12 +390,6 @@ def _internal_q(user, prefix: str = "") -> Q | None:
     return q | Q(**{f"{prefix}path__in": sorted(above)}) if above else q
 
 
-def internal_content_organizations(user) -> QuerySet[Organization]:
-    """Organizations whose internal articles, journals and talks the user reads."""
-    q = _internal_q(user)
-    return Organization.objects.filter(q) if q is not None else Organization.objects.none()
-
-
 def can_read_internal_of(user, org: Organization | None) -> bool:
     """May this user read the internal content of `org` (None: of the whole institution)?"""
     if org is None:
