@@ -8,6 +8,14 @@ from branchwork.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each test process has its own cache and database: the portal's generation lives in the cache
+# alone (a shared file would let one process's tests move another's on).
+PORTAL_GENERATION_FILE = None
+# The live server's threads share the SQLite test database's connection: no persistent
+# connections nor health checks (which close it from the wrong thread), as Django's test
+# server expects.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"].update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

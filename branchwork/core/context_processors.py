@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from branchwork.core import permissions
+
 TEXT_SIZES = ("small", "normal", "large")
 TEXT_SIZE_COOKIE = "bw_textsize"
 
@@ -14,4 +16,6 @@ def site(request) -> dict:
         "site_name": settings.WAGTAIL_SITE_NAME,
         "contribution_email": settings.CONTRIBUTION_EMAIL,
         "text_size": text_size(request),
+        # Called by the template only where it asks (the header, for logged-in users).
+        "may_use_back_office": lambda: permissions.may_use_back_office(request.user),
     }

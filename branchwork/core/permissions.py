@@ -26,6 +26,7 @@ from branchwork.core.models import (
     AuditEntry,
     Membership,
     Organization,
+    OrganizationKind,
     Person,
 )
 
@@ -33,27 +34,34 @@ _CACHE_ATTR = "_branchwork_access"
 
 
 class _Access:
-    """What one user may read and manage, computed once per request (cached on the user)."""
+    """What one user may read and manage, computed once per request (cached on the user): one
+    query for a person with current roles (their person, organizations and roles together)."""
 
     def __init__(self, user):
         self.is_superuser = bool(user.is_authenticated and user.is_active and user.is_superuser)
         self.person_id = None
         self.read_paths: list[str] = []
         self.manage_paths: list[str] = []
+        # A member of the institution: a current role in one of its own active organizations
+        # (not in a brother unit's branch).
+        self.is_member = False
         if not user.is_authenticated or not user.is_active:
             return
-        try:
-            self.person_id = user.person.pk
-        except Person.DoesNotExist:
-            return
-        for path, role in (
+        rows = list(
             Membership.objects.current()
-            .filter(person_id=self.person_id, organization__is_active=True)
-            .values_list("organization__path", "role")
-        ):
+            .filter(person__user_id=user.pk, organization__is_active=True)
+            .values_list("person_id", "organization__path", "role", "organization__kind")
+        )
+        if rows:
+            self.person_id = rows[0][0]
+        else:  # no current role: still a person, who sees themselves
+            self.person_id = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+        for _person_id, path, role, kind in rows:
             self.read_paths.append(path)
             if role in MANAGING_ROLES:
                 self.manage_paths.append(path)
+            if kind != OrganizationKind.EXTERNAL_BRANCH:
+                self.is_member = True
 
     @staticmethod
     def org_filter(paths: list[str], prefix: str = "") -> Q | None:
@@ -417,20 +425,26 @@ def can_read_internal_content(user) -> bool:
     content (and sees the journal and lecture hall in the menus)?"""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    if user.is_superuser:
-        return True
-    cached = user.__dict__.get("_branchwork_internal_reader")
-    if cached is None:
-        from branchwork.core.models import OrganizationKind
+    return user.is_superuser or _access(user).is_member
 
-        cached = (
-            Membership.objects.current()
-            .filter(person__user_id=user.pk, organization__is_active=True)
-            .exclude(organization__kind=OrganizationKind.EXTERNAL_BRANCH)
-            .exists()
-        )
-        user.__dict__["_branchwork_internal_reader"] = cached
-    return cached
+
+def may_use_back_office(user) -> bool:
+    """Does the header offer the back office (Wagtail's admin)? As `user.has_perm(
+    "wagtailadmin.access_admin")` answers (staff and superusers too), in one query instead of
+    Django's two, on every page a logged-in user opens."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    if hasattr(user, "_perm_cache"):  # already read in this request
+        return user.has_perm("wagtailadmin.access_admin")
+    from django.contrib.auth.models import Permission
+
+    return (
+        Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
+        .filter(Q(user=user) | Q(group__user=user))
+        .exists()
+    )
 
 
 def holds_current_role(user, role: str) -> bool:

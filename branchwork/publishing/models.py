@@ -85,11 +85,21 @@ class HomePage(Page):
         by slug and URL path, then its specific row), instead of two for every level of channels. A page type with routes of its
         own, and any path not found so, take Wagtail's walk down the tree."""
         if not path_components:
-            return super().route(request, path_components)
+            # This instance may come from the cache (serving.attach_cached_site): serve the
+            # home page as it is now.
+            current = HomePage.objects.filter(pk=self.pk).first()
+            if current is None:
+                raise Http404("No such page")
+            return super(HomePage, current).route(request, path_components)
         url_path = self.url_path + "/".join(path_components) + "/"
         where = {"slug": path_components[-1], "url_path": url_path, "path__startswith": self.path}
-        # Most requests are for articles: look there first, in one query.
-        article = ArticlePage.objects.filter(**where).first()
+        # Most requests are for articles: look there first, in one query (with the organization
+        # that an internal article's reader is checked against, and the people it names).
+        article = (
+            ArticlePage.objects.select_related("organization", "author__unit", "responsible_editor", "signer")
+            .filter(**where)
+            .first()
+        )
         if article is not None:
             return article.route(request, [])
         found = Page.objects.filter(**where).first()

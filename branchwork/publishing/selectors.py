@@ -7,8 +7,12 @@ section, and internal ones only for those who may read internal content.
 from __future__ import annotations
 
 import datetime
+import logging
+import os
+from pathlib import Path
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.core.cache import cache
@@ -18,7 +22,7 @@ from django.db.models.functions import RowNumber, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page, Site, TaskState, WorkflowState
+from wagtail.models import Page, PageViewRestriction, Site, TaskState, WorkflowState
 
 from branchwork.core import permissions
 from branchwork.core.models import Person, Role
@@ -30,6 +34,8 @@ from branchwork.publishing.models import (
     SeriesPage,
     Visibility,
 )
+
+logger = logging.getLogger(__name__)
 
 LATEST_PER_CHANNEL = 6
 RELATED = 5
@@ -44,7 +50,7 @@ def visible_articles(user) -> QuerySet[ArticlePage]:
     cached = getattr(user, "_portal_visible_articles", None)
     if cached is not None:
         return cached.all()
-    qs = ArticlePage.objects.live().exclude(_private_q(user))
+    qs = ArticlePage.objects.live().exclude(_private_q())
     readable = permissions.internal_content_filter(user)
     if readable is None:
         qs = qs.filter(visibility=Visibility.PUBLIC)
@@ -57,17 +63,13 @@ def visible_articles(user) -> QuerySet[ArticlePage]:
     return qs.all()
 
 
-def _private_q(user) -> Q:
-    """Wagtail's private sections (pages under a view restriction), as `.public()` excludes them,
-    read once per user object however many lists ask."""
-    cached = getattr(user, "_portal_private_q", None)
-    if cached is None:
-        cached = Page.objects.private_q()
-        try:
-            user._portal_private_q = cached
-        except AttributeError:
-            pass
-    return cached
+def _private_q() -> Q:
+    """Wagtail's private sections (pages under a view restriction), as `.public()` excludes them
+    (`PageQuerySet.private_q`), from the portal's cached structure."""
+    q = Q()
+    for path, depth in portal_structure().private:
+        q |= Q(path__startswith=path, depth__gte=depth)
+    return q if q else Q(pk__in=[])
 
 
 def for_listing(qs: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
@@ -78,11 +80,15 @@ def for_listing(qs: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
 def crumbs(page: Page, request, *, last: str | None = None) -> list[tuple[str, str | None]]:
     """Breadcrumbs below the home page (base.html puts "Home" first), the page itself last.
 
-    The ancestors' titles and addresses come from one query of two columns: the addresses are
+    The ancestors (home, channels) are in the portal's cached structure; their addresses are
     their URL paths under the site's root, as Page.get_url gives them, without loading pages."""
     site_root_depth = 2
     paths = [page.path[: Page.steplen * depth] for depth in range(site_root_depth + 1, page.depth)]
-    rows = Page.objects.filter(path__in=paths).order_by("depth").values_list("title", "url_path")
+    sections = portal_structure().sections
+    if all(path in sections for path in paths):
+        rows = [(sections[path].title, sections[path].url_path) for path in paths]
+    else:  # changed since the structure was read (another process's change, not yet seen)
+        rows = Page.objects.filter(path__in=paths).order_by("depth").values_list("title", "url_path")
     return [(title, _page_url(url_path, request)) for title, url_path in rows] + [(last or page.title, None)]
 
 
@@ -156,41 +162,115 @@ def related_articles(article: ArticlePage, user, tag_ids: list[int], limit: int 
     """Articles sharing the most tags with this one, then the latest added to its channel (by
     their place in the tree: an index range, where ordering by publication time sorts them all).
 
-    Four queries at most, whatever the numbers (two when the ranking is cached). Candidates are
-    ranked on the tag links and the page table alone, then filtered for this reader, then only
-    the chosen few are read whole:
-    ranking the thousands of articles that share a popular tag by their whole rows, or reading
-    each one's visibility (stored after its body), costs tens of milliseconds. The ranking keeps
-    a margin of candidates, so that articles the reader may not open leave enough behind."""
+    Three queries at most, whatever the numbers (one when the ranking is cached). Candidates
+    are ranked on the tag links and the page table alone, then the few dozen candidates are
+    read (what a list shows of them) filtered for this reader: ranking the thousands of
+    articles that share a popular tag by their whole rows costs tens of milliseconds. The
+    ranking keeps a margin of candidates, so that articles the reader may not open leave
+    enough behind."""
     margin = limit * 4
     candidates = _related_candidates(article, tag_ids, margin)
-    chosen = list(dict.fromkeys(_readable_in_order(user, candidates)))[:limit]
-    found = ArticlePage.objects.only(*LISTED_FIELDS).in_bulk(chosen)
-    return [found[pk] for pk in chosen if pk in found]
+    if not candidates:
+        return []
+    readable = {a.pk: a for a in visible_articles(user).filter(pk__in=candidates).only(*LISTED_FIELDS)}
+    chosen = [pk for pk in dict.fromkeys(candidates) if pk in readable][:limit]
+    return [readable[pk] for pk in chosen]
 
 
-# The ranking of related articles is the same for every reader, and changes only when the portal
-# does: it is cached per article and per portal generation, a counter that every publication,
-# unpublication, move and deletion of a page moves on (signals.py). Who may read what is never
-# cached: each request filters the candidates for its reader.
+# What the portal's pages read on every request and changes only when the portal does (the
+# ranking of related articles, the sections above articles, the private sections, the request's
+# site) is cached under the portal's generation: a counter that every publication,
+# unpublication, move and deletion of a page, every change of a site or a view restriction moves
+# on (signals.py). The counter is kept twice: in the cache (shared by every process when the
+# cache is, CACHE_URL) and as a file in the instance folder, whose size and time every process
+# on this machine sees at the cost of a stat() — so that with the default per-process cache,
+# a page published through one gunicorn worker is seen at once by the others. Who may read
+# what is never cached: each request filters for its reader.
 RELATED_CACHE_SECONDS = 600
 GENERATION_KEY = "portal:generation"
+# The file grows by a byte a change; past this it starts again (its time still moves on).
+GENERATION_FILE_MAX = 1 << 20
 
 
-def portal_generation() -> int:
+def _generation_file() -> Path | None:
+    """PORTAL_GENERATION_FILE: None keeps the generation in the cache alone (the tests)."""
+    return settings.PORTAL_GENERATION_FILE
+
+
+def portal_generation() -> str:
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         generation = 0
         cache.add(GENERATION_KEY, generation, None)
-    return generation
+    path = _generation_file()
+    try:
+        stat = os.stat(path) if path else None
+    except OSError:
+        stat = None
+    stamp = f"{stat.st_mtime_ns:x}.{stat.st_size:x}" if stat else "-"
+    return f"{generation}.{stamp}"
 
 
 def portal_changed() -> None:
-    """Forget cached rankings (a page was published, unpublished, moved or deleted)."""
+    """Forget what was cached of the portal (a page was published, unpublished, moved or
+    deleted; a site or a view restriction changed)."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not there yet (or evicted)
         cache.set(GENERATION_KEY, 1, None)
+    path = _generation_file()
+    if path is None:
+        return
+    try:
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+        if path.exists() and path.stat().st_size >= GENERATION_FILE_MAX:
+            flags |= os.O_TRUNC
+        fd = os.open(path, flags, 0o600)
+        try:
+            os.write(fd, b".")
+        finally:
+            os.close(fd)
+    except OSError as exc:  # a read-only instance folder: other processes see it at expiry
+        logger.warning("Cannot mark the portal changed in %s: %s", path, exc)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A page above or beside the articles (the home page, a channel, a series)."""
+
+    pk: int
+    title: str
+    url_path: str
+    live: bool
+
+
+@dataclass(frozen=True)
+class Structure:
+    sections: dict[str, Section]  # by tree path
+    paths: dict[int, str]  # the sections' paths by page id
+    private: tuple[tuple[str, int], ...]  # (path, depth) of the pages under a view restriction
+
+
+def portal_structure() -> Structure:
+    """The portal's pages other than articles (a few hundred at most), and its private sections:
+    read once per generation (two queries), then from the cache."""
+    generation = portal_generation()
+    key = f"portal:structure:{generation}"
+    found = cache.get(key)
+    if found is None:
+        article_type = ContentType.objects.get_for_model(ArticlePage)
+        sections = {
+            path: Section(pk, title, url_path, live)
+            for pk, path, title, url_path, live in Page.objects.exclude(content_type=article_type)
+            .values_list("pk", "path", "title", "url_path", "live")
+        }
+        private = tuple(
+            PageViewRestriction.objects.order_by("page__path").values_list("page__path", "page__depth")
+        )
+        found = Structure(sections=sections, paths={s.pk: path for path, s in sections.items()},
+                          private=private)
+        cache.set(key, found, RELATED_CACHE_SECONDS)
+    return found
 
 
 def _related_candidates(article: ArticlePage, tag_ids: list[int], margin: int) -> list[int]:
@@ -232,28 +312,37 @@ def _ranked_by_shared_tags(article_id: int, tag_ids: list[int], count: int) -> l
         return [row[0] for row in cursor.fetchall()]
 
 
-def _readable_in_order(user, ids: list[int]) -> list[int]:
-    """Of these article ids, those the user may open, in the given order."""
-    if not ids:
-        return []
-    readable = set(visible_articles(user).filter(pk__in=ids).values_list("pk", flat=True))
-    return [pk for pk in ids if pk in readable]
+PEOPLE = ("author", "responsible_editor", "signer")
+
+
+def _series_of(article: ArticlePage) -> SeriesPage | None:
+    """The article's series, if it is live and public: a page built from the cached structure
+    (its title and address are all an article page shows of it)."""
+    structure = portal_structure()
+    path = structure.paths.get(article.series_id)
+    if path is None:  # not in the structure read: ask the database
+        return SeriesPage.objects.live().exclude(_private_q()).filter(pk=article.series_id).first()
+    section = structure.sections[path]
+    if not section.live or any(path.startswith(p) for p, _depth in structure.private):
+        return None
+    return SeriesPage(id=section.pk, page_ptr_id=section.pk, path=path, depth=len(path) // Page.steplen, title=section.title,
+                      url_path=section.url_path, live=True)
 
 
 def article_page_context(article: ArticlePage, request) -> dict:
     user = request.user
-    people = Person.objects.select_related("unit").in_bulk(
-        [pk for pk in (article.author_id, article.responsible_editor_id, article.signer_id) if pk]
-    )
-    # Attach the people fetched in one query, so that the byline and sign-off cost nothing more.
-    for name in ("author", "responsible_editor", "signer"):
-        pk = getattr(article, f"{name}_id")
-        if pk:
-            ArticlePage._meta.get_field(name).set_cached_value(article, people.get(pk))
+    # The byline's and sign-off's people: read with the page when it was routed
+    # (HomePage.route), else here in one query.
+    names = [name for name in PEOPLE if getattr(article, f"{name}_id")
+             and not ArticlePage._meta.get_field(name).is_cached(article)]
+    if names:
+        people = Person.objects.select_related("unit").in_bulk([getattr(article, f"{n}_id") for n in names])
+        for name in names:
+            ArticlePage._meta.get_field(name).set_cached_value(article, people.get(getattr(article, f"{name}_id")))
     tags = list(article.tags.all())
     series = parts = previous_part = next_part = None
     if article.series_id:
-        series = SeriesPage.objects.live().exclude(_private_q(user)).filter(pk=article.series_id).first()
+        series = _series_of(article)
         if series is not None:
             parts = list(
                 visible_articles(user).filter(series_id=series.pk).only(*LISTED_FIELDS).order_by("part_number")

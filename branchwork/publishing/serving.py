@@ -1,11 +1,10 @@
 """The portal's pages, served by Wagtail with the request's site taken from the cache.
 
-Wagtail finds the site of every request in the database (`Site.find_for_request`): a query and
-some milliseconds of ORM work on each page of the portal, which must answer in 30 ms. Sites
-change rarely, so each host's site is kept in the cache under the portal's generation
-(`selectors.portal_generation`), which moves on when a site or a page changes (signals.py);
-with several app processes, use a shared cache (CACHE_URL) or accept up to SITE_CACHE_SECONDS
-of delay after changing a site in the back office. Only page requests go through here (the
+Wagtail finds the site of every request in the database (`Site.find_for_request`) and then its
+root page's specific instance: two queries and some milliseconds of ORM work on each page of
+the portal, which must answer in 30 ms. Sites change rarely, so each host's site is kept in the
+cache under the portal's generation (`selectors.portal_generation`), which moves on when a site
+or a page changes (signals.py), in every process of the machine. Only page requests go through here (the
 project's urls.py puts `serve` before Wagtail's own pattern); other views never ask for a site.
 """
 
@@ -29,6 +28,11 @@ def attach_cached_site(request) -> None:
     site = cache.get(key, _MISSING)
     if site is _MISSING:
         site = Site.find_for_request(request)
+        if site is not None:
+            # Wagtail routes from the root page's specific instance (`.specific`, a query):
+            # cached with the site. It only routes: the home page itself is read afresh
+            # (HomePage.route).
+            site.root_page.specific  # noqa: B018
         cache.set(key, site, SITE_CACHE_SECONDS)
     else:
         request._wagtail_site = site

@@ -1,5 +1,5 @@
 """Keep the editorial groups in step with core's roles, set the workflow up after migrate, and
-forget cached rankings of related articles when the portal changes."""
+forget what is cached of the portal (selectors.portal_generation) when it changes."""
 
 import logging
 
@@ -68,7 +68,7 @@ def connect(app_config) -> None:
     post_save.connect(_person_saved, sender=Person, dispatch_uid="publishing-person-save")
     user_logged_in.connect(_logged_in, dispatch_uid="publishing-login-sync")
     post_migrate.connect(_after_migrate, sender=app_config, dispatch_uid="publishing-setup-editorial")
-    # Cached rankings of related articles follow the portal's changes (selectors.portal_changed).
+    # What is cached of the portal follows its changes (selectors.portal_changed).
     from wagtail.models import Page
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -76,7 +76,11 @@ def connect(app_config) -> None:
     page_unpublished.connect(_portal_changed, dispatch_uid="publishing-portal-unpublished")
     post_page_move.connect(_portal_changed, dispatch_uid="publishing-portal-moved")
     post_delete.connect(_portal_changed, sender=Page, dispatch_uid="publishing-portal-deleted")
-    from wagtail.models import Site
+    from wagtail.models import PageViewRestriction, Site
+
+    post_save.connect(_portal_changed, sender=PageViewRestriction, dispatch_uid="publishing-restriction-saved")
+    post_delete.connect(_portal_changed, sender=PageViewRestriction,
+                        dispatch_uid="publishing-restriction-deleted")
 
     post_save.connect(_portal_changed, sender=Site, dispatch_uid="publishing-site-saved")
     post_delete.connect(_portal_changed, sender=Site, dispatch_uid="publishing-site-deleted")
