@@ -499,24 +499,38 @@ def searchable_pages(user) -> QuerySet:
     from wagtail.models import Page, PageViewRestriction
 
     qs = Page.objects.live()
-    if not (user.is_authenticated and user.is_active):
-        qs = qs.public()
-    elif not user.is_superuser:
-        group_ids = set(user.groups.values_list("pk", flat=True))
-        passed: dict[str, bool] = {}
-        for path, kind, group_id in PageViewRestriction.objects.values_list(
-            "page__path", "restriction_type", "groups"
-        ):
-            passes = kind == PageViewRestriction.LOGIN or (
-                kind == PageViewRestriction.GROUPS and group_id in group_ids
-            )
-            passed[path] = passed.get(path, False) or passes
-        blocked = [path for path, ok in passed.items() if not ok]
+    if not _access(user).is_superuser:
+        blocked = _restrictions_not_passed(
+            user, PageViewRestriction.objects.values_list("page__path", "restriction_type", "groups")
+        )
         if blocked:
             qs = qs.exclude(reduce(or_, (Q(path__startswith=p) for p in blocked)))
     if not (user.is_authenticated and user.is_superuser):
         qs = qs.exclude(pk__in=_unreadable_internal_article_ids(user))
     return qs
+
+
+def _restrictions_not_passed(user, restrictions) -> list[str]:
+    """Tree paths under a Wagtail view restriction (of pages or of collections) that this user
+    does not pass: every one for visitors; for signed-in users, those that are neither a login
+    restriction nor a group restriction of one of their groups (a password restriction is never
+    passed: search cannot ask for the password). `restrictions`: (path, type, group id) rows,
+    one per group of a group restriction."""
+    from wagtail.models import BaseViewRestriction
+
+    signed_in = user.is_authenticated and user.is_active
+    group_ids = None
+    passed: dict[str, bool] = {}
+    for path, kind, group_id in restrictions:
+        passes = False
+        if signed_in and kind == BaseViewRestriction.LOGIN:
+            passes = True
+        elif signed_in and kind == BaseViewRestriction.GROUPS:
+            if group_ids is None:  # read only when a group restriction asks
+                group_ids = set(user.groups.values_list("pk", flat=True))
+            passes = group_id in group_ids
+        passed[path] = passed.get(path, False) or passes
+    return [path for path, ok in passed.items() if not ok]
 
 
 # --- Documents (Wagtail's library) ---
@@ -571,18 +585,9 @@ def visible_documents(user) -> QuerySet:
     qs = readable_documents(user)
     if _access(user).is_superuser:
         return qs
-    signed_in = user.is_authenticated and user.is_active
-    group_ids = set(user.groups.values_list("pk", flat=True)) if signed_in else set()
-    passed: dict[str, bool] = {}
-    for path, kind, group_id in CollectionViewRestriction.objects.values_list(
-        "collection__path", "restriction_type", "groups"
-    ):
-        passes = signed_in and (
-            kind == CollectionViewRestriction.LOGIN
-            or (kind == CollectionViewRestriction.GROUPS and group_id in group_ids)
-        )
-        passed[path] = passed.get(path, False) or passes
-    blocked = [path for path, ok in passed.items() if not ok]
+    blocked = _restrictions_not_passed(
+        user, CollectionViewRestriction.objects.values_list("collection__path", "restriction_type", "groups")
+    )
     if blocked:
         qs = qs.exclude(reduce(or_, (Q(collection__path__startswith=p) for p in blocked)))
     return qs

@@ -89,18 +89,22 @@ def crumbs(page: Page, request, *, last: str | None = None) -> list[tuple[str, s
         rows = [(sections[path].title, sections[path].url_path) for path in paths]
     else:  # changed since the structure was read (another process's change, not yet seen)
         rows = Page.objects.filter(path__in=paths).order_by("depth").values_list("title", "url_path")
-    return [(title, _page_url(url_path, request)) for title, url_path in rows] + [(last or page.title, None)]
+    return [(title, page_url(url_path, request)) for title, url_path in rows] + [(last or page.title, None)]
 
 
-def _page_url(url_path: str, request) -> str | None:
-    """A page's address from its url_path: relative on the request's site, else absolute."""
-    current = Site.find_for_request(request)
-    for root in sorted(Site.get_site_root_paths(), key=lambda r: -len(r.root_path)):
+def page_url(url_path: str, request, roots=None) -> str | None:
+    """A page's address from its url_path, as Page.get_url() gives it without loading the page:
+    relative on the request's site (or on the only site), else absolute. `roots`: the sites'
+    root paths when the caller has them (Site.get_site_root_paths(), cached by Wagtail)."""
+    roots = roots if roots is not None else Site.get_site_root_paths()
+    for root in sorted(roots, key=lambda r: -len(r.root_path)):
         if url_path.startswith(root.root_path):
             path = url_path[len(root.root_path) - 1:]
-            if current is not None and root.site_id != current.pk:
-                return root.root_url.rstrip("/") + path
-            return path
+            if len(roots) == 1:
+                return path
+            current = Site.find_for_request(request) if request is not None else None
+            elsewhere = current is None or root.site_id != current.pk
+            return root.root_url.rstrip("/") + path if elsewhere else path
     return None
 
 

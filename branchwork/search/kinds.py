@@ -115,19 +115,18 @@ class Pages(Family):
         return permissions.searchable_pages(user)
 
     def urls(self, pks, request) -> dict[int, str]:
-        """Page addresses from their url_path and the sites' root paths (read once, cached by
-        Wagtail), as Page.get_url() gives them, without loading whole pages."""
+        """Page addresses from their url_path (publishing.selectors.page_url), without loading
+        whole pages."""
         from wagtail.models import Page, Site
 
-        roots = sorted(Site.get_site_root_paths(), key=lambda root: -len(root.root_path))
-        several = len(roots) > 1
+        from branchwork.publishing.selectors import page_url
+
+        roots = Site.get_site_root_paths()
         urls = {}
         for pk, url_path in Page.objects.filter(pk__in=pks).values_list("pk", "url_path"):
-            for root in roots:
-                if url_path.startswith(root.root_path):
-                    path = url_path[len(root.root_path) - 1:]
-                    urls[pk] = (root.root_url.rstrip("/") + path) if several else path
-                    break
+            url = page_url(url_path, request, roots)
+            if url is not None:
+                urls[pk] = url
         return urls
 
 

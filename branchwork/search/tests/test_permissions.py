@@ -175,3 +175,20 @@ def api_client():
         return client
 
     return make
+
+
+def test_a_view_restriction_holds_for_visitors_from_their_next_search(secrets, anonymous):
+    """Visitors' permission rule is built once and cached under the view restrictions it was
+    built with: a new restriction, or one lifted, counts from the next search on."""
+    personas, pages = secrets
+    public = pages["public"]
+    assert public.pk in {h.object_id for h in selectors.search(anonymous, "党建").hits}
+
+    restriction = PageViewRestriction.objects.create(page=public.get_parent(),
+                                                     restriction_type=PageViewRestriction.LOGIN)
+    results = selectors.search(anonymous, "党建")
+    assert public.pk not in {h.object_id for h in results.hits} and results.total == 0
+    assert public.pk in {h.object_id for h in selectors.search(personas.carol, "党建").hits}
+
+    restriction.delete()
+    assert public.pk in {h.object_id for h in selectors.search(anonymous, "党建").hits}
