@@ -319,6 +319,19 @@ def _ranked_by_shared_tags(article_id: int, tag_ids: list[int], count: int) -> l
 PEOPLE = ("author", "responsible_editor", "signer")
 
 
+def _tags_of(article: ArticlePage, request) -> list:
+    """The published article's tags, cached under the portal's generation (they change when it
+    is published again, or when a tag is renamed); a preview shows the draft's own."""
+    if getattr(request, "is_preview", False):
+        return list(article.tags.all())
+    key = f"portal:tags:{portal_generation()}:{article.pk}"
+    tags = cache.get(key)
+    if tags is None:
+        tags = list(article.tags.all())
+        cache.set(key, tags, RELATED_CACHE_SECONDS)
+    return tags
+
+
 def _series_of(article: ArticlePage) -> SeriesPage | None:
     """The article's series, if it is live and public: a page built from the cached structure
     (its title and address are all an article page shows of it)."""
@@ -343,7 +356,7 @@ def article_page_context(article: ArticlePage, request) -> dict:
         people = Person.objects.select_related("unit").in_bulk([getattr(article, f"{n}_id") for n in names])
         for name in names:
             ArticlePage._meta.get_field(name).set_cached_value(article, people.get(getattr(article, f"{name}_id")))
-    tags = list(article.tags.all())
+    tags = _tags_of(article, request)
     series = parts = previous_part = next_part = None
     if article.series_id:
         series = _series_of(article)

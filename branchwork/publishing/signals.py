@@ -76,7 +76,11 @@ def connect(app_config) -> None:
     page_unpublished.connect(_portal_changed, dispatch_uid="publishing-portal-unpublished")
     post_page_move.connect(_portal_changed, dispatch_uid="publishing-portal-moved")
     post_delete.connect(_portal_changed, sender=Page, dispatch_uid="publishing-portal-deleted")
+    from taggit.models import Tag
     from wagtail.models import PageViewRestriction, Site
+
+    post_save.connect(_portal_changed, sender=Tag, dispatch_uid="publishing-tag-saved")
+    post_delete.connect(_portal_changed, sender=Tag, dispatch_uid="publishing-tag-deleted")
 
     post_save.connect(_portal_changed, sender=PageViewRestriction, dispatch_uid="publishing-restriction-saved")
     post_delete.connect(_portal_changed, sender=PageViewRestriction,

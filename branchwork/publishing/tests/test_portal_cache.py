@@ -113,3 +113,21 @@ def test_the_back_office_link_follows_the_permission_in_one_query(site, login):
     assert permissions.may_use_back_office(type(outsider).objects.get(pk=outsider.pk))
     outsider.is_active = False
     assert not permissions.may_use_back_office(outsider)
+
+
+def test_a_renamed_tag_shows_at_once_and_a_preview_shows_the_drafts_tags(site, client, login):
+    from taggit.models import Tag
+
+    assert "主题党日" in text_of(client.get(site.public.url))
+    tag = Tag.objects.get(name="主题党日")
+    tag.name = "主题党日活动"
+    tag.save()
+    assert "主题党日活动" in text_of(client.get(site.public.url))
+    # A draft with other tags: its preview shows them, the live page its own.
+    draft = site.public.get_latest_revision_as_object()
+    draft.tags.set(["草稿标签"])
+    draft.save_revision()
+    preview = draft.make_preview_request()
+    preview.render()
+    assert preview.status_code == 200 and "草稿标签" in text_of(preview)
+    assert "草稿标签" not in text_of(client.get(site.public.url))
