@@ -246,6 +246,7 @@ class Section:
     title: str
     url_path: str
     live: bool
+    alias_of_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,17 @@ class Structure:
     sections: dict[str, Section]  # by tree path
     paths: dict[int, str]  # the sections' paths by page id
     private: tuple[tuple[str, int], ...]  # (path, depth) of the pages under a view restriction
+
+    def unrestricted(self, page: Page) -> bool:
+        """Is no view restriction on this page nor above it, with no alias on the way (whose
+        source's restrictions would count)? False when the structure cannot tell."""
+        if page.alias_of_id is not None or any(page.path.startswith(p) for p, _depth in self.private):
+            return False
+        for depth in range(1, page.depth):
+            section = self.sections.get(page.path[: Page.steplen * depth])
+            if section is None or section.alias_of_id is not None:
+                return False
+        return True
 
 
 def portal_structure() -> Structure:
@@ -264,9 +276,9 @@ def portal_structure() -> Structure:
     if found is None:
         article_type = ContentType.objects.get_for_model(ArticlePage)
         sections = {
-            path: Section(pk, title, url_path, live)
-            for pk, path, title, url_path, live in Page.objects.exclude(content_type=article_type)
-            .values_list("pk", "path", "title", "url_path", "live")
+            path: Section(pk, title, url_path, live, alias_of_id)
+            for pk, path, title, url_path, live, alias_of_id in Page.objects.exclude(content_type=article_type)
+            .values_list("pk", "path", "title", "url_path", "live", "alias_of_id")
         }
         private = tuple(
             PageViewRestriction.objects.order_by("page__path").values_list("page__path", "page__depth")

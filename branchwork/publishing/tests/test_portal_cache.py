@@ -131,3 +131,35 @@ def test_a_renamed_tag_shows_at_once_and_a_preview_shows_the_drafts_tags(site, c
     preview.render()
     assert preview.status_code == 200 and "草稿标签" in text_of(preview)
     assert "草稿标签" not in text_of(client.get(site.public.url))
+
+
+def test_wagtail_reads_no_restriction_where_the_structure_shows_none(site, client):
+    article = site.public
+    client.get(article.url)  # the structure, in the cache
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(article.url).status_code == 200
+    assert not [q for q in captured if "pageviewrestriction" in q["sql"]]
+    assert not article.get_view_restrictions().exists()
+
+
+def test_a_password_on_an_article_or_above_it_is_asked_for(site, client, login):
+    from django.contrib.auth.models import Group
+
+    PageViewRestriction.objects.create(page=site.public, restriction_type=PageViewRestriction.PASSWORD,
+                                       password="sishu2025")
+    response = client.get(site.public.url)
+    assert response.status_code == 200 and 'name="password"' in text_of(response)
+    assert "走进社区" not in text_of(response)
+    assert [r.restriction_type for r in site.public.get_view_restrictions()] == ["password"]
+    # A group restriction on the channel: only the group's members read its articles.
+    PageViewRestriction.objects.all().delete()
+    restriction = PageViewRestriction.objects.create(page=site.fengcai, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(Group.objects.create(name="支委"))
+    assert login(site.bob).get(site.parts[0].url).status_code == 302
+    site.bob.groups.add(Group.objects.get(name="支委"))
+    assert login(site.bob).get(site.parts[0].url).status_code == 200
+    # The structure cannot tell through an alias: Wagtail is asked.
+    structure = selectors.portal_structure()
+    assert structure.unrestricted(site.lilun) and not structure.unrestricted(site.parts[0])
+    alias = Page(title="别名", slug="bieming", alias_of_id=site.lilun.pk, path=site.lilun.path + "0001", depth=4)
+    assert not structure.unrestricted(alias)
