@@ -164,21 +164,24 @@ LISTED_FIELDS = ("title", "url_path", "path", "depth", "first_published_at", "su
 
 def related_articles(article: ArticlePage, user, tag_ids: list[int], limit: int = RELATED) -> list[ArticlePage]:
     """Articles sharing the most tags with this one, then the latest added to its channel (by
-    their place in the tree: an index range, where ordering by publication time sorts them all).
+    their place in the tree: an index range, where ordering by publication time sorts them all)."""
+    chosen = related_article_ids(article, user, tag_ids, limit)
+    found = ArticlePage.objects.only(*LISTED_FIELDS).in_bulk(chosen)
+    return [found[pk] for pk in chosen if pk in found]
 
-    Three queries at most, whatever the numbers (one when the ranking is cached). Candidates
-    are ranked on the tag links and the page table alone, then the few dozen candidates are
-    read (what a list shows of them) filtered for this reader: ranking the thousands of
-    articles that share a popular tag by their whole rows costs tens of milliseconds. The
-    ranking keeps a margin of candidates, so that articles the reader may not open leave
-    enough behind."""
-    margin = limit * 4
-    candidates = _related_candidates(article, tag_ids, margin)
+
+def related_article_ids(article: ArticlePage, user, tag_ids: list[int], limit: int = RELATED) -> list[int]:
+    """The ids of `related_articles`, in order: two queries at most, whatever the numbers (one
+    when the ranking is cached). Candidates are ranked on the tag links and the page table
+    alone (ranking the thousands of articles that share a popular tag by their whole rows
+    costs tens of milliseconds), then filtered for this reader as ids (a page is a costly
+    object to build: only the chosen few are). The ranking keeps a margin of candidates, so
+    that articles the reader may not open leave enough behind."""
+    candidates = _related_candidates(article, tag_ids, limit * 4)
     if not candidates:
         return []
-    readable = {a.pk: a for a in visible_articles(user).filter(pk__in=candidates).only(*LISTED_FIELDS)}
-    chosen = [pk for pk in dict.fromkeys(candidates) if pk in readable][:limit]
-    return [readable[pk] for pk in chosen]
+    readable = set(visible_articles(user).filter(pk__in=candidates).values_list("pk", flat=True))
+    return [pk for pk in dict.fromkeys(candidates) if pk in readable][:limit]
 
 
 # What the portal's pages read on every request and changes only when the portal does (the
@@ -369,23 +372,25 @@ def article_page_context(article: ArticlePage, request) -> dict:
         for name in names:
             ArticlePage._meta.get_field(name).set_cached_value(article, people.get(getattr(article, f"{name}_id")))
     tags = _tags_of(article, request)
-    series = parts = previous_part = next_part = None
-    if article.series_id:
-        series = _series_of(article)
-        if series is not None:
-            parts = list(
-                visible_articles(user).filter(series_id=series.pk).only(*LISTED_FIELDS).order_by("part_number")
-            )
-            index = next((i for i, p in enumerate(parts) if p.pk == article.pk), None)
-            if index is not None:
-                previous_part = parts[index - 1] if index > 0 else None
-                next_part = parts[index + 1] if index + 1 < len(parts) else None
+    series = _series_of(article) if article.series_id else None
+    previous_id = next_id = None
+    if series is not None:
+        order = list(visible_articles(user).filter(series_id=series.pk).order_by("part_number")
+                     .values_list("pk", flat=True))
+        if article.pk in order:
+            index = order.index(article.pk)
+            previous_id = order[index - 1] if index > 0 else None
+            next_id = order[index + 1] if index + 1 < len(order) else None
+    related = related_article_ids(article, user, [t.pk for t in tags])
+    # The neighbouring parts and the related articles, in one query.
+    wanted = [pk for pk in (previous_id, next_id, *related) if pk]
+    found = ArticlePage.objects.only(*LISTED_FIELDS).in_bulk(wanted) if wanted else {}
     return {
         "tags": tags,
         "series": series,
-        "previous_part": previous_part,
-        "next_part": next_part,
-        "related": related_articles(article, user, [t.pk for t in tags]),
+        "previous_part": found.get(previous_id),
+        "next_part": found.get(next_id),
+        "related": [found[pk] for pk in related if pk in found],
         "breadcrumbs": crumbs(article, request, last=article.display_title),
         "print_url": f"{article.get_url(request)}?print=1",
         "canonical_url": request.build_absolute_uri(article.get_url(request)),

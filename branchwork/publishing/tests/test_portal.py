@@ -293,3 +293,17 @@ def test_related_rankings_are_cached_for_everyone_and_filtered_for_each_reader(s
     assert "FRESH-7" in text_of(client.get(site.public.url))
     fresh.unpublish()
     assert "FRESH-7" not in text_of(client.get(site.public.url))
+
+
+def test_a_series_part_links_the_neighbours_its_reader_may_open(site, client, login):
+    first, middle, last = site.parts
+    html = text_of(client.get(middle.url))
+    assert f'href="{first.url}" rel="prev"' in html and f'href="{last.url}" rel="next"' in html
+    assert "支部书记谈四强（3）" in html
+    draft = last.get_latest_revision_as_object()
+    draft.visibility, draft.organization = Visibility.INTERNAL, site.branch_a
+    draft.save_revision().publish()
+    assert 'rel="next"' not in text_of(client.get(middle.url))
+    assert 'rel="next"' not in text_of(login(site.carol).get(middle.url))
+    assert f'href="{last.url}" rel="next"' in text_of(login(site.bob).get(middle.url))
+    assert 'rel="prev"' not in text_of(client.get(first.url))
