@@ -28,6 +28,7 @@ from branchwork.core.models import (
     Organization,
     OrganizationKind,
     Person,
+    Role,
 )
 
 _CACHE_ATTR = "_branchwork_access"
@@ -35,32 +36,42 @@ _CACHE_ATTR = "_branchwork_access"
 
 class _Access:
     """What one user may read and manage, computed once per request (cached on the user): one
-    query for a person with current roles (their person, organizations and roles together)."""
+    query for a person with current roles (their person, organizations and roles together; the
+    person is kept on the user, where templates and views find it)."""
 
     def __init__(self, user):
         self.is_superuser = bool(user.is_authenticated and user.is_active and user.is_superuser)
         self.person_id = None
         self.read_paths: list[str] = []
         self.manage_paths: list[str] = []
+        self.staff_paths: list[str] = []  # where they are the committee office's staff
         # A member of the institution: a current role in one of its own active organizations
         # (not in a brother unit's branch).
         self.is_member = False
         if not user.is_authenticated or not user.is_active:
             return
-        rows = list(
+        memberships = list(
             Membership.objects.current()
             .filter(person__user_id=user.pk, organization__is_active=True)
-            .values_list("person_id", "organization__path", "role", "organization__kind")
+            .select_related("person", "organization")
         )
-        if rows:
-            self.person_id = rows[0][0]
+        if memberships:
+            person = memberships[0].person
+            Person._meta.get_field("user").remote_field.set_cached_value(user, person)
         else:  # no current role: still a person, who sees themselves
-            self.person_id = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
-        for _person_id, path, role, kind in rows:
+            try:
+                person = user.person
+            except Person.DoesNotExist:
+                return
+        self.person_id = person.pk
+        for membership in memberships:
+            path = membership.organization.path
             self.read_paths.append(path)
-            if role in MANAGING_ROLES:
+            if membership.role in MANAGING_ROLES:
                 self.manage_paths.append(path)
-            if kind != OrganizationKind.EXTERNAL_BRANCH:
+            if membership.role == Role.STAFF:
+                self.staff_paths.append(path)
+            if membership.organization.kind != OrganizationKind.EXTERNAL_BRANCH:
                 self.is_member = True
 
     @staticmethod
@@ -298,17 +309,7 @@ def can_export_ledger(user, org: Organization) -> bool:
         return False
     if can_manage_org(user, org):
         return True
-    from branchwork.core.models import Role
-
-    access = _access(user)
-    if access.person_id is None:
-        return False
-    staff_paths = (
-        Membership.objects.current()
-        .filter(person_id=access.person_id, role=Role.STAFF, organization__is_active=True)
-        .values_list("organization__path", flat=True)
-    )
-    return any(org.path.startswith(p) for p in staff_paths)
+    return any(org.path.startswith(p) for p in _access(user).staff_paths)
 
 
 # --- Internal publications: the journal and the lecture hall ---
