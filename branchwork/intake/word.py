@@ -126,9 +126,9 @@ def _numbering_formats(document) -> dict[tuple[str, str], str]:
     """(numId, level) → numFmt (bullet, decimal, chineseCounting…) from the numbering part."""
     try:
         numbering = document.part.numbering_part.element
-    except (KeyError, NotImplementedError, AttributeError):
-        # python-docx raises NotImplementedError (or KeyError) for a document without a numbering
-        # part: no lists, so every paragraph stays a paragraph.
+    except NotImplementedError:
+        # python-docx's answer for a document without a numbering part: no numbering
+        # definitions, so lists are known by their paragraphs' style alone (_list_kind).
         return {}
     abstract = {}
     for node in numbering.findall(_W + "abstractNum"):

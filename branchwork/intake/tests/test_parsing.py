@@ -1,6 +1,9 @@
 """Reading Chinese mail in every common encoding, and the body it becomes. No database."""
 
 import base64
+import io
+import re
+import zipfile
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 
@@ -342,3 +345,27 @@ def test_a_docx_that_would_unpack_to_too_much_is_not_opened(monkeypatch):
     monkeypatch.setattr(word, "MAX_UNPACKED", 10_000)
     with pytest.raises(word.NotADocx, match="when unpacked"):
         word.convert(mail.docx_bytes())
+
+
+def _without_numbering(data: bytes) -> bytes:
+    """The same .docx without its numbering part (as some editors write a document with no
+    lists): the part, its relationship and its content type removed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            if info.filename == "word/numbering.xml":
+                continue
+            content = source.read(info.filename)
+            if info.filename in ("word/_rels/document.xml.rels", "[Content_Types].xml"):
+                content = re.sub(rb"<(Relationship|Override)[^>]*numbering[^>]*/>", b"", content)
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def test_a_docx_without_a_numbering_part_keeps_its_paragraphs_and_styled_lists():
+    data = _without_numbering(mail.docx_bytes())
+    assert not any("numbering" in name for name in zipfile.ZipFile(io.BytesIO(data)).namelist())
+    html = "".join(str(value) for kind, value in word.convert(data).items if kind == "html")
+    assert "<h2>一、基本做法</h2>" in html
+    # Without numbering definitions, the paragraphs' "List Number" style still makes the list.
+    assert "<ol><li>加强理论学习</li><li>规范组织生活</li></ol>" in html
