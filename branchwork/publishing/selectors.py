@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime
 import logging
 import os
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -162,17 +162,11 @@ LISTED_FIELDS = ("title", "url_path", "path", "depth", "first_published_at", "su
                  "visibility", "series", "part_number")
 
 
-def related_articles(article: ArticlePage, user, tag_ids: list[int], limit: int = RELATED) -> list[ArticlePage]:
-    """Articles sharing the most tags with this one, then the latest added to its channel (by
-    their place in the tree: an index range, where ordering by publication time sorts them all)."""
-    chosen = related_article_ids(article, user, tag_ids, limit)
-    found = ArticlePage.objects.only(*LISTED_FIELDS).in_bulk(chosen)
-    return [found[pk] for pk in chosen if pk in found]
-
-
 def related_article_ids(article: ArticlePage, user, tag_ids: list[int], limit: int = RELATED) -> list[int]:
-    """The ids of `related_articles`, in order: two queries at most, whatever the numbers (one
-    when the ranking is cached). Candidates are ranked on the tag links and the page table
+    """Articles sharing the most tags with this one, then the latest added to its channel (by
+    their place in the tree: an index range, where ordering by publication time sorts them all):
+    their ids, in order. Two queries at most, whatever the numbers (one when the ranking is
+    cached). Candidates are ranked on the tag links and the page table
     alone (ranking the thousands of articles that share a popular tag by their whole rows
     costs tens of milliseconds), then filtered for this reader as ids (a page is a costly
     object to build: only the chosen few are). The ranking keeps a margin of candidates, so
@@ -357,8 +351,8 @@ def _series_of(article: ArticlePage) -> SeriesPage | None:
     section = structure.sections[path]
     if not section.live or any(path.startswith(p) for p, _depth in structure.private):
         return None
-    return SeriesPage(id=section.pk, page_ptr_id=section.pk, path=path, depth=len(path) // Page.steplen, title=section.title,
-                      url_path=section.url_path, live=True)
+    return SeriesPage(id=section.pk, page_ptr_id=section.pk, path=path, depth=len(path) // Page.steplen,
+                      title=section.title, url_path=section.url_path, live=True)
 
 
 def article_page_context(article: ArticlePage, request) -> dict:

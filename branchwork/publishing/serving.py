@@ -4,8 +4,9 @@ Wagtail finds the site of every request in the database (`Site.find_for_request`
 root page's specific instance: two queries and some milliseconds of ORM work on each page of
 the portal, which must answer in 30 ms. Sites change rarely, so each host's site is kept in the
 cache under the portal's generation (`selectors.portal_generation`), which moves on when a site
-or a page changes (signals.py), in every process of the machine. Only page requests go through here (the
-project's urls.py puts `serve` before Wagtail's own pattern); other views never ask for a site.
+or a page changes (signals.py), in every process of the machine. Only page requests go through
+here (the project's urls.py puts `serve` before Wagtail's own pattern); other views never ask
+for a site.
 """
 
 from django.core.cache import cache

@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models.expressions import RawSQL
@@ -163,9 +164,8 @@ def max_matches() -> int:
 ANONYMOUS_CLAUSE_SECONDS = 600
 
 
-def _permission_clause(user) -> tuple[str, list, set]:
-    """SQL: the document is of a family and its object is among those the user may see (and
-    the families the user may see anything of).
+def _permission_clause(user) -> tuple[str, list]:
+    """SQL: the document is of a family and its object is among those the user may see.
 
     For visitors the clause is the same for everyone and depends on no data but Wagtail's view
     restrictions (of pages and of collections; whatever else it asks, the database answers with
@@ -173,7 +173,6 @@ def _permission_clause(user) -> tuple[str, list, set]:
     kept in the cache under the restrictions it was built with, read here in two small queries."""
     if user.is_authenticated:
         return _build_permission_clause(user)
-    from django.core.cache import cache
     from wagtail.models import CollectionViewRestriction, PageViewRestriction
 
     restrictions = (
@@ -189,17 +188,14 @@ def _permission_clause(user) -> tuple[str, list, set]:
     return clause
 
 
-def _build_permission_clause(user) -> tuple[str, list, set]:
-    """SQL: the document is of a family and its object is among those the user may see.
-
-    Each family's queryset from core.permissions becomes a correlated EXISTS on the document's
+def _build_permission_clause(user) -> tuple[str, list]:
+    """Each family's queryset from core.permissions becomes a correlated EXISTS on the document's
     object: the database checks the matches one by one (a primary-key lookup each) instead of
     listing everything the user may see first, so the cost follows the matches, not the site.
     """
-    clauses, params, seen = [], [], set()
+    clauses, params = [], []
     for family in families():
         queryset = family.visible(user)
-        seen.add(family.code)
         kinds = list(family.kinds)
         kinds_sql = "d.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
         if not queryset.query.where:
@@ -216,8 +212,8 @@ def _build_permission_clause(user) -> tuple[str, list, set]:
         clauses.append(f"({kinds_sql} AND EXISTS ({sub_sql}))")
         params += kinds + list(sub_params)
     if not clauses:
-        return "1 = 0", [], seen
-    return "(" + " OR ".join(clauses) + ")", params, seen
+        return "1 = 0", []
+    return "(" + " OR ".join(clauses) + ")", params
 
 
 def _clean_filters(raw: dict) -> dict[str, str]:
@@ -256,7 +252,7 @@ def search(user, query: str, *, filters: dict | None = None, sort: str = "releva
         return results
 
     engine = _engine()
-    perm_sql, perm_params, families_seen = _permission_clause(user)
+    perm_sql, perm_params = _permission_clause(user)
     limit = max_matches()
     sql, params = engine.candidates(parsed, perm_sql, perm_params, limit, with_date=sort == "date")
     with engine.connection.cursor() as cursor:
@@ -278,8 +274,7 @@ def search(user, query: str, *, filters: dict | None = None, sort: str = "releva
         documents = {row[0]: row for row in SearchDocument.objects.filter(entry_id__in=ids).values_list(
             "entry_id", "kind", "object_pk", "title", "text", "date")}
         results.hits = _hits([documents[i] for i in ids if i in documents], parsed, request)
-    results.facets = _facets(user, [(*group, count) for group, count in groups.items()], filters,
-                             families_seen)
+    results.facets = _facets(user, [(*group, count) for group, count in groups.items()], filters)
     return results
 
 
@@ -321,7 +316,7 @@ def _hits(documents: list[tuple], parsed, request) -> list[Hit]:
     ]
 
 
-def _facets(user, cube, filters: dict[str, str], families_seen: set) -> dict[str, list[FacetValue]]:
+def _facets(user, cube, filters: dict[str, str]) -> dict[str, list[FacetValue]]:
     """Counts of each facet's values among the matches the user may see, with the other
     facets' selections applied (so that choosing a kind still shows the other kinds)."""
     counts: dict[str, dict] = {name: {} for name in FACETS}
@@ -343,7 +338,7 @@ def _facets(user, cube, filters: dict[str, str], families_seen: set) -> dict[str
                      for org in permissions.visible_organizations(user).filter(pk__in=org_ids)}
     channel_ids = list(counts["channel"])
     channel_names = {}
-    if channel_ids and "pages" in families_seen:
+    if channel_ids:
         from wagtail.models import Page
 
         # A channel is above pages the user may see: under no restriction they do not pass
