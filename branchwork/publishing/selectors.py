@@ -162,7 +162,8 @@ LISTED_FIELDS = ("title", "url_path", "path", "depth", "first_published_at", "su
                  "visibility", "series", "part_number")
 
 
-def related_article_ids(article: ArticlePage, user, tag_ids: list[int], limit: int = RELATED) -> list[int]:
+def related_article_ids(article: ArticlePage, user, tag_ids: list[int], limit: int = RELATED, *,
+                        besides: tuple = ()) -> list[int]:
     """Articles sharing the most tags with this one, then the latest added to its channel (by
     their place in the tree: an index range, where ordering by publication time sorts them all):
     their ids, in order. Two queries at most, whatever the numbers (one when the ranking is
@@ -170,8 +171,9 @@ def related_article_ids(article: ArticlePage, user, tag_ids: list[int], limit: i
     alone (ranking the thousands of articles that share a popular tag by their whole rows
     costs tens of milliseconds), then filtered for this reader as ids (a page is a costly
     object to build: only the chosen few are). The ranking keeps a margin of candidates, so
-    that articles the reader may not open leave enough behind."""
-    candidates = _related_candidates(article, tag_ids, limit * 4)
+    that articles the reader may not open leave enough behind. `besides`: ids the page already
+    links (the neighbouring parts of a series)."""
+    candidates = [pk for pk in _related_candidates(article, tag_ids, limit * 4) if pk not in besides]
     if not candidates:
         return []
     readable = set(visible_articles(user).filter(pk__in=candidates).values_list("pk", flat=True))
@@ -375,7 +377,7 @@ def article_page_context(article: ArticlePage, request) -> dict:
             index = order.index(article.pk)
             previous_id = order[index - 1] if index > 0 else None
             next_id = order[index + 1] if index + 1 < len(order) else None
-    related = related_article_ids(article, user, [t.pk for t in tags])
+    related = related_article_ids(article, user, [t.pk for t in tags], besides=(previous_id, next_id))
     # The neighbouring parts and the related articles, in one query.
     wanted = [pk for pk in (previous_id, next_id, *related) if pk]
     found = ArticlePage.objects.only(*LISTED_FIELDS).in_bulk(wanted) if wanted else {}

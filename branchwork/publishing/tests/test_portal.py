@@ -307,3 +307,11 @@ def test_a_series_part_links_the_neighbours_its_reader_may_open(site, client, lo
     assert 'rel="next"' not in text_of(login(site.carol).get(middle.url))
     assert f'href="{last.url}" rel="next"' in text_of(login(site.bob).get(middle.url))
     assert 'rel="prev"' not in text_of(client.get(first.url))
+
+
+def test_related_articles_leave_out_the_parts_the_series_links_already(site, client):
+    first, middle, last = site.parts
+    html = text_of(client.get(middle.url))
+    related = html.split('class="related"', 1)[1]
+    assert f'href="{first.url}"' not in related and f'href="{last.url}"' not in related
+    assert f'href="{site.public.url}"' in related  # another article with a shared tag
