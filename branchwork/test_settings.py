@@ -1,6 +1,7 @@
 """Fast settings for the test suite: same apps and middleware, cheaper hashing, no outside mail."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 
@@ -16,6 +17,13 @@ PORTAL_GENERATION_FILE = None
 # server expects.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"].update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)  # noqa: F405
+    # A file, not SQLite's shared in-memory database: that one answers concurrent writers with
+    # "database table is locked" at once, while a file takes them in turn (WAL, BEGIN IMMEDIATE
+    # and the busy timeout, as in production), which the race tests rely on. pytest-xdist adds
+    # each worker's suffix; pytest-django deletes the file at the end.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"branchwork-test-{os.getpid()}.sqlite3"),
+    }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

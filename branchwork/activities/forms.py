@@ -17,6 +17,15 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+class VersionField(forms.IntegerField):
+    """The version of the recorder's text the form was filled from (see services._check_version)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, **kwargs)
+
+
 class ActivityForm(forms.Form):
     """Schedule or change an activity (not its minutes, which the recorder writes)."""
 
@@ -45,6 +54,7 @@ class ActivityForm(forms.Form):
     )
     agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}),
                              required=False, help_text=_("One item per line."))
+    version = VersionField(required=False)
 
     def __init__(self, *args, organization, people, co_organizer_choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +78,7 @@ class ActivityForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
+    version = VersionField()
     agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}),
                              required=False, help_text=_("One item per line."))
     minutes = forms.CharField(
@@ -91,7 +102,7 @@ class MinutesForm(forms.Form):
             else:
                 lines.append(r.text)
         return {"agenda": activity.agenda, "minutes": html_to_text(activity.minutes),
-                "resolutions": "\n".join(lines)}
+                "resolutions": "\n".join(lines), "version": activity.minutes_version}
 
     def clean_resolutions(self) -> list[dict]:
         result = []
@@ -125,7 +136,7 @@ class AmendForm(MinutesForm):
                              widget=forms.Textarea(attrs={"rows": 2}))
     title = forms.CharField(label=_("title"), max_length=200)
     place = forms.CharField(label=_("place"), max_length=200, required=False)
-    field_order = ["reason", "title", "place", "agenda", "minutes", "resolutions"]
+    field_order = ["reason", "title", "place", "agenda", "minutes", "resolutions", "version"]
 
 
 class AttachmentForm(forms.Form):

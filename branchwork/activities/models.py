@@ -99,6 +99,9 @@ class Activity(index.Indexed, RevisionMixin, ClusterableModel):
     )
     agenda = models.TextField(_("agenda"), blank=True, help_text=_("One item per line."))
     minutes = RichTextField(_("minutes"), blank=True)
+    # Moves on with every saved change of the recorder's text (agenda, minutes, resolutions): a
+    # save based on an older version is refused, never written over the newer one.
+    minutes_version = models.PositiveIntegerField(default=0, editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
     )

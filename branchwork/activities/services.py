@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from branchwork.activities.models import (
     HELD_STATES,
@@ -33,6 +34,7 @@ from branchwork.activities.models import (
     Resolution,
 )
 from branchwork.core import audit
+from branchwork.core.conflicts import Conflict, VersionConflict, lock_for_update
 from branchwork.core.html import clean_rich_text
 from branchwork.core.models import (
     MANAGING_ROLES,
@@ -60,6 +62,14 @@ AMENDABLE_FIELDS = (
     "lecturer_name", "agenda", "minutes",
 )
 EDITABLE_FIELDS = AMENDABLE_FIELDS + ("date_confirmed",)
+# Fields whose changes move `minutes_version` on (the recorder's text; see `_check_version`).
+VERSIONED_FIELDS = ("agenda", "minutes")
+
+# Which states allow which writes. Every service that writes an activity's record locks its row
+# and checks its state inside the transaction (`_lock`), against one of these.
+OPEN_STATES = (ActivityStatus.PLANNED, ActivityStatus.HELD)  # the record is a draft
+_LOCKED_MESSAGE = _lazy("This record is %(status)s: it is no longer a draft (a locked record "
+                        "changes only through an amendment).")
 
 
 def _as(by, source: str | None = None):
@@ -200,6 +210,29 @@ def _revision(activity: Activity, by, action: str) -> None:
                            log_action=action, clean=False)
 
 
+def _lock(activity: Activity, states: Sequence[str], message: str) -> Activity:
+    """Lock the activity's row, read it afresh (in place) and refuse unless its state is one of
+    `states`. `message` may name the state as %(status)s. Every write to a record starts here,
+    so what a view loaded before the transaction decides nothing."""
+    lock_for_update(activity)
+    if activity.status not in states:
+        raise Conflict(message % {"status": activity.get_status_display()})
+    return activity
+
+
+def _check_version(activity: Activity, version: int | None) -> None:
+    """Refuse a save of the recorder's text based on an older version than the stored one."""
+    if version is None or version == activity.minutes_version:
+        return
+    raise VersionConflict(
+        _("Someone else saved this record while you were editing it. Their version is shown "
+          "below; copy your changes into it and save again."),
+        current={"minutes": activity.minutes, "agenda": activity.agenda,
+                 "resolutions": [r.text for r in activity.resolutions.all()]},
+        version=activity.minutes_version,
+    )
+
+
 # --- Scheduling ---
 
 
@@ -253,19 +286,23 @@ def activity_schedule(
 @transaction.atomic
 def activity_update(
     *, by, activity: Activity, types: Sequence[str] | None = None,
-    co_organizers: Sequence[Organization] | None = None, notify: bool = True, **changes,
+    co_organizers: Sequence[Organization] | None = None, notify: bool = True,
+    version: int | None = None, **changes,
 ) -> Activity:
-    """Change a record that is not locked (a locked one changes only by amendment)."""
-    if activity.status in (ActivityStatus.LOCKED, ActivityStatus.CANCELLED):
-        raise ValidationError(_("This record is locked; change it through an amendment."))
+    """Change a record that is still a draft (a locked one changes only by amendment)."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"activity_update() cannot change {', '.join(sorted(unknown))}")
+    _lock(activity, OPEN_STATES, _LOCKED_MESSAGE)
+    _check_version(activity, version)
     old_start, old_confirmed = activity.starts_at, activity.date_confirmed
     if "minutes" in changes:
         changes["minutes"] = clean_rich_text(changes["minutes"])
     for name, value in changes.items():
-        setattr(activity, name, value.strip() if isinstance(value, str) and name != "minutes" else value)
+        value = value.strip() if isinstance(value, str) and name != "minutes" else value
+        if name in VERSIONED_FIELDS and value != getattr(activity, name):
+            activity.minutes_version += 1
+        setattr(activity, name, value)
     if activity.ends_at is not None and activity.ends_at < activity.starts_at:
         raise ValidationError({"ends_at": _("The end is before the start.")})
     activity.full_clean(exclude=["latest_revision"])
@@ -294,8 +331,7 @@ def activity_update(
 
 @transaction.atomic
 def activity_cancel(*, by, activity: Activity) -> Activity:
-    if activity.status != ActivityStatus.PLANNED:
-        raise ValidationError(_("Only a planned activity can be cancelled."))
+    _lock(activity, (ActivityStatus.PLANNED,), _("Only a planned activity can be cancelled."))
     with _as(by):
         activity.status = ActivityStatus.CANCELLED
         activity.save(update_fields=["status", "updated_at"])
@@ -307,9 +343,10 @@ def activity_cancel(*, by, activity: Activity) -> Activity:
 @transaction.atomic
 def activity_delete(*, by, activity: Activity) -> None:
     """Only a planned activity that nobody has checked in to may be deleted outright."""
-    if activity.status != ActivityStatus.PLANNED or activity.attendance.exclude(
-            status=AttendanceStatus.UNMARKED).exists():
-        raise ValidationError(_("Only a planned activity without attendance can be deleted."))
+    refused = _("Only a planned activity without attendance can be deleted.")
+    _lock(activity, (ActivityStatus.PLANNED,), refused)
+    if activity.attendance.exclude(status=AttendanceStatus.UNMARKED).exists():
+        raise Conflict(refused)
     with _as(by):
         activity.delete()
 
@@ -317,10 +354,9 @@ def activity_delete(*, by, activity: Activity) -> None:
 # --- Attendance ---
 
 
-def _editable(activity: Activity) -> None:
-    if activity.status in (ActivityStatus.SUBMITTED, ActivityStatus.LOCKED, ActivityStatus.CANCELLED):
-        raise ValidationError(_("Attendance can no longer be changed: the minutes are %(status)s.")
-                              % {"status": activity.get_status_display()})
+def _attendance_open(activity: Activity) -> None:
+    _lock(activity, OPEN_STATES,
+          _("Attendance can no longer be changed: the minutes are %(status)s."))
 
 
 def _mark_held(activity: Activity) -> None:
@@ -334,7 +370,7 @@ def attendance_mark(
     *, by, activity: Activity, marks: dict[int, tuple[str, str]], via: str = MarkedVia.MANUAL,
 ) -> int:
     """Set attendance by attendance row id: {id: (status, reason)}. Returns rows changed."""
-    _editable(activity)
+    _attendance_open(activity)
     rows = {a.pk: a for a in activity.attendance.all()}
     now = timezone.now()
     changed = []
@@ -375,7 +411,8 @@ def check_in_window(activity: Activity) -> tuple[datetime.datetime, datetime.dat
 @transaction.atomic
 def attendance_check_in(*, user, activity: Activity) -> Attendance:
     """A member confirms their own presence from the QR page. Records attendance, nothing else."""
-    if activity.status not in (ActivityStatus.PLANNED, ActivityStatus.HELD):
+    lock_for_update(activity)
+    if activity.status not in OPEN_STATES:
         raise CheckInRefused(_("Check-in for this activity is closed."))
     opens, closes = check_in_window(activity)
     now = timezone.now()
@@ -411,7 +448,7 @@ def attendance_add(
     role: str = AttendanceRole.OBSERVER, status: str = AttendanceStatus.PRESENT,
 ) -> Attendance:
     """Add an observer (列席) or someone expected who was not on the generated list."""
-    _editable(activity)
+    _attendance_open(activity)
     name = name.strip()
     if person is None and not name:
         raise ValidationError(_("Give a person or a name."))
@@ -432,7 +469,7 @@ def attendance_add(
 
 @transaction.atomic
 def attendance_remove(*, by, activity: Activity, attendance: Attendance) -> None:
-    _editable(activity)
+    _attendance_open(activity)
     with _as(by):
         attendance.delete()
         recompute_credits(activity)
@@ -441,6 +478,9 @@ def attendance_remove(*, by, activity: Activity, attendance: Attendance) -> None
 @transaction.atomic
 def makeup_record(*, by, attendance: Attendance, on: datetime.date, note: str = "") -> Attendance:
     """Make-up study (补学) of an excused or absent member; allowed on locked records too."""
+    _lock(attendance.activity, (*OPEN_STATES, ActivityStatus.SUBMITTED, ActivityStatus.LOCKED),
+          _("Make-up study cannot be recorded: the activity is %(status)s."))
+    lock_for_update(attendance)
     if attendance.status not in (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT):
         raise ValidationError(_("Make-up study is recorded for excused or absent members only."))
     if on < attendance.activity.local_date:
@@ -457,16 +497,20 @@ def makeup_record(*, by, attendance: Attendance, on: datetime.date, note: str = 
 @transaction.atomic
 def minutes_save(
     *, by, activity: Activity, minutes: str, agenda: str | None = None,
-    resolutions: Sequence[dict] | None = None,
+    resolutions: Sequence[dict] | None = None, version: int | None = None,
 ) -> Activity:
-    """The recorder's draft: minutes, agenda and resolutions (with vote counts)."""
-    if activity.status not in (ActivityStatus.PLANNED, ActivityStatus.HELD):
-        raise ValidationError(_("The minutes are %(status)s and cannot be edited.")
-                              % {"status": activity.get_status_display()})
+    """The recorder's draft: minutes, agenda and resolutions (with vote counts).
+
+    `version` is the `minutes_version` the editor started from; a save based on an older one is
+    refused with the stored text (VersionConflict), never written over it.
+    """
+    _lock(activity, OPEN_STATES, _("The minutes are %(status)s and cannot be edited."))
+    _check_version(activity, version)
     if activity.starts_at > timezone.now() + datetime.timedelta(hours=2):
         raise ValidationError(_("Minutes can be written once the activity has taken place."))
     activity.minutes = clean_rich_text(minutes)
-    fields = ["minutes", "status", "updated_at"]
+    activity.minutes_version += 1
+    fields = ["minutes", "minutes_version", "status", "updated_at"]
     if agenda is not None:
         activity.agenda = agenda.strip()
         fields.append("agenda")
@@ -522,8 +566,8 @@ def missing_record_fields(activity: Activity) -> list[str]:
 
 @transaction.atomic
 def minutes_submit(*, by, activity: Activity) -> Activity:
-    if activity.status != ActivityStatus.HELD:
-        raise ValidationError(_("Only minutes in draft can be submitted."))
+    _lock(activity, (ActivityStatus.HELD,), _("Only minutes in draft can be submitted; these are "
+                                               "%(status)s."))
     missing = missing_record_fields(activity)
     if missing:
         raise ValidationError(_("The record is incomplete: %(fields)s.") % {"fields": "、".join(missing)})
@@ -543,10 +587,10 @@ def minutes_submit(*, by, activity: Activity) -> Activity:
 @transaction.atomic
 def minutes_return(*, by, activity: Activity, comment: str) -> Activity:
     """The host sends the minutes back to the recorder, saying why."""
-    if activity.status != ActivityStatus.SUBMITTED:
-        raise ValidationError(_("Only submitted minutes can be sent back."))
     if not comment.strip():
         raise ValidationError({"comment": _("Say what should change.")})
+    _lock(activity, (ActivityStatus.SUBMITTED,),
+          _("Only submitted minutes can be sent back; these are %(status)s."))
     activity.status = ActivityStatus.HELD
     activity.return_comment = comment.strip()
     with _as(by):
@@ -558,8 +602,8 @@ def minutes_return(*, by, activity: Activity, comment: str) -> Activity:
 @transaction.atomic
 def minutes_approve(*, by, activity: Activity) -> Activity:
     """The host approves the submitted minutes; the record locks."""
-    if activity.status != ActivityStatus.SUBMITTED:
-        raise ValidationError(_("Only submitted minutes can be approved."))
+    _lock(activity, (ActivityStatus.SUBMITTED,),
+          _("Only submitted minutes can be approved; these are %(status)s."))
     activity.status = ActivityStatus.LOCKED
     activity.locked_at, activity.locked_by = timezone.now(), by
     with _as(by):
@@ -581,16 +625,18 @@ def _plain(value):
 def activity_amend(
     *, by, activity: Activity, reason: str, changes: dict | None = None,
     marks: dict[int, tuple[str, str]] | None = None, resolutions: Sequence[dict] | None = None,
+    version: int | None = None,
 ) -> Amendment:
     """Change a locked record, logging who, when, why and what."""
-    if activity.status != ActivityStatus.LOCKED:
-        raise ValidationError(_("Only a locked record is amended; edit a draft directly."))
     if not reason.strip():
         raise ValidationError({"reason": _("An amendment needs a reason.")})
     changes = dict(changes or {})
     unknown = set(changes) - set(AMENDABLE_FIELDS)
     if unknown:
         raise TypeError(f"activity_amend() cannot change {', '.join(sorted(unknown))}")
+    _lock(activity, (ActivityStatus.LOCKED,),
+          _("Only a locked record is amended; this one is %(status)s: edit the draft directly."))
+    _check_version(activity, version)
     if "minutes" in changes:
         changes["minutes"] = clean_rich_text(changes["minutes"])
     diff: dict[str, list] = {}
@@ -599,6 +645,8 @@ def activity_amend(
         if isinstance(value, str) and name != "minutes":
             value = value.strip()
         if old != value:
+            if name in VERSIONED_FIELDS:
+                activity.minutes_version += 1
             label = str(Activity._meta.get_field(name).verbose_name)
             diff[label] = [_plain(old), _plain(value)]
             setattr(activity, name, value)
@@ -622,6 +670,7 @@ def activity_amend(
         _replace_resolutions(activity, resolutions)
         if old != new:
             diff[str(_("resolutions"))] = ["\n".join(old), "\n".join(new)]
+            activity.minutes_version += 1
     if not diff:
         raise ValidationError(_("Nothing was changed."))
     activity.full_clean(exclude=["latest_revision"])
@@ -641,8 +690,7 @@ def activity_amend(
 
 @transaction.atomic
 def attachment_add(*, by, activity: Activity, kind: str, file, caption: str = "") -> Attachment:
-    if activity.status in (ActivityStatus.LOCKED, ActivityStatus.CANCELLED):
-        raise ValidationError(_("This record is locked; change it through an amendment."))
+    _lock(activity, OPEN_STATES, _LOCKED_MESSAGE)
     name = getattr(file, "name", "file").rsplit("/", 1)[-1][:200]
     row = Attachment(activity=activity, kind=kind, file=file, filename=name, caption=caption.strip(),
                      order=activity.attachments.filter(kind=kind).count(),
@@ -654,8 +702,7 @@ def attachment_add(*, by, activity: Activity, kind: str, file, caption: str = ""
 
 @transaction.atomic
 def attachment_remove(*, by, attachment: Attachment) -> None:
-    if attachment.activity.status in (ActivityStatus.LOCKED, ActivityStatus.CANCELLED):
-        raise ValidationError(_("This record is locked; change it through an amendment."))
+    _lock(attachment.activity, OPEN_STATES, _LOCKED_MESSAGE)
     attachment.file.delete(save=False)
     attachment.delete()
 
@@ -677,7 +724,9 @@ def _plan_date(period, index_in_period: int, count: int, today: datetime.date) -
 
 
 @transaction.atomic
-def year_plan_generate(*, by, organization: Organization, year: int) -> list[Activity]:
+def year_plan_generate(
+    *, by, organization: Organization, year: int, today: datetime.date | None = None,
+) -> list[Activity]:
     """Planned activities for the year from the rulebook, on proposed dates to confirm.
 
     Idempotent: a period that already has (planned or held) activities of a type gets only what
@@ -690,7 +739,7 @@ def year_plan_generate(*, by, organization: Organization, year: int) -> list[Act
     if organization.kind in (OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH):
         targets += list(organization.get_children().filter(kind=OrganizationKind.GROUP, is_active=True))
     tz = timezone.get_current_timezone()
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     have: dict[tuple[int, str], list[datetime.date]] = {}
     for credit in Credit.objects.filter(
         organization__in=targets, on__year=year,

@@ -39,7 +39,8 @@ from branchwork.activities.models import (
 from branchwork.core import permissions
 from branchwork.core import selectors as core_selectors
 from branchwork.core.exports import xlsx_response
-from branchwork.core.html import clean_rich_text
+from branchwork.core.conflicts import VersionConflict
+from branchwork.core.html import clean_rich_text, html_to_text
 from branchwork.core.models import Organization, OrganizationKind, Person
 from branchwork.rulebook.compliance import STATUS_LABELS
 from branchwork.rulebook.loader import get_rulebook
@@ -64,6 +65,18 @@ def _errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def _conflict(form, exc: VersionConflict) -> dict:
+    """What the other person saved, for the page to show beside the form, which now builds on
+    their version (so a second save, after copying changes across, goes through)."""
+    form.add_error(None, exc.messages[0])
+    form.data = form.data.copy()
+    form.data["version"] = exc.version
+    current = exc.current
+    return [(_("agenda"), current.get("agenda", "")),
+            (_("minutes"), html_to_text(current.get("minutes", ""))),
+            (_("resolutions"), "\n".join(current.get("resolutions", [])))]
 
 
 def _message(request, exc: ValidationError) -> None:
@@ -243,22 +256,25 @@ def activity_edit(request, org_code, activity_id):
         "place": activity.place, "host": activity.host, "recorder": activity.recorder,
         "lecturer": activity.lecturer, "lecturer_name": activity.lecturer_name,
         "session_number": activity.session_number, "agenda": activity.agenda,
-        "co_organizers": list(activity.co_organizers.all()),
+        "co_organizers": list(activity.co_organizers.all()), "version": activity.minutes_version,
     }
     form = ActivityForm(request.POST or None, initial=initial, **_activity_form_kwargs(request, org))
+    conflict = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         types, co = data.pop("types"), list(data.pop("co_organizers"))
         try:
             services.activity_update(by=request.user, activity=activity, types=types,
                                      co_organizers=co, date_confirmed=True, **data)
+        except VersionConflict as exc:
+            conflict = _conflict(form, exc)
         except ValidationError as exc:
             _errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(activity.get_absolute_url())
     return render(request, "core/form_page.html", {
-        "form": form, "org": org, "title": _("Change the activity"),
+        "form": form, "org": org, "title": _("Change the activity"), "conflict": conflict,
         "cancel_url": activity.get_absolute_url(),
         "breadcrumbs": _activity_crumbs(activity, (_("Change"), None)),
     })
@@ -378,19 +394,23 @@ def minutes_edit(request, org_code, activity_id):
                        % {"status": activity.get_status_display()})
         return redirect(activity.get_absolute_url())
     form = MinutesForm(request.POST or None, initial=MinutesForm.initial_for(activity))
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.minutes_save(by=request.user, activity=activity,
                                   minutes=form.cleaned_data["minutes"],
                                   agenda=form.cleaned_data["agenda"],
-                                  resolutions=form.cleaned_data["resolutions"])
+                                  resolutions=form.cleaned_data["resolutions"],
+                                  version=form.cleaned_data["version"])
+        except VersionConflict as exc:
+            conflict = _conflict(form, exc)
         except ValidationError as exc:
             _errors(form, exc)
         else:
             messages.success(request, _("Minutes saved as a draft."))
             return redirect(activity.get_absolute_url())
     return render(request, "activities/minutes_form.html", {
-        "org": org, "activity": activity, "form": form,
+        "org": org, "activity": activity, "form": form, "conflict": conflict,
         "breadcrumbs": _activity_crumbs(activity, (_("Minutes"), None)),
     })
 
@@ -440,6 +460,7 @@ def activity_amend(request, org_code, activity_id):
     rows = list(activity.attendance.select_related("person"))
     initial = MinutesForm.initial_for(activity) | {"title": activity.title, "place": activity.place}
     form = AmendForm(request.POST or None, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {"title": data["title"], "place": data["place"], "agenda": data["agenda"]}
@@ -448,14 +469,16 @@ def activity_amend(request, org_code, activity_id):
         try:
             services.activity_amend(by=request.user, activity=activity, reason=data["reason"],
                                     changes=changes, marks=_marks(request, rows),
-                                    resolutions=data["resolutions"])
+                                    resolutions=data["resolutions"], version=data["version"])
+        except VersionConflict as exc:
+            conflict = _conflict(form, exc)
         except ValidationError as exc:
             _errors(form, exc)
         else:
             messages.success(request, _("Amendment recorded."))
             return redirect(activity.get_absolute_url() + "#amendments")
     return render(request, "activities/amend.html", {
-        "org": org, "activity": activity, "form": form, "rows": rows, "statuses": ATTENDANCE_CHOICES,
+        "org": org, "activity": activity, "form": form, "conflict": conflict, "rows": rows, "statuses": ATTENDANCE_CHOICES,
         "breadcrumbs": _activity_crumbs(activity, (_("Amend"), None)),
     })
 

@@ -167,6 +167,11 @@ class ActivityDetailSerializer(ActivitySerializer):
         source="agenda_items", child=serializers.CharField(), read_only=True
     )
     minutes = serializers.CharField(read_only=True, help_text=_("Sanitized HTML."))
+    version = serializers.IntegerField(
+        source="minutes_version", read_only=True,
+        help_text=_("Version of the agenda, minutes and resolutions: send it back with a change "
+                    "of them; a change based on an older version answers 409."),
+    )
     resolutions = ResolutionSerializer(many=True, read_only=True)
     quorum = serializers.SerializerMethodField()
     amendments = AmendmentSerializer(many=True, read_only=True)
@@ -176,6 +181,7 @@ class ActivityDetailSerializer(ActivitySerializer):
         fields = ActivitySerializer.Meta.fields + [
             "agenda",
             "minutes",
+            "version",
             "resolutions",
             "quorum",
             "submitted_at",
@@ -283,10 +289,26 @@ class ActivityWriteSerializer(serializers.Serializer):
     agenda = _AgendaField(required=False)
 
 
+def _version_needed(attrs: dict, versioned: bool) -> None:
+    if versioned and attrs.get("version") is None:
+        raise serializers.ValidationError({"version": _(
+            "Give the version of the activity this change is based on, so that nobody's text is "
+            "written over.")})
+
+
 class ActivityUpdateSerializer(ActivityWriteSerializer):
     """Changes to an activity that is not locked; the organization holding it stays."""
 
     organization = None
+    version = serializers.IntegerField(
+        min_value=0, required=False,
+        help_text=_("The `version` the change is based on; required when it changes the agenda."),
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        _version_needed(attrs, "agenda" in attrs)
+        return attrs
 
 
 class MakeupSerializer(serializers.Serializer):
@@ -372,6 +394,11 @@ class MinutesSerializer(serializers.Serializer):
     resolutions = ResolutionWriteSerializer(
         many=True, required=False, help_text=_("Replace the resolutions, when given.")
     )
+    version = serializers.IntegerField(
+        min_value=0,
+        help_text=_("The `version` of the activity the change is based on; if someone saved "
+                    "since, the answer is 409 with their text."),
+    )
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -399,6 +426,17 @@ class AmendSerializer(serializers.Serializer):
     changes = AmendmentChangesSerializer(required=False)
     marks = AttendanceMarkSerializer(many=True, required=False)
     resolutions = ResolutionWriteSerializer(many=True, required=False)
+    version = serializers.IntegerField(
+        min_value=0, required=False,
+        help_text=_("The `version` the change is based on; required when it changes the agenda, "
+                    "the minutes or the resolutions."),
+    )
+
+    def validate(self, attrs):
+        changes = attrs.get("changes") or {}
+        _version_needed(attrs, "resolutions" in attrs or "agenda" in changes
+                        or "minutes" in changes)
+        return attrs
 
 
 # --- Compliance ---

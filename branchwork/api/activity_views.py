@@ -290,6 +290,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 changes=data.get("changes"),
                 marks=marks or None,
                 resolutions=data.get("resolutions"),
+                version=data.get("version"),
             )
         return self._detail(activity)
 

@@ -30,10 +30,17 @@ class JournalConfig(AppConfig):
     def ready(self) -> None:
         from branchwork.core import audit
         from branchwork.journal import signals
-        from branchwork.journal.models import Journal, JournalEntry, JournalIssue, JournalSection
+        from branchwork.journal.models import (
+            IssueCorrection,
+            Journal,
+            JournalEntry,
+            JournalIssue,
+            JournalSection,
+        )
 
         audit.register(Journal, organization=lambda j: j.organization_id)
         audit.register(JournalIssue, organization=_issue_org)
         audit.register(JournalSection, organization=_section_org)
         audit.register(JournalEntry, organization=_entry_org)
+        audit.register(IssueCorrection, organization=_section_org)
         signals.connect()

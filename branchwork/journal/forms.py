@@ -76,6 +76,11 @@ def resolve_page(value: str):
     return page
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("what is to be corrected"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class EntryForm(forms.Form):
     section = forms.TypedChoiceField(label=_("section"), coerce=int)
     order = forms.IntegerField(label=_("order"), min_value=0, max_value=999, required=False)

@@ -12,6 +12,7 @@ changes; the web version is rendered from the same records.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +127,26 @@ class JournalIssue(ClusterableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("journal:issue", kwargs=self.url_kwargs())
+
+
+class IssueCorrection(models.Model):
+    """A published issue reopened for a correction: who, when and why. Published issues are
+    locked; this is the only way back to a draft, and it is kept."""
+
+    issue = models.ForeignKey(JournalIssue, on_delete=models.CASCADE, related_name="corrections")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                           related_name="+")
+    by_name = models.CharField(_("by"), max_length=150)
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("correction of an issue")
+        verbose_name_plural = _("corrections of issues")
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} {self.at:%Y-%m-%d} {self.by_name}"
 
 
 class JournalSection(ClusterableModel):

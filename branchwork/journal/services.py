@@ -26,11 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branchwork.core import audit
+from branchwork.core.conflicts import Conflict, lock_for_update
 from branchwork.core.html import text_to_html
 from branchwork.core.models import Membership, Organization, Person
 from branchwork.journal import content as issue_content_mod
 from branchwork.journal.models import (
     IssueBuild,
+    IssueCorrection,
     IssueRecipient,
     IssueStatus,
     Journal,
@@ -46,6 +48,20 @@ FIRST_YEAR = 1949
 
 def _as(by, source: str | None = None):
     return audit.acting_as(by, source=source or audit.current_actor().source)
+
+
+def _user(by):
+    return by if by is not None and getattr(by, "is_authenticated", False) else None
+
+
+def _draft(issue: JournalIssue) -> JournalIssue:
+    """Lock the issue's row, read it afresh and refuse unless it is a draft: a published issue
+    has been sent to its readers and changes only after `issue_reopen` (which is kept)."""
+    lock_for_update(issue)
+    if issue.status == IssueStatus.PUBLISHED:
+        raise Conflict(_("This issue is published and locked: reopen it for a correction, "
+                         "saying why, before changing it."))
+    return issue
 
 
 # --- Rich text typed in our forms ---
@@ -109,6 +125,7 @@ def issue_update(*, by, issue: JournalIssue, distribution: Iterable[Organization
     unknown = set(changes) - set(ISSUE_FIELDS)
     if unknown:
         raise ValueError(f"Not fields of an issue: {', '.join(sorted(unknown))}")
+    _draft(issue)
     if "cover_note" in changes:
         changes["cover_note"] = (changes["cover_note"] or "").strip()
     year, number = changes.get("year", issue.year), changes.get("number", issue.number)
@@ -126,8 +143,9 @@ def issue_update(*, by, issue: JournalIssue, distribution: Iterable[Organization
 
 @transaction.atomic
 def issue_delete(*, by, issue: JournalIssue) -> None:
-    if issue.is_published:
-        raise ValidationError(_("A published issue cannot be deleted."))
+    lock_for_update(issue)
+    if issue.is_published or issue.corrections.exists():
+        raise Conflict(_("A published issue cannot be deleted."))
     with _as(by):
         for build in issue.builds.all():
             if build.file:
@@ -145,6 +163,7 @@ def _next_order(qs) -> int:
 
 @transaction.atomic
 def section_add(*, by, issue: JournalIssue, title: str, order: int | None = None) -> JournalSection:
+    _draft(issue)
     with _as(by):
         section = JournalSection(issue=issue, title=(title or "").strip(),
                                  order=_next_order(issue.sections.all()) if order is None else order)
@@ -155,6 +174,7 @@ def section_add(*, by, issue: JournalIssue, title: str, order: int | None = None
 
 @transaction.atomic
 def section_update(*, by, section: JournalSection, title: str, order: int) -> JournalSection:
+    _draft(section.issue)
     with _as(by):
         section.title = (title or "").strip()
         section.order = order
@@ -165,6 +185,7 @@ def section_update(*, by, section: JournalSection, title: str, order: int) -> Jo
 
 @transaction.atomic
 def section_delete(*, by, section: JournalSection) -> None:
+    _draft(section.issue)
     with _as(by):
         for entry in list(section.entries.all()):
             entry.delete()
@@ -183,6 +204,7 @@ def entry_add(
     order: int | None = None,
 ) -> JournalEntry:
     """An article taken from the portal (`page`) or written for the issue (title, author, body)."""
+    _draft(section.issue)
     with _as(by):
         entry = JournalEntry(
             section=section, page=_live_page(page), title=(title or "").strip(),
@@ -201,6 +223,7 @@ def entry_update(
 ) -> JournalEntry:
     if section.issue_id != entry.section.issue_id:
         raise ValidationError({"section": _("Choose a section of this issue.")})
+    _draft(entry.section.issue)
     with _as(by):
         if page is not None and page.pk != entry.page_id:
             _live_page(page)
@@ -217,6 +240,7 @@ def entry_update(
 
 @transaction.atomic
 def entry_delete(*, by, entry: JournalEntry) -> None:
+    _draft(entry.section.issue)
     with _as(by):
         entry.delete()
 
@@ -300,7 +324,7 @@ def issue_publish(*, by, issue: JournalIssue) -> int:
 
     locked = JournalIssue.objects.select_for_update().get(pk=issue.pk)
     if locked.status == IssueStatus.PUBLISHED:
-        raise ValidationError(_("This issue is already published."))
+        raise Conflict(_("This issue is already published."))
     if not JournalEntry.objects.filter(section__issue=locked).exists():
         raise ValidationError(_("An issue needs at least one article before it is published."))
     now = timezone.now()
@@ -330,6 +354,31 @@ def issue_publish(*, by, issue: JournalIssue) -> int:
         transaction.on_commit(send(subject, body, address), robust=True)
     transaction.on_commit(lambda: pdf_request(issue=locked, by=by))
     return len(messages)
+
+
+@transaction.atomic
+def issue_reopen(*, by, issue: JournalIssue, reason: str) -> IssueCorrection:
+    """Take a published issue back to a draft for a correction, keeping who, when and why.
+
+    Readers keep the issue (its page and PDF show the correction once it is published again);
+    members already notified are not notified a second time.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what is to be corrected.")})
+    lock_for_update(issue)
+    if issue.status != IssueStatus.PUBLISHED:
+        raise Conflict(_("Only a published issue is reopened; a draft is edited directly."))
+    name = ""
+    if by is not None:
+        person = Person.objects.filter(user_id=getattr(by, "pk", None)).first()
+        name = person.display_name if person else by.get_username()
+    with _as(by):
+        correction = IssueCorrection.objects.create(issue=issue, by=_user(by), by_name=name or "system",
+                                                    reason=reason)
+        issue.status = IssueStatus.DRAFT
+        issue.save(update_fields=["status", "updated_at"])
+    return correction
 
 
 # --- The PDF ---

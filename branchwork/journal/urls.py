@@ -15,6 +15,7 @@ urlpatterns = [
     path(I + "edit/", views.issue_edit, name="issue_edit"),
     path(I + "delete/", views.issue_delete, name="issue_delete"),
     path(I + "publish/", views.publish, name="publish"),
+    path(I + "reopen/", views.reopen, name="reopen"),
     path(I + "sections/add/", views.section_add, name="section_add"),
     path(I + "sections/<int:section_id>/", views.section_edit, name="section_edit"),
     path(I + "sections/<int:section_id>/delete/", views.section_delete, name="section_delete"),

@@ -20,7 +20,13 @@ from branchwork.core import permissions
 from branchwork.core.models import Person
 from branchwork.journal import content as content_mod
 from branchwork.journal import selectors, services
-from branchwork.journal.forms import EntryForm, IssueForm, SectionForm, default_issue_initial
+from branchwork.journal.forms import (
+    EntryForm,
+    IssueForm,
+    ReopenForm,
+    SectionForm,
+    default_issue_initial,
+)
 from branchwork.journal.models import IssueBuild, JournalEntry, JournalSection
 from branchwork.reports.models import ExportStatus
 
@@ -283,6 +289,8 @@ def issue_edit(request, journal_slug, year, number):
         "form": form,
         "sections": list(selectors.sections_with_entries(issue)),
         "section_form": SectionForm(),
+        "reopen_form": ReopenForm(),
+        "corrections": list(issue.corrections.all()),
         "recipient_count": len(services.recipients(issue)) if not issue.notified_at else None,
         "breadcrumbs": _issue_crumbs(issue, (_("Edit"), None)),
     })
@@ -338,8 +346,12 @@ def section_edit(request, journal_slug, year, number, section_id):
 def section_delete(request, journal_slug, year, number, section_id):
     issue = selectors.get_issue_or_404(request.user, journal_slug, year, number, edit=True)
     section = _section_or_404(issue, section_id)
-    services.section_delete(by=request.user, section=section)
-    messages.success(request, _("Section removed."))
+    try:
+        services.section_delete(by=request.user, section=section)
+    except ValidationError as exc:
+        _errors(request, None, exc)
+    else:
+        messages.success(request, _("Section removed."))
     return redirect(reverse("journal:issue_edit", args=_issue_args(issue)) + "#sections")
 
 
@@ -409,8 +421,12 @@ def entry_edit(request, journal_slug, year, number, entry_id):
 @require_POST
 def entry_delete(request, journal_slug, year, number, entry_id):
     issue = selectors.get_issue_or_404(request.user, journal_slug, year, number, edit=True)
-    services.entry_delete(by=request.user, entry=_entry_or_404(issue, entry_id))
-    messages.success(request, _("Article removed."))
+    try:
+        services.entry_delete(by=request.user, entry=_entry_or_404(issue, entry_id))
+    except ValidationError as exc:
+        _errors(request, None, exc)
+    else:
+        messages.success(request, _("Article removed."))
     return redirect(reverse("journal:issue_edit", args=_issue_args(issue)) + "#sections")
 
 
@@ -426,6 +442,25 @@ def publish(request, journal_slug, year, number):
     messages.success(request, _("Published. %(count)s members are being notified by email.")
                      % {"count": sent})
     return redirect("journal:issue", *_issue_args(issue))
+
+
+@login_required
+@require_POST
+def reopen(request, journal_slug, year, number):
+    """Back to a draft for a correction, saying why (kept with the issue)."""
+    issue = selectors.get_issue_or_404(request.user, journal_slug, year, number, edit=True)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what is to be corrected."))
+        return redirect("journal:issue_edit", *_issue_args(issue))
+    try:
+        services.issue_reopen(by=request.user, issue=issue, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        _errors(request, None, exc)
+    else:
+        messages.success(request, _("Reopened for a correction. Publish it again when it is "
+                                    "corrected; members are not notified a second time."))
+    return redirect("journal:issue_edit", *_issue_args(issue))
 
 
 @login_required

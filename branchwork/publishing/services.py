@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Page, TaskState, WorkflowState
 
+from branchwork.core.conflicts import Conflict
 from branchwork.core.models import Person
 from branchwork.publishing.editorial import editorial_workflow
 from branchwork.publishing.models import (
@@ -45,8 +46,8 @@ class NoContributionChannel(Exception):
     """No channel accepts contributions: mark one in the back office (channel settings)."""
 
 
-class NotInWorkflow(Exception):
-    """The article is not waiting for a decision in the editorial workflow."""
+class NotInWorkflow(Conflict):
+    """The article is not (or no longer) waiting for this step of the editorial workflow."""
 
 
 def contributions_channel() -> ChannelPage:
@@ -142,6 +143,14 @@ def image_create(*, by, file, title: str, collection=None):
     return image
 
 
+def _locked(page: ArticlePage) -> ArticlePage:
+    """Lock the page's row and read it afresh, workflow state included: two editors deciding at
+    once, or an author revising while an editor decides, are taken one after the other, and the
+    second sees what the first did (a copy loaded by a view, or prefetched states, decide nothing)."""
+    Page.objects.select_for_update().filter(pk=page.pk).values_list("pk", flat=True).first()
+    return ArticlePage.objects.get(pk=page.pk)
+
+
 def _current_state(page: ArticlePage) -> WorkflowState | None:
     return page.current_workflow_state
 
@@ -156,9 +165,11 @@ def contribution_revise(*, by, page: ArticlePage, title: str, text: str) -> Arti
     person = Person.objects.filter(user=by).first() if by and by.is_authenticated else None
     if person is None or page.author_id != person.pk:
         raise PermissionDenied("Only the author revises a contribution.")
+    page = _locked(page)
     state = _current_state(page)
     if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
-        raise NotInWorkflow("This contribution is not waiting for changes.")
+        raise NotInWorkflow(_("This contribution is not waiting for changes (it may have been "
+                              "approved or withdrawn meanwhile)."))
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("A contribution needs a title.")})
@@ -179,10 +190,12 @@ def review(*, by, page: ArticlePage, action: str, comment: str = "") -> TaskStat
     """
     if action not in ("approve", "reject"):
         raise ValueError(f"action must be 'approve' or 'reject', not {action!r}")
+    page = _locked(page)
     state = _current_state(page)
     task_state = state.current_task_state if state is not None else None
     if state is None or state.status != WorkflowState.STATUS_IN_PROGRESS or task_state is None:
-        raise NotInWorkflow("This article is not waiting for a decision.")
+        raise NotInWorkflow(_("This article is not waiting for a decision (someone may have "
+                              "decided meanwhile)."))
     task = task_state.task.specific
     if action not in [name for name, _label, _modal in task.get_actions(page, by)]:
         raise PermissionDenied("You may not act on this step.")

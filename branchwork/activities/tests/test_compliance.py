@@ -150,7 +150,8 @@ def test_committee_table_lists_every_branch(p):
 def test_year_plan_fills_what_is_missing_and_is_idempotent(p):
     services.activity_schedule(by=p.alice, organization=p.branch_a, types=["theme_day"],
                                title="一月主题党日", starts_at=at(2027, 1, 9), notify=False)
-    created = services.year_plan_generate(by=p.alice, organization=p.branch_a, year=2027)
+    created = services.year_plan_generate(by=p.alice, organization=p.branch_a, year=2027,
+                                          today=datetime.date(2026, 12, 20))
     codes = [a.type_codes[0] for a in created]
     assert codes.count("theme_day") == 11  # January already has one planned
     assert codes.count("general_meeting") == 4
@@ -158,13 +159,21 @@ def test_year_plan_fills_what_is_missing_and_is_idempotent(p):
     assert codes.count("group_meeting") == 12  # for the one Party group
     assert all(not a.date_confirmed and a.status == ActivityStatus.PLANNED for a in created)
     assert all(a.local_start.weekday() < 5 for a in created)
-    assert services.year_plan_generate(by=p.alice, organization=p.branch_a, year=2027) == []
+    assert services.year_plan_generate(by=p.alice, organization=p.branch_a, year=2027,
+                                       today=datetime.date(2026, 12, 21)) == []
 
 
 def test_year_plan_skips_periods_already_over(p):
-    created = services.year_plan_generate(by=p.alice, organization=p.branch_b, year=2026)
-    today = datetime.date.today()
-    assert created and all(a.local_date > today for a in created)
+    today = datetime.date(2026, 8, 14)
+    created = services.year_plan_generate(by=p.alice, organization=p.branch_b, year=2026,
+                                          today=today)
+    # August's theme day is still to come (after today); the third quarter's meeting too.
+    assert sorted({(a.type_codes[0], a.local_date.month) for a in created}) == sorted(
+        {(code, month) for code in ("theme_day", "collective_study", "committee_meeting")
+         for month in range(8, 13)}
+        | {("general_meeting", 9), ("general_meeting", 11), ("party_lecture", 9),
+           ("party_lecture", 11), ("org_life_meeting", 10), ("democratic_appraisal", 10)})
+    assert all(a.local_date > today for a in created)
 
 
 def test_compliance_command_as_json_and_table(p):

@@ -79,7 +79,7 @@ def test_recorder_marks_writes_submits_and_host_approves(personas, login):
     assert response.status_code == 302
     response = bob.post(url(activity, "minutes/"), {
         "agenda": "学习党章", "minutes": "李爱丽领学党章第一章。\n\n大家交流了体会。",
-        "resolutions": "同意下月开展志愿服务 | 2 | 0 | 0",
+        "resolutions": "同意下月开展志愿服务 | 2 | 0 | 0", "version": 0,
     })
     assert response.status_code == 302
     activity.refresh_from_db()
@@ -104,7 +104,7 @@ def test_submit_refuses_an_incomplete_record(personas, login):
     p = personas
     activity = schedule(p, recorder=p.people.bob, host=None)
     bob = login(p.bob)
-    bob.post(url(activity, "minutes/"), {"minutes": "记录"})
+    bob.post(url(activity, "minutes/"), {"minutes": "记录", "version": 0})
     response = bob.post(url(activity, "submit/"), follow=True)
     activity.refresh_from_db()
     assert activity.status == ActivityStatus.HELD
@@ -133,6 +133,7 @@ def test_amending_a_locked_record_logs_who_why_and_what(personas, login):
     response = client.post(url(activity, "amend/"), {
         "reason": "王博当天因公出差，记录有误", "title": activity.title, "place": "党员活动室",
         "agenda": activity.agenda, "minutes": "会议记录。", "resolutions": "",
+        "version": activity.minutes_version,
         f"status-{bob_row.pk}": "excused", f"reason-{bob_row.pk}": "因公出差",
     })
     assert response.status_code == 302

@@ -318,7 +318,8 @@ def test_submit_and_approve_lock_the_record_which_then_changes_only_by_amendment
     alice, bob = api(personas.alice), api(personas.bob)
     mark_everyone_present(bob, activity)
 
-    response = bob.post(activity_url(activity, "minutes"), {"minutes": "学习了党章。"}, format="json")
+    response = bob.post(activity_url(activity, "minutes"), {"minutes": "学习了党章。", "version": 0},
+                        format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["minutes"] == "<p>学习了党章。</p>"
     assert response.json()["status"] == "held"
@@ -335,10 +336,9 @@ def test_submit_and_approve_lock_the_record_which_then_changes_only_by_amendment
     assert response.json()["locked_at"]
 
     response = alice.patch(activity_url(activity), {"title": "改了"}, format="json", **EN)
-    assert response.status_code == 400
-    assert response.json() == {
-        "non_field_errors": ["This record is locked; change it through an amendment."]
-    }
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This record is approved and locked: it is no longer a "
+                               "draft (a locked record changes only through an amendment)."}
 
     amend = {"reason": "地点记错了", "changes": {"place": "二楼会议室"}}
     assert bob.post(activity_url(activity, "amend"), amend, format="json").status_code == 403
@@ -365,10 +365,9 @@ def test_an_amendment_needs_a_change_and_a_locked_record(personas, api):
 
     amend = {"reason": "x", "changes": {"place": "y"}}
     response = alice.post(activity_url(activity, "amend"), amend, format="json", **EN)
-    assert response.status_code == 400
-    assert response.json() == {
-        "non_field_errors": ["Only a locked record is amended; edit a draft directly."]
-    }
+    assert response.status_code == 409
+    assert response.json() == {"detail": "Only a locked record is amended; this one is held, "
+                               "minutes in draft: edit the draft directly."}
     services.minutes_submit(by=personas.alice, activity=activity)
     services.minutes_approve(by=personas.alice, activity=activity)
 
@@ -415,8 +414,8 @@ def test_submitting_an_incomplete_record_answers_the_services_message(personas, 
 
     response = api(personas.bob).post(activity_url(activity, "submit"), format="json", **EN)
 
-    assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["Only minutes in draft can be submitted."]}
+    assert response.status_code == 409
+    assert response.json() == {"detail": "Only minutes in draft can be submitted; these are planned."}
     assert Activity.objects.get(pk=activity.pk).status == ActivityStatus.PLANNED
 
 

@@ -294,3 +294,39 @@ def test_wagtails_own_workflow_mails_are_replaced():
     receivers = [r() for _key, r, *_rest in workflow_rejected.receivers]
     assert notifications.workflow_rejected in receivers
     assert len(receivers) == 1
+
+
+# --- The lock: decisions read the workflow afresh, under a row lock ---
+
+
+def test_an_approved_contribution_is_not_revised_nor_decided_again_from_a_stale_copy(portal):
+    from branchwork.core.conflicts import Conflict
+
+    page = contribute(portal)
+    stale = ArticlePage.objects.get(pk=page.pk)
+    services.review(by=portal.editor, page=ArticlePage.objects.get(pk=page.pk), action="approve")
+    services.review(by=portal.signer, page=ArticlePage.objects.get(pk=page.pk), action="approve")
+    assert ArticlePage.objects.get(pk=page.pk).live
+    revisions = Revision.objects.filter(object_id=str(page.pk)).count()
+
+    with pytest.raises(Conflict):
+        services.contribution_revise(by=portal.bob, page=stale, title="偷改标题", text="偷改正文")
+    with pytest.raises(Conflict):
+        services.review(by=portal.editor, page=stale, action="reject", comment="再退回")
+
+    fresh = ArticlePage.objects.get(pk=page.pk)
+    assert fresh.live and fresh.title == "走进社区开展调研"
+    assert Revision.objects.filter(object_id=str(page.pk)).count() == revisions
+
+
+def test_a_contribution_sent_back_and_then_decided_is_not_decided_twice(portal):
+    from branchwork.core.conflicts import Conflict
+
+    page = contribute(portal)
+    deciding = ArticlePage.objects.get(pk=page.pk)  # a second editor's page, loaded before
+    services.review(by=portal.editor, page=ArticlePage.objects.get(pk=page.pk), action="reject",
+                    comment="请补充调研数据")
+    with pytest.raises(Conflict):
+        services.review(by=portal.editor, page=deciding, action="approve")
+    state = ArticlePage.objects.get(pk=page.pk).current_workflow_state
+    assert state.status == WorkflowState.STATUS_NEEDS_CHANGES

@@ -1,0 +1,145 @@
+"""Remove each guard that protects the record, once, and check that a test fails without it.
+
+A guard is only real if a test fails without it. Each entry below names a file, the guard's
+text, what it becomes without the guard, and the tests that must then fail. The runner applies
+one mutation at a time to a scratch copy of the package, runs those tests there, and reports
+which mutations no test noticed (exit status 1 if any). The working tree is never modified.
+
+    .venv/bin/python bench/guards.py            # all guards (about 10 minutes on 2 cores)
+    .venv/bin/python bench/guards.py lock       # only guards whose name contains "lock"
+    make guards                                 # the same as the first line
+
+With DATABASE_URL set, the tests run on that PostgreSQL server (the row-lock guard is only
+observable there: SQLite serializes writers with BEGIN IMMEDIATE whatever the code does).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    path: str
+    guard: str
+    without: str
+    tests: tuple[str, ...]
+    postgres_only: bool = False
+
+
+LOCK_TESTS = "branchwork/activities/tests/test_record_lock.py"
+LOCK_API = "branchwork/api/tests/test_record_lock_api.py"
+SERVICES = "branchwork/activities/services.py"
+
+GUARDS = [
+    Guard("activities: the record is read afresh under the lock", SERVICES,
+          "    lock_for_update(activity)\n    if activity.status not in states:",
+          "    if activity.status not in states:",
+          (f"{LOCK_TESTS}::test_approving_after_someone_sent_the_minutes_back_is_refused",
+           LOCK_TESTS)),
+    Guard("activities: the lock is a row lock (SELECT … FOR UPDATE)",
+          "branchwork/core/conflicts.py",
+          "from_queryset=manager.select_for_update()", "from_queryset=manager.all()",
+          (f"{LOCK_API}::test_racing_approve_and_return_one_wins_and_the_other_gets_409",
+           f"{LOCK_API}::test_twenty_simultaneous_minute_saves_keep_one_and_refuse_nineteen"),
+          postgres_only=True),
+    Guard("activities: minutes are saved only in a draft", SERVICES,
+          '    _lock(activity, OPEN_STATES, _("The minutes are %(status)s and cannot be edited."))',
+          "    pass", (LOCK_TESTS, LOCK_API)),
+    Guard("activities: a change of the record only in a draft", SERVICES,
+          "    _lock(activity, OPEN_STATES, _LOCKED_MESSAGE)\n    _check_version(activity, version)",
+          "    _check_version(activity, version)", (LOCK_TESTS, LOCK_API)),
+    Guard("activities: attendance only in a draft", SERVICES,
+          "    _lock(activity, OPEN_STATES,\n          _(\"Attendance can no longer be changed",
+          "    _lock(activity, HELD_STATES,\n          _(\"Attendance can no longer be changed",
+          (LOCK_TESTS, LOCK_API)),
+    Guard("activities: submit only a draft", SERVICES,
+          "    _lock(activity, (ActivityStatus.HELD,), _(\"Only minutes in draft can be submitted",
+          "    _lock(activity, HELD_STATES, _(\"Only minutes in draft can be submitted",
+          (LOCK_TESTS, LOCK_API)),
+    Guard("activities: approve only what was submitted", SERVICES,
+          "    _lock(activity, (ActivityStatus.SUBMITTED,),\n          _(\"Only submitted minutes can be approved",
+          "    _lock(activity, HELD_STATES,\n          _(\"Only submitted minutes can be approved",
+          (LOCK_TESTS, LOCK_API)),
+    Guard("activities: send back only what was submitted", SERVICES,
+          "    _lock(activity, (ActivityStatus.SUBMITTED,),\n          _(\"Only submitted minutes can be sent back",
+          "    _lock(activity, HELD_STATES,\n          _(\"Only submitted minutes can be sent back",
+          (LOCK_TESTS, LOCK_API)),
+    Guard("activities: amend only a locked record", SERVICES,
+          "    _lock(activity, (ActivityStatus.LOCKED,),\n          _(\"Only a locked record is amended",
+          "    _lock(activity, tuple(ActivityStatus),\n          _(\"Only a locked record is amended",
+          (LOCK_TESTS,)),
+    Guard("activities: attachments only in a draft (adding)", SERVICES,
+          "def attachment_add(*, by, activity: Activity, kind: str, file, caption: str = \"\") -> Attachment:\n    _lock(activity, OPEN_STATES, _LOCKED_MESSAGE)",
+          "def attachment_add(*, by, activity: Activity, kind: str, file, caption: str = \"\") -> Attachment:",
+          (LOCK_TESTS,)),
+    Guard("activities: attachments only in a draft (removing)", SERVICES,
+          "    _lock(attachment.activity, OPEN_STATES, _LOCKED_MESSAGE)", "    pass",
+          (LOCK_TESTS,)),
+    Guard("activities: cancel only a planned activity", SERVICES,
+          "    _lock(activity, (ActivityStatus.PLANNED,), _(\"Only a planned activity can be cancelled.\"))",
+          "    pass", (LOCK_TESTS,)),
+    Guard("activities: check-in only while the record is a draft", SERVICES,
+          "    if activity.status not in OPEN_STATES:\n        raise CheckInRefused",
+          "    if False:\n        raise CheckInRefused", (LOCK_TESTS,)),
+    Guard("activities: a save based on an old version is refused", SERVICES,
+          "    if version is None or version == activity.minutes_version:\n        return",
+          "    return", (LOCK_TESTS, LOCK_API)),
+    Guard("activities: every saved change of the text moves the version on", SERVICES,
+          "    activity.minutes_version += 1\n    fields = [",
+          "    fields = [", (LOCK_TESTS, LOCK_API)),
+]
+
+
+def run(guard: Guard, scratch: Path, env: dict) -> tuple[bool, str]:
+    """Apply one mutation in the scratch copy, run its tests; True if a test failed."""
+    target = scratch / guard.path
+    original = target.read_text(encoding="utf-8")
+    if original.count(guard.guard) != 1:
+        return False, f"the guard's text is not found exactly once in {guard.path}"
+    target.write_text(original.replace(guard.guard, guard.without), encoding="utf-8")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-x", "-n", "2",
+             *guard.tests],
+            cwd=scratch, env=env, capture_output=True, text=True, timeout=1800,
+        )
+    finally:
+        target.write_text(original, encoding="utf-8")
+    tail = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    return result.returncode != 0, (tail[0] if tail else result.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str]) -> int:
+    wanted = argv[1] if len(argv) > 1 else ""
+    postgres = bool(os.environ.get("DATABASE_URL"))
+    guards = [g for g in GUARDS if wanted in g.name and (postgres or not g.postgres_only)]
+    with tempfile.TemporaryDirectory(prefix="branchwork-guards-") as tmp:
+        scratch = Path(tmp)
+        shutil.copytree(ROOT / "branchwork", scratch / "branchwork",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(ROOT / "pyproject.toml", scratch / "pyproject.toml")
+        shutil.copytree(ROOT / "rulebooks", scratch / "rulebooks")
+        env = dict(os.environ, PYTHONPATH=str(scratch))
+        unnoticed = []
+        for guard in guards:
+            caught, detail = run(guard, scratch, env)
+            print(f"{'caught  ' if caught else 'MISSED  '} {guard.name}\n         {detail}",
+                  flush=True)
+            if not caught:
+                unnoticed.append(guard.name)
+    print(f"\n{len(guards) - len(unnoticed)} of {len(guards)} guards are noticed by a test.")
+    return 1 if unnoticed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
