@@ -12,7 +12,7 @@ TEST_JOBS ?= 2
 TEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve worker test test-sqlite test-postgres bench messages lock clean
+.PHONY: help install demo serve worker test test-sqlite test-postgres test-dates guards bench messages lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -54,6 +54,17 @@ test-sqlite: $(VENV)/.installed ## The suite on SQLite
 test-postgres: $(VENV)/.installed ## The suite on the PostgreSQL server named by DATABASE_URL
 	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/branchwork"; exit 2; }
 	$(PY) -m pytest -n $(TEST_JOBS) $(TEST_ARGS)
+
+# The suite runs at a fixed moment (branchwork/conftest.py); these dates put that moment in
+# another year, past a year boundary and far ahead, so that no test depends on the calendar.
+TEST_DATES ?= 2027-02-01T09:30:00+08:00 2030-06-30T16:00:00+08:00
+
+test-dates: $(VENV)/.installed ## The suite on SQLite again at other dates (TEST_DATES)
+	@for when in $(TEST_DATES); do echo "== the suite at $$when"; \
+	  BRANCHWORK_TEST_NOW=$$when env -u DATABASE_URL $(PY) -m pytest -n $(TEST_JOBS) -q $(TEST_ARGS) || exit 1; done
+
+guards: $(VENV)/.installed ## Remove each guard of the record once and check that a test fails (bench/guards.py)
+	$(PY) bench/guards.py
 
 bench: $(VENV)/.installed ## Run the benchmarks (results in bench/results/)
 	$(PY) bench/run.py

@@ -1,25 +1,14 @@
-import datetime
 import os
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from branchwork.browser import LAUNCH_ARGS, system_chromium
-from branchwork.core.testing import PASSWORD, build_personas
-
-
-# The suite's "now": every test starts at this moment, whatever the machine's clock says, and
-# time runs on from there. A test that needs another moment moves the clock itself
-# (`time_machine.move_to(...)`). CI runs the suite again with BRANCHWORK_TEST_NOW set to dates
-# in 2027 and 2030 (`make test-dates`), so that no test quietly depends on the calendar.
-TEST_NOW = datetime.datetime.fromisoformat(
-    os.environ.get("BRANCHWORK_TEST_NOW") or "2026-11-16T10:00:00+08:00")
-if TEST_NOW.tzinfo is None:
-    TEST_NOW = TEST_NOW.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+from branchwork.core.testing import PASSWORD, TEST_NOW, build_personas
 
 
 @pytest.fixture(autouse=True)
 def _test_clock(time_machine):
+    """Every test starts at the suite's moment (core.testing.TEST_NOW), whatever the date."""
     time_machine.move_to(TEST_NOW, tick=True)
 
 

@@ -6,7 +6,9 @@ Anonymous is nobody. Every test that asks "who may see this?" asks it of these f
 """
 
 import datetime
+import os
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth import get_user_model
@@ -15,6 +17,23 @@ from branchwork.core.models import Membership, MembershipStatus, Organization, O
 
 PASSWORD = "persona-password"
 SINCE = datetime.date(2024, 1, 1)
+
+# The suite's "now": every test starts at this moment, whatever the machine's clock says, and
+# time runs on from there (branchwork/conftest.py). A test that needs another moment moves the
+# clock itself (the `time_machine` fixture); a fixture wider than one test holds `suite_clock()`.
+# `make test-dates` runs the suite again with BRANCHWORK_TEST_NOW in 2027 and in 2030, so that no
+# test quietly depends on the calendar.
+TEST_NOW = datetime.datetime.fromisoformat(
+    os.environ.get("BRANCHWORK_TEST_NOW") or "2026-11-16T10:00:00+08:00")
+if TEST_NOW.tzinfo is None:
+    TEST_NOW = TEST_NOW.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def suite_clock():
+    """The suite's clock, for a fixture that spans more than one test (module or session)."""
+    import time_machine
+
+    return time_machine.travel(TEST_NOW, tick=True)
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

@@ -27,12 +27,13 @@ from branchwork.activities.models import (
 )
 from branchwork.core import demo as core_demo
 from branchwork.core.models import AuditEntry, Organization
+from branchwork.core.testing import suite_clock
 from branchwork.rulebook.compliance import AT_RISK, DUE, MET, OVERDUE
 
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with suite_clock(), django_db_blocker.unblock(), transaction.atomic():
         core_demo.load(stdout=io.StringIO())
         out = io.StringIO()
         demo.load_demo(stdout=out)

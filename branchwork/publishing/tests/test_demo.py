@@ -8,6 +8,7 @@ from branchwork.publishing import demo
 
 from branchwork.publishing.models import ArticlePage, ChannelPage, SeriesPage, Visibility
 from branchwork.publishing.selectors import contributions_of
+from branchwork.core.testing import suite_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def demo_output(django_db_setup, django_db_blocker):
     """Core's demo people and the portal's demo, loaded once for this module (rolled back after)."""
-    with django_db_blocker.unblock():
+    with suite_clock(), django_db_blocker.unblock():
         from django.db import transaction
 
         out = io.StringIO()
