@@ -39,8 +39,8 @@ from branchwork.activities.models import (
 from branchwork.core import permissions
 from branchwork.core import selectors as core_selectors
 from branchwork.core.exports import xlsx_response
-from branchwork.core.html import clean_rich_text
 from branchwork.core.models import Organization, OrganizationKind, Person
+from branchwork.core.richtext import clean_rich_text, html_to_text
 from branchwork.rulebook.compliance import STATUS_LABELS
 from branchwork.rulebook.loader import get_rulebook
 
@@ -443,7 +443,9 @@ def activity_amend(request, org_code, activity_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {"title": data["title"], "place": data["place"], "agenda": data["agenda"]}
-        if clean_rich_text(data["minutes"]) != activity.minutes:
+        # Compared with what the form showed, read back the same way: unchanged text is no
+        # change, however the stored minutes were once written.
+        if clean_rich_text(data["minutes"]) != clean_rich_text(html_to_text(activity.minutes)):
             changes["minutes"] = data["minutes"]
         try:
             services.activity_amend(by=request.user, activity=activity, reason=data["reason"],
