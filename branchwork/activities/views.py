@@ -177,7 +177,7 @@ def activity_export(request, org_code):
                                                attendance__status__in=["present", "late"]), distinct=True),
     )
     rows = [[
-        timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"), "、".join(a.type_labels), a.title,
+        timezone.localtime(a.starts_at), "、".join(a.type_labels), a.title,
         a.organization.display_name, "、".join(o.display_name for o in a.co_organizers.all()),
         a.place, a.host.display_name if a.host else "", a.recorder.display_name if a.recorder else "",
         a.n_expected, a.n_present, a.get_status_display(),
