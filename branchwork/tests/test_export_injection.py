@@ -11,7 +11,7 @@ from django.urls import reverse
 from branchwork.activities import importer
 from branchwork.activities.models import Activity, Attendance
 from branchwork.core.exports import cell as export_cell
-from branchwork.core.models import OrganizationKind, Role
+from branchwork.core.models import Organization, OrganizationKind, Person, Role
 from branchwork.core.testing import PersonFactory, give_role, make_org
 from branchwork.reports import ledger
 
@@ -84,15 +84,20 @@ def _exports(client, personas) -> dict[str, bytes]:
 
 
 def test_no_export_holds_a_formula_and_each_shows_the_text_as_stored(client, injected):
+    assert Activity.objects.count() == len(PAYLOADS)
     stored_titles = set(Activity.objects.values_list("title", flat=True))
-    stored_names = set(Attendance.objects.filter(person=None).values_list("name", flat=True))
-    assert len(stored_titles) == len(PAYLOADS) and set(NAMES) <= stored_names
+    stored_places = set(Activity.objects.values_list("place", flat=True))
+    observers = set(Attendance.objects.filter(person=None).values_list("name", flat=True))
+    assert stored_titles & set(PAYLOADS) and set(NAMES) <= observers
+    people = set(Person.objects.filter(name__in=PAYLOADS).values_list("name", flat=True))
+    branches = {o.display_name for o in Organization.objects.filter(code__startswith="evil-")}
+    assert people == set(PAYLOADS) and len(branches) == len(PAYLOADS)
     expected = {
-        "activities": stored_titles,
-        "people": set(PAYLOADS),
-        "audit": stored_titles | set(NAMES),
-        "compliance": set(PAYLOADS),
-        "ledger": stored_titles | set(NAMES),
+        "activities": stored_titles | stored_places,
+        "people": people,
+        "audit": stored_titles | observers,
+        "compliance": branches,
+        "ledger": stored_titles | stored_places | observers,
     }
     for name, content in _exports(client, injected).items():
         cells = _cells(content)
