@@ -14,7 +14,6 @@ sure nobody is notified twice however often publish is pressed.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable
 
 from django.conf import settings
