@@ -109,7 +109,7 @@ def _photo(rng: random.Random, label: str) -> bytes:
 def _minutes(rng, types, theme_key, speakers: list[str], host: str, flavour: str) -> str:
     """One to two thousand characters of minutes in the shape the recorders write them."""
     from branchwork.activities import demo
-    from branchwork.core.html import clean_rich_text
+    from branchwork.core.richtext import clean_rich_text
 
     study = demo.STUDY[theme_key]
     reflections = rng.sample(demo.REFLECTIONS[flavour], 4)

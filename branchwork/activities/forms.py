@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.activities.models import AttachmentKind, AttendanceStatus
-from branchwork.core.html import html_to_text
+from branchwork.core.richtext import html_to_text
 from branchwork.core.models import Organization, Person
 from branchwork.rulebook.loader import get_rulebook
 

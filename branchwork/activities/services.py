@@ -35,7 +35,7 @@ from branchwork.activities.models import (
 )
 from branchwork.core import audit
 from branchwork.core.conflicts import Conflict, VersionConflict, lock_for_update
-from branchwork.core.html import clean_rich_text
+from branchwork.core.richtext import clean_rich_text
 from branchwork.core.models import (
     MANAGING_ROLES,
     MembershipStatus,

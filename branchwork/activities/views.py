@@ -40,8 +40,8 @@ from branchwork.core import permissions
 from branchwork.core import selectors as core_selectors
 from branchwork.core.exports import xlsx_response
 from branchwork.core.conflicts import VersionConflict
-from branchwork.core.html import clean_rich_text, html_to_text
 from branchwork.core.models import Organization, OrganizationKind, Person
+from branchwork.core.richtext import clean_rich_text, html_to_text
 from branchwork.rulebook.compliance import STATUS_LABELS
 from branchwork.rulebook.loader import get_rulebook
 
@@ -190,7 +190,7 @@ def activity_export(request, org_code):
                                                attendance__status__in=["present", "late"]), distinct=True),
     )
     rows = [[
-        timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"), "、".join(a.type_labels), a.title,
+        timezone.localtime(a.starts_at), "、".join(a.type_labels), a.title,
         a.organization.display_name, "、".join(o.display_name for o in a.co_organizers.all()),
         a.place, a.host.display_name if a.host else "", a.recorder.display_name if a.recorder else "",
         a.n_expected, a.n_present, a.get_status_display(),
@@ -464,7 +464,9 @@ def activity_amend(request, org_code, activity_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {"title": data["title"], "place": data["place"], "agenda": data["agenda"]}
-        if clean_rich_text(data["minutes"]) != activity.minutes:
+        # Compared with what the form showed, read back the same way: unchanged text is no
+        # change, however the stored minutes were once written.
+        if clean_rich_text(data["minutes"]) != clean_rich_text(html_to_text(activity.minutes)):
             changes["minutes"] = data["minutes"]
         try:
             services.activity_amend(by=request.user, activity=activity, reason=data["reason"],

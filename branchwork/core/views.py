@@ -285,12 +285,12 @@ def org_audit_export(request, org_code):
     for entry in _org_audit_entries(request.user, org).iterator(chunk_size=500):
         for change in selectors.audit_changes(entry) or [None]:
             rows.append([
-                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"), entry.actor_name or _("system"),
+                timezone.localtime(entry.at), entry.actor_name or _("system"),
                 entry.get_action_display(), entry.content_type.name, entry.object_repr,
                 change.field if change else "", change.old if change else "", change.new if change else "",
             ])
     headers = [_("When"), _("Who"), _("Action"), _("Kind"), _("Record"), _("Field"), _("Old value"), _("New value")]
     return xlsx_response(
         filename=f"{org.code}-audit-{timezone.localdate():%Y%m%d}.xlsx", title=_("Audit trail"),
-        headers=headers, rows=rows,
+        headers=headers, rows=rows, number_formats={0: "yyyy-mm-dd hh:mm:ss"},
     )

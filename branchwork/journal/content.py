@@ -31,6 +31,8 @@ from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from branchwork.core import richtext
+from branchwork.documents.typst import COMMON
 from branchwork.journal.models import JournalEntry, JournalIssue, JournalSection
 
 TEMPLATE = Path(__file__).resolve().parent / "typst" / "issue.typ"
@@ -125,11 +127,6 @@ def page_byline(page) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _embed(image_id, alt: str = "") -> str:
-    return (f'<embed embedtype="image" id="{int(image_id)}" format="fullwidth" '
-            f'alt="{escape(alt or "", quote=True)}"/>')
-
-
 def _is_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) or (
         isinstance(value, str) and value.isdigit())
@@ -158,7 +155,7 @@ def _text_html(name: str, value: str) -> str:
         return f"<h3>{text}</h3>"
     if "quote" in name:
         return f"<blockquote>{text}</blockquote>"
-    return "".join(f"<p>{escape(p.strip())}</p>" for p in re.split(r"\n\s*\n", value) if p.strip())
+    return richtext.text_to_html(value)
 
 
 CAPTION_KEYS = ("caption", "title", "alt_text", "alt", "description")
@@ -179,7 +176,7 @@ def _struct_html(block, raw: dict) -> str:
         caption_key = next((k for k in CAPTION_KEYS if isinstance(raw.get(k), str) and raw[k].strip()),
                            None)
         caption = raw[caption_key].strip() if caption_key else alt
-        out = [_embed(image, caption)] if _is_id(image) else []
+        out = [richtext.image_embed(image, caption)] if _is_id(image) else []
         for key, value in raw.items():
             if key not in (image_key, caption_key):
                 out.append(_raw_html(children.get(key), key, value))
@@ -192,8 +189,9 @@ def _raw_html(block, name: str, raw) -> str:
     kind = _block_kind(block)
     if kind == "image" or (kind in ("", "other") and "image" in name and _is_id(raw)):
         if isinstance(raw, dict):
-            return _embed(raw["image"], raw.get("alt_text") or "") if _is_id(raw.get("image")) else ""
-        return _embed(raw) if _is_id(raw) else ""
+            image = raw.get("image")
+            return richtext.image_embed(image, raw.get("alt_text") or "") if _is_id(image) else ""
+        return richtext.image_embed(raw) if _is_id(raw) else ""
     if isinstance(raw, str):
         return raw if kind == "rich" else _text_html(name, raw)
     if isinstance(raw, dict):
@@ -312,54 +310,19 @@ def load_issue(issue_id: int) -> JournalIssue | None:
             .filter(pk=issue_id).first())
 
 
-_EMBED = re.compile(r"<embed\b([^>]*?)/?>", re.I)
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
-
-
 def sanitize(html: str) -> str:
-    """Rich text reduced to the subset of core.html, plus Wagtail's page links and image embeds
-    (written back self-closed, as Wagtail reads them); other embeds are dropped."""
-    import nh3
-
-    from branchwork.core.html import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
-
-    if not html or not _TAG.search(html):
+    """Rich text reduced to the stored subset plus Wagtail's page links and image embeds (the
+    WAGTAIL profile of core.richtext); text without markup is left as it is."""
+    if not html or not richtext.has_markup(html):
         return html or ""
-    attributes = {tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()}
-    attributes["a"] = attributes.get("a", set()) | {"linktype", "id"}
-    attributes["embed"] = {"embedtype", "id", "format", "alt"}
-    cleaned = nh3.clean(html, tags=set(ALLOWED_TAGS) | {"embed"}, attributes=attributes,
-                        url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
-
-    def embed(match: re.Match) -> str:
-        attrs = _attrs(match.group(1))
-        if attrs.get("embedtype") != "image" or not attrs.get("id", "").isdigit():
-            return ""
-        return _embed(int(attrs["id"]), attrs.get("alt", ""))
-
-    return _EMBED.sub(embed, cleaned)
-
-
-def _attrs(text: str) -> dict[str, str]:
-    from wagtail.rich_text.rewriters import extract_attrs
-
-    return extract_attrs(text)
-
-
-def image_ids(html: str) -> list[int]:
-    ids = []
-    for match in _EMBED.finditer(html or ""):
-        attrs = _attrs(match.group(1))
-        if attrs.get("embedtype") == "image" and attrs.get("id", "").isdigit():
-            ids.append(int(attrs["id"]))
-    return ids
+    return richtext.sanitize(html, richtext.WAGTAIL)
 
 
 def fingerprint(content: IssueContent) -> str:
     """A digest of what the PDF shows: text, order, the images' files, layout and language."""
     from wagtail.images import get_image_model
 
-    ids = sorted({i for a in content.articles for i in image_ids(a.html)})
+    ids = sorted({i for a in content.articles for i in richtext.embedded_image_ids(a.html)})
     files = []
     if ids:
         files = list(get_image_model().objects.filter(pk__in=ids).order_by("pk")
@@ -375,7 +338,7 @@ def fingerprint(content: IssueContent) -> str:
         ],
         "images": [list(f) for f in files],
         "language": settings.LANGUAGE_CODE,
-        "template": hashlib.sha256(TEMPLATE.read_bytes()).hexdigest(),
+        "template": hashlib.sha256(TEMPLATE.read_bytes() + COMMON.read_bytes()).hexdigest(),
         "format": 1,
     }
     raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
@@ -415,18 +378,18 @@ def web_bodies(articles: list[Article], image_url) -> dict[int, SafeString]:
     from wagtail.images import get_image_model
     from wagtail.rich_text import expand_db_html
 
-    ids = sorted({i for a in articles for i in image_ids(a.html)})
+    ids = sorted({i for a in articles for i in richtext.embedded_image_ids(a.html)})
     images = get_image_model().objects.in_bulk(ids) if ids else {}
 
     def replace(match: re.Match) -> str:
-        attrs = _attrs(match.group(1))
+        attrs = richtext.embed_attrs(match.group(1))
         if attrs.get("embedtype") != "image":
             return match.group(0)
         image_id = attrs.get("id", "")
         image = images.get(int(image_id)) if image_id.isdigit() else None
         return _figure(image, attrs.get("alt", ""), image_url(image.pk) if image else "")
 
-    joined = _SPLIT.join(_EMBED.sub(replace, a.html or "") for a in articles)
+    joined = _SPLIT.join(richtext.EMBED.sub(replace, a.html or "") for a in articles)
     parts = expand_db_html(joined).split(_SPLIT) if joined else []
     return {a.entry_id: mark_safe(part) for a, part in zip(articles, parts)}  # noqa: S308
 

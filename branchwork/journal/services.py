@@ -14,7 +14,6 @@ sure nobody is notified twice however often publish is pressed.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -26,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branchwork.core import audit
+from branchwork.core import richtext
 from branchwork.core.conflicts import Conflict, lock_for_update
-from branchwork.core.html import text_to_html
 from branchwork.core.models import Membership, Organization, Person
 from branchwork.journal import content as issue_content_mod
 from branchwork.journal.models import (
@@ -66,19 +65,12 @@ def _draft(issue: JournalIssue) -> JournalIssue:
 
 # --- Rich text typed in our forms ---
 
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
-
 
 def clean_body(value: str) -> str:
-    """Sanitize an article body typed in our form: the rich text subset of core.html, plus
+    """Sanitize an article body typed in our form: the stored subset of core.richtext, plus
     Wagtail's image embeds (as the back office's editor writes them); other embeds are dropped.
     Text without markup becomes paragraphs."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    if not _TAG.search(value):
-        return text_to_html(value)
-    return issue_content_mod.sanitize(value)
+    return richtext.clean_rich_text(value, richtext.WAGTAIL)
 
 
 # --- Issues ---
@@ -260,7 +252,7 @@ def image_add(*, by, file, title: str):
 
 def embed_for(image, caption: str) -> str:
     """The rich text that shows `image` with `caption` (Wagtail's own embed)."""
-    return issue_content_mod._embed(image.pk, caption or "")
+    return richtext.image_embed(image.pk, caption or "")
 
 
 # --- Publishing and distribution ---

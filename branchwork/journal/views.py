@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from branchwork.core import permissions
+from branchwork.core import permissions, richtext
 from branchwork.core.models import Person
 from branchwork.journal import content as content_mod
 from branchwork.journal import selectors, services
@@ -122,7 +122,7 @@ def image(request, journal_slug, year, number, image_id):
     issue = selectors.get_issue_or_404(request.user, journal_slug, year, number)
     content = content_mod.issue_content(issue)
     if image_id not in {i for a in content.articles if not a.withdrawn
-                        for i in content_mod.image_ids(a.html)}:
+                        for i in richtext.embedded_image_ids(a.html)}:
         raise Http404("No such picture in this issue")
     picture = get_image_model().objects.filter(pk=image_id).first()
     if picture is None:

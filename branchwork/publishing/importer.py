@@ -31,9 +31,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from branchwork.core.models import Person
+from branchwork.core.richtext import text_to_html
 from branchwork.publishing import services
 from branchwork.publishing.models import ArticleLanguage, ArticlePage, ChannelPage, Visibility
-from branchwork.publishing.richtext import html_to_stream, looks_like_html, text_to_html
+from branchwork.publishing.richtext import html_to_stream, looks_like_html
 
 MAX_LINES = 20000
 MAX_BYTES = 50 * 1024 * 1024

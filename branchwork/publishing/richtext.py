@@ -9,8 +9,8 @@ followed by a paragraph holding the caption. `html_to_stream` makes the body's b
   is marked (`<p class="caption">` or `<p data-caption>`), or when it is short (at most
   CAPTION_MAX_CHARS characters) — a longer paragraph is body text and the image has no caption;
 - an image embed inside a paragraph is taken out and placed right after that paragraph;
-- everything else becomes paragraph blocks, sanitized to the tags and attributes rich text uses
-  (nothing executable survives: no script, no event handlers, no javascript: links);
+- everything else becomes paragraph blocks, sanitized by `core.richtext` (its ARTICLE profile:
+  nothing executable survives: no script, no event handlers, no javascript: links);
 - embeds naming an image that does not exist are dropped (their caption stays, as text).
 """
 
@@ -20,36 +20,20 @@ import html
 import re
 from collections.abc import Iterable
 
-import nh3
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString  # comments, doctypes, CDATA
 
+from branchwork.core import richtext
+from branchwork.core.richtext import text_to_html
+
 CAPTION_MAX_CHARS = 100
-ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "b", "strong", "i", "em", "ol", "ul", "li", "a", "blockquote", "hr",
-    "sup", "sub",
-}
-ALLOWED_ATTRIBUTES = {"a": {"href", "linktype", "id"}}
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _WRAPPERS = {"html", "body", "div", "section", "article", "main"}
 _BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ol", "ul", "blockquote", "hr", "table", "pre"}
 
 
 def sanitize(fragment: str) -> str:
-    return nh3.clean(
-        fragment,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-    ).strip()
-
-
-def text_to_html(text: str) -> str:
-    """Plain text → paragraphs: each non-empty line is a paragraph (as Chinese writing has it)."""
-    lines = (line.strip() for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    return "".join(f"<p>{html.escape(line, quote=False)}</p>" for line in lines if line)
+    """A paragraph block's HTML, reduced to what the portal's editor holds."""
+    return richtext.sanitize(fragment, richtext.ARTICLE)
 
 
 def looks_like_html(text: str) -> bool:
@@ -246,8 +230,8 @@ def revise_stream(old_body, text: str) -> list[dict]:
     An image that came after the k-th paragraph of the old body comes after the k-th paragraph
     of the new text (or at the end when the new text is shorter).
     """
-    new_paragraphs = [{"type": "paragraph", "value": f"<p>{html.escape(line, quote=False)}</p>"}
-                      for line in (text or "").replace("\r", "").split("\n") if line.strip()]
+    new_paragraphs = [{"type": "paragraph", "value": paragraph}
+                      for paragraph in re.findall(r"<p>.*?</p>", text_to_html(text))]
     images_after: dict[int, list[dict]] = {}
     seen_paragraphs = 0
     for block in _raw_blocks(old_body):

@@ -21,11 +21,12 @@ from taggit.models import Tag
 from wagtail.images import get_image_model
 
 from branchwork.core.models import Person
+from branchwork.core.richtext import text_to_html
 from branchwork.publishing import selectors, services
 from branchwork.publishing.forms import ContributionForm, ReviseForm
 from branchwork.publishing.models import ARTICLES_PER_PAGE
 from branchwork.publishing.images import LIBRARY_FOLDERS, SIZES, may_browse_image_library, may_see_image
-from branchwork.publishing.richtext import stream_to_text, text_to_html
+from branchwork.publishing.richtext import stream_to_text
 
 
 def _person_or_none(user) -> Person | None:

@@ -148,6 +148,30 @@ def test_amending_a_locked_record_logs_who_why_and_what(personas, login):
     assert login(p.bob).get(url(activity, "amend/")).status_code == 404
 
 
+@pytest.mark.parametrize("stored", [
+    "<p>第一段<br>第二行</p><p>第二段</p>",  # written before every line became a paragraph
+    "<h2>议题</h2><ul><li>一</li><li>二</li></ul><table><tr><td>甲</td><td>乙</td></tr></table>",
+])
+def test_amending_other_fields_records_no_change_of_unchanged_minutes(personas, login, stored):
+    p = personas
+    activity = held_activity(by=p.alice, organization=p.branch_a, types=["theme_day"],
+                             starts_at=at(2026, 10, 9), host=p.people.alice, recorder=p.people.bob,
+                             minutes=stored, lock=True)
+    Activity.objects.filter(pk=activity.pk).update(minutes=stored)
+    client = login(p.alice)
+    form = client.get(url(activity, "amend/")).context["form"]
+    response = client.post(url(activity, "amend/"), {
+        "reason": "更正地点", "title": activity.title, "place": "三楼会议室",
+        "agenda": activity.agenda, "minutes": form.initial["minutes"], "resolutions": "",
+        **{f"status-{row.pk}": row.status for row in activity.attendance.all()},
+    })
+    assert response.status_code == 302
+    amendment = Amendment.objects.get()
+    assert not [key for key in amendment.changes if "纪要" in key or "inutes" in key]
+    activity.refresh_from_db()
+    assert activity.minutes == stored and activity.place == "三楼会议室"
+
+
 def test_qr_check_in_records_attendance_and_nothing_else(personas, login):
     p = personas
     activity = schedule(p)

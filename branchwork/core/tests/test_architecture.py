@@ -9,7 +9,9 @@ DOC = PACKAGE.parent / "docs" / "ARCHITECTURE.md"
 
 
 def apps() -> list[str]:
-    return sorted(p.parent.name for p in PACKAGE.glob("*/apps.py"))
+    """The Django apps, and the library packages beside them (documents): every package but the
+    project-wide tests."""
+    return sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py") if p.parent.name != "tests")
 
 
 def imported_apps(app: str) -> set[str]:

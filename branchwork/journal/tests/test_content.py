@@ -8,9 +8,10 @@ from wagtail import blocks
 from wagtail.blocks import StreamValue
 from wagtail.images.blocks import ImageChooserBlock
 
+from branchwork.core import richtext
+from branchwork.documents.typst import blocks_to_typst
 from branchwork.journal import content, services
 from branchwork.journal.testing import make_image
-from branchwork.reports import richtext
 
 
 def test_image_embeds_are_image_blocks():
@@ -25,9 +26,9 @@ def test_image_embeds_are_image_blocks():
     ]
     assert [richtext.wagtail_image_id(b) for b in blocks_] == [None, 12, 13, None]
     # Typst: a figure when the builder has the file, else the caption in brackets.
-    markup = richtext.to_typst(blocks_[1:2], image_path=lambda b: "images/12.jpg")
+    markup = blocks_to_typst(blocks_[1:2], image_path=lambda b: "images/12.jpg")
     assert 'image("images/12.jpg"' in markup and "caption: [会场一角]" in markup
-    assert richtext.to_typst(blocks_[1:2]) == "#emph[\\[会场一角\\]]"
+    assert blocks_to_typst(blocks_[1:2]) == "#emph[\\[会场一角\\]]"
 
 
 @pytest.mark.django_db

@@ -184,14 +184,3 @@ def test_export_command(journal, tmp_path):
     call_command("export_journal_issue", journal="yjs-tongxun", year=2026, number=1, output=str(out))
     assert "研究室党建通讯" in squash(page_text(out, 1))
 
-
-def test_large_pictures_are_scaled_down():
-    from branchwork.journal.testing import picture_bytes
-
-    data, ext = pdf.prepare_image(picture_bytes(1, size=(4000, 2500)))
-    from PIL import Image
-    import io
-
-    with Image.open(io.BytesIO(data)) as img:
-        assert max(img.size) == pdf.MAX_IMAGE_SIDE
-    assert pdf.prepare_image(b"not an image") is None

@@ -2,12 +2,8 @@
 
 import pytest
 
-from branchwork.publishing.richtext import (
-    html_to_stream,
-    revise_stream,
-    stream_to_text,
-    text_to_html,
-)
+from branchwork.core.richtext import text_to_html
+from branchwork.publishing.richtext import html_to_stream, revise_stream, stream_to_text
 from branchwork.publishing.testing import make_image
 
 pytestmark = pytest.mark.django_db
