@@ -39,6 +39,11 @@ class Guard:
 LOCK_TESTS = "branchwork/activities/tests/test_record_lock.py"
 LOCK_API = "branchwork/api/tests/test_record_lock_api.py"
 SERVICES = "branchwork/activities/services.py"
+JOURNAL = "branchwork/journal/services.py"
+ISSUE_LOCK = "branchwork/journal/tests/test_issue_lock.py"
+PUBLISHING = "branchwork/publishing/services.py"
+WORKFLOW = "branchwork/publishing/tests/test_workflow.py"
+AUDIT = "branchwork/activities/tests/test_audit_trail.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -97,6 +102,27 @@ GUARDS = [
     Guard("activities: every saved change of the text moves the version on", SERVICES,
           "    activity.minutes_version += 1\n    fields = [",
           "    fields = [", (LOCK_TESTS, LOCK_API)),
+    Guard("journal: a published issue takes no write", JOURNAL,
+          "    if issue.status == IssueStatus.PUBLISHED:\n        raise Conflict(_(\"This issue is published and locked",
+          "    if False:\n        raise Conflict(_(\"This issue is published and locked",
+          (ISSUE_LOCK,)),
+    Guard("journal: the issue is read afresh under the lock", JOURNAL,
+          "    lock_for_update(issue)\n    if issue.status == IssueStatus.PUBLISHED:",
+          "    if issue.status == IssueStatus.PUBLISHED:", (ISSUE_LOCK,)),
+    Guard("journal: the back office edits a draft issue only", "branchwork/journal/wagtail_hooks.py",
+          "        if JournalIssue.objects.filter(pk__in=issue_ids, status=IssueStatus.PUBLISHED).exists():",
+          "        if False:", (ISSUE_LOCK,)),
+    Guard("publishing: an author revises only a contribution sent back", PUBLISHING,
+          "    if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:",
+          "    if state is None:", (WORKFLOW,)),
+    Guard("publishing: a decision only on a contribution waiting for one", PUBLISHING,
+          "    if state is None or state.status != WorkflowState.STATUS_IN_PROGRESS or task_state is None:",
+          "    if state is None or task_state is None:", (WORKFLOW,)),
+    Guard("audit: bulk attendance marks are logged", SERVICES,
+          "        audit.bulk_update(changed, [\"status\", \"reason\", \"marked_via\", \"marked_at\"],\n"
+          "                          organization_id=activity.organization_id)",
+          "        Attendance.objects.bulk_update(changed, [\"status\", \"reason\", \"marked_via\", \"marked_at\"])",
+          (AUDIT,)),
 ]
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -42,7 +43,8 @@ from branchwork.activities.models import (
     AttendanceStatus,
     MarkedVia,
 )
-from branchwork.core.models import Organization, Person
+from branchwork.core import audit
+from branchwork.core.models import AuditAction, Organization, Person
 from branchwork.rulebook.loader import get_rulebook
 
 MAX_ROWS = 5000
@@ -833,12 +835,16 @@ def run_import(*, by, organization: Organization, name: str, data: bytes,
     if dry_run:
         return ImportResult(activities=[], planned=len(plan.activities), dry_run=True)
     created: list[Activity] = []
-    with transaction.atomic():
+    with transaction.atomic(), audit.acting_as(by, source="import"):
         for item in plan.activities:
             try:
                 created.append(_write(item, by=by, organization=organization))
             except ValidationError as exc:
                 raise ImportRefused([_error(item.row, "", " ".join(exc.messages))]) from exc
+        # Each record's rows are in the trail already; this says which file brought them.
+        audit.log_event(organization, AuditAction.IMPORT, {"file": {
+            "name": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+            "activities": [{"id": a.pk, "repr": str(a)[:200]} for a in created]}})
     return ImportResult(activities=created, planned=len(plan.activities))
 
 

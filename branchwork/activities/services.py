@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from branchwork.activities.models import (
     HELD_STATES,
@@ -68,7 +68,7 @@ VERSIONED_FIELDS = ("agenda", "minutes")
 # Which states allow which writes. Every service that writes an activity's record locks its row
 # and checks its state inside the transaction (`_lock`), against one of these.
 OPEN_STATES = (ActivityStatus.PLANNED, ActivityStatus.HELD)  # the record is a draft
-_LOCKED_MESSAGE = _lazy("This record is %(status)s: it is no longer a draft (a locked record "
+_LOCKED_MESSAGE = gettext_lazy("This record is %(status)s: it is no longer a draft (a locked record "
                         "changes only through an amendment).")
 
 
@@ -152,10 +152,10 @@ def _sync_expected(activity: Activity) -> None:
         activity=activity, role=AttendanceRole.EXPECTED, status=AttendanceStatus.UNMARKED,
         person__isnull=False,
     ).exclude(person_id__in=list(wanted)).delete()
-    Attendance.objects.bulk_create([
+    audit.bulk_create(Attendance, [
         Attendance(activity=activity, person=e.person, organization=e.organization, voting=e.voting)
         for pk, e in wanted.items() if pk not in existing
-    ])
+    ], organization_id=activity.organization_id)
 
 
 # --- Credits (derived) ---
@@ -272,7 +272,8 @@ def activity_schedule(
     with _as(by):
         activity.save()
         activity.co_organizers.set(co)
-        ActivityTypeTag.objects.bulk_create([ActivityTypeTag(activity=activity, code=c) for c in codes])
+        audit.bulk_create(ActivityTypeTag, [ActivityTypeTag(activity=activity, code=c) for c in codes],
+                          organization_id=activity.organization_id)
         _sync_expected(activity)
         recompute_credits(activity)
         _revision(activity, by, "wagtail.create")
@@ -312,8 +313,9 @@ def activity_update(
             codes = _check_types(types)
             ActivityTypeTag.objects.filter(activity=activity).exclude(code__in=codes).delete()
             have = set(activity.type_tags.values_list("code", flat=True))
-            ActivityTypeTag.objects.bulk_create(
-                [ActivityTypeTag(activity=activity, code=c) for c in codes if c not in have])
+            audit.bulk_create(
+                ActivityTypeTag, [ActivityTypeTag(activity=activity, code=c) for c in codes if c not in have],
+                organization_id=activity.organization_id)
         if co_organizers is not None:
             activity.co_organizers.set([o for o in co_organizers if o.pk != activity.organization_id])
         activity = Activity.objects.get(pk=activity.pk)  # fresh relations
@@ -371,7 +373,7 @@ def attendance_mark(
 ) -> int:
     """Set attendance by attendance row id: {id: (status, reason)}. Returns rows changed."""
     _attendance_open(activity)
-    rows = {a.pk: a for a in activity.attendance.all()}
+    rows = {a.pk: a for a in activity.attendance.select_related("person")}
     now = timezone.now()
     changed = []
     for pk, (status, reason) in marks.items():
@@ -389,7 +391,8 @@ def attendance_mark(
         row.marked_via, row.marked_at = (via, now) if status != AttendanceStatus.UNMARKED else ("", None)
         changed.append(row)
     with _as(by):
-        Attendance.objects.bulk_update(changed, ["status", "reason", "marked_via", "marked_at"])
+        audit.bulk_update(changed, ["status", "reason", "marked_via", "marked_at"],
+                          organization_id=activity.organization_id)
         if changed and activity.starts_at <= now:
             _mark_held(activity)
         recompute_credits(activity)
@@ -535,8 +538,14 @@ def _replace_resolutions(activity: Activity, resolutions: Sequence[dict]) -> Non
                          votes_abstain=r.get("votes_abstain"))
         row.full_clean(exclude=["activity"])
         rows.append(row)
+
+    def key(r):
+        return (r.text, r.votes_for, r.votes_against, r.votes_abstain)
+
+    if [key(r) for r in activity.resolutions.all()] == [key(r) for r in rows]:
+        return  # unchanged: the trail keeps only real changes
     Resolution.objects.filter(activity=activity).delete()
-    Resolution.objects.bulk_create(rows)
+    audit.bulk_create(Resolution, rows, organization_id=activity.organization_id)
 
 
 def missing_record_fields(activity: Activity) -> list[str]:
@@ -696,15 +705,17 @@ def attachment_add(*, by, activity: Activity, kind: str, file, caption: str = ""
                      order=activity.attachments.filter(kind=kind).count(),
                      uploaded_by=by if getattr(by, "is_authenticated", False) else None)
     row.full_clean(exclude=["activity", "file"])
-    row.save()
+    with _as(by):
+        row.save()
     return row
 
 
 @transaction.atomic
 def attachment_remove(*, by, attachment: Attachment) -> None:
     _lock(attachment.activity, OPEN_STATES, _LOCKED_MESSAGE)
-    attachment.file.delete(save=False)
-    attachment.delete()
+    with _as(by):
+        attachment.delete()
+    transaction.on_commit(lambda: attachment.file.delete(save=False))
 
 
 # --- The year plan ---

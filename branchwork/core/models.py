@@ -367,6 +367,7 @@ class AuditAction(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Deleted")
+    IMPORT = "import", _("Imported")
 
 
 class AuditEntry(models.Model):

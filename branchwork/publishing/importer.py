@@ -19,6 +19,7 @@ articles are written and published in one transaction with their original public
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -30,7 +31,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from branchwork.core.models import Person
+from branchwork.core import audit
+from branchwork.core.models import AuditAction, Person
 from branchwork.core.richtext import text_to_html
 from branchwork.publishing import services
 from branchwork.publishing.models import ArticleLanguage, ArticlePage, ChannelPage, Visibility
@@ -337,7 +339,7 @@ def run_import(*, by, channel: ChannelPage, data: bytes, dry_run: bool = False,
     if dry_run:
         return ImportResult(articles=[], planned=len(plan.articles), dry_run=True)
     created = []
-    with transaction.atomic():
+    with transaction.atomic(), audit.acting_as(by, source="import"):
         for item in plan.articles:
             created.append(services.article_publish_imported(
                 by=by, channel=channel, title=item.title, body=item.body,
@@ -345,4 +347,8 @@ def run_import(*, by, channel: ChannelPage, data: bytes, dry_run: bool = False,
                 author=item.author, author_name=item.author_name, subtitle=item.subtitle,
                 source=item.source, summary=item.summary, tags=item.tags, organization=organization,
             ))
+        audit.log_event(channel, AuditAction.IMPORT, {"file": {
+            "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+            "articles": [{"id": page.pk, "repr": page.title[:200]} for page in created]}},
+            organization_id=getattr(organization, "pk", None))
     return ImportResult(articles=created, planned=len(plan.articles))
