@@ -163,6 +163,7 @@ def test_amending_other_fields_records_no_change_of_unchanged_minutes(personas, 
     response = client.post(url(activity, "amend/"), {
         "reason": "更正地点", "title": activity.title, "place": "三楼会议室",
         "agenda": activity.agenda, "minutes": form.initial["minutes"], "resolutions": "",
+        "version": form.initial["version"],
         **{f"status-{row.pk}": row.status for row in activity.attendance.all()},
     })
     assert response.status_code == 302
