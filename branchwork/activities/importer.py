@@ -835,7 +835,7 @@ def run_import(*, by, organization: Organization, name: str, data: bytes,
     if dry_run:
         return ImportResult(activities=[], planned=len(plan.activities), dry_run=True)
     created: list[Activity] = []
-    with transaction.atomic(), audit.acting_as(by, source="import"):
+    with transaction.atomic(), audit.acting_as(by, source=audit.current_actor().source):
         for item in plan.activities:
             try:
                 created.append(_write(item, by=by, organization=organization))

@@ -339,7 +339,7 @@ def run_import(*, by, channel: ChannelPage, data: bytes, dry_run: bool = False,
     if dry_run:
         return ImportResult(articles=[], planned=len(plan.articles), dry_run=True)
     created = []
-    with transaction.atomic(), audit.acting_as(by, source="import"):
+    with transaction.atomic(), audit.acting_as(by, source=audit.current_actor().source):
         for item in plan.articles:
             created.append(services.article_publish_imported(
                 by=by, channel=channel, title=item.title, body=item.body,

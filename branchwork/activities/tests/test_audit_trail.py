@@ -102,7 +102,7 @@ def test_resolutions_are_logged_when_they_change_and_not_when_saved_unchanged(pe
     assert entries(Resolution).count() == 1
 
 
-def test_an_import_names_its_file_and_its_records_carry_the_import_as_their_source(personas):
+def test_an_import_names_its_file_and_its_records_carry_the_importer(personas):
     p = personas
     for name, name_en in (("张三", "Zhang San"), ("李四", "Li Si")):
         give_role(PersonFactory(name=name, name_en=name_en), p.branch_a, Role.MEMBER)
@@ -116,6 +116,6 @@ def test_an_import_names_its_file_and_its_records_carry_the_import_as_their_sour
     assert event.changes["file"]["sha256"] == hashlib.sha256(data).hexdigest()
     assert sorted(a["id"] for a in event.changes["file"]["activities"]) == sorted(
         a.pk for a in result.activities)
-    sources = set(AuditEntry.objects.exclude(pk=event.pk).filter(
-        content_type=ContentType.objects.get_for_model(Activity)).values_list("source", flat=True))
-    assert sources == {"import"}
+    actors = set(AuditEntry.objects.exclude(pk=event.pk).filter(
+        content_type=ContentType.objects.get_for_model(Activity)).values_list("actor", flat=True))
+    assert actors == {p.alice.pk}
