@@ -7,6 +7,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from branchwork.core.models import AuditEntry, Membership, Organization, Person, Role
 from branchwork.core.permissions import visible_organizations
@@ -94,14 +95,35 @@ def audit_changes(entry: AuditEntry) -> list[ChangeRow]:
     """An entry's changes with field names and choice labels in the reader's language."""
     model = apps.get_model(entry.content_type.app_label, entry.content_type.model) if entry.content_type_id else None
     rows = []
-    for name, (old, new) in entry.changes.items():
+    for name, value in entry.changes.items():
         try:
             field = model._meta.get_field(name) if model else None
         except FieldDoesNotExist:
             field = None
         label = str(field.verbose_name) if field is not None else name
+        if isinstance(value, dict):  # a relation's members added or removed, or an import's file
+            rows.append(_described_change(name, label, value))
+            continue
+        old, new = value
         rows.append(ChangeRow(label, _display(field, old), _display(field, new)))
     return rows
+
+
+def _names(members) -> str:
+    return "、".join(m.get("repr", str(m.get("id"))) for m in members) or "—"
+
+
+def _described_change(name: str, label: str, value: dict) -> ChangeRow:
+    if "added" in value or "removed" in value:
+        return ChangeRow(label, _names(value.get("removed", [])) if "removed" in value else "—",
+                         _names(value.get("added", [])) if "added" in value else "—")
+    if name == "file":
+        records = value.get("activities") or value.get("articles") or []
+        what = _("%(name)s: %(count)s records (SHA-256 %(sha)s…)") % {
+            "name": value.get("name") or _("a file"), "count": len(records),
+            "sha": str(value.get("sha256", ""))[:12]}
+        return ChangeRow(str(_("imported file")), "—", what)
+    return ChangeRow(label, "—", str(value))
 
 
 def audit_entries_for(qs: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
