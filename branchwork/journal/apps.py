@@ -29,7 +29,7 @@ class JournalConfig(AppConfig):
 
     def ready(self) -> None:
         from branchwork.core import audit
-        from branchwork.journal import signals
+        from branchwork.journal import permissions, signals
         from branchwork.journal.models import Journal, JournalEntry, JournalIssue, JournalSection
 
         audit.register(Journal, organization=lambda j: j.organization_id)
@@ -37,3 +37,4 @@ class JournalConfig(AppConfig):
         audit.register(JournalSection, organization=_section_org)
         audit.register(JournalEntry, organization=_entry_org)
         signals.connect()
+        permissions.register()
