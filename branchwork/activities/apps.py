@@ -8,6 +8,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Organizational life")
 
     def ready(self) -> None:
+        from branchwork.activities import permissions
         from branchwork.activities.models import (
             Activity,
             ActivityTypeTag,
@@ -27,3 +28,4 @@ class ActivitiesConfig(AppConfig):
         # what was attached, what it counts as. Credits are derived from these and not logged.
         for part in (Amendment, Attendance, Resolution, Attachment, ActivityTypeTag):
             audit.register(part, organization=of_activity)
+        permissions.register()

@@ -130,7 +130,7 @@ class Activity(index.Indexed, RevisionMixin, ClusterableModel):
     objects = ActivityQuerySet.as_manager()
 
     # The search index (branchwork.search): the record's text; who may find it is decided at
-    # search time by core.permissions.visible_activities. Saves (sign-off and amendments
+    # search time by the rules of activities/permissions.py. Saves (sign-off and amendments
     # included) reindex it through the task worker.
     search_fields = [
         index.SearchField("title"),

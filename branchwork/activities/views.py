@@ -93,7 +93,7 @@ def _year(request) -> int:
 
 
 def _get(request, org_code, activity_id) -> tuple[Organization, Activity]:
-    activity = permissions.get_activity_or_404(request.user, activity_id)
+    activity = permissions.get_or_404(request.user, Activity, activity_id)
     if activity.organization.code != org_code:
         raise Http404("No such activity")
     return activity.organization, activity
@@ -126,10 +126,11 @@ def _marks(request, rows) -> dict[int, tuple[str, str]]:
     return marks
 
 
-def _state_change(request, org_code, activity_id, *, may, change, done: str):
-    """A POST that moves the record along (cancel, submit, approve): check, call, say, go back."""
+def _state_change(request, org_code, activity_id, *, may: str, change, done: str):
+    """A POST that moves the record along (cancel, submit, approve): check that the user `may`
+    (an action of the activity's rules), call, say, go back."""
     _org, activity = _get(request, org_code, activity_id)
-    if not may(request.user, activity):
+    if not permissions.can(request.user, may, activity):
         raise Http404("No such activity")
     try:
         change(by=request.user, activity=activity)
@@ -244,7 +245,7 @@ def activity_new(request, org_code):
 @require_http_methods(["GET", "POST"])
 def activity_edit(request, org_code, activity_id):
     org, activity = _get(request, org_code, activity_id)
-    if not permissions.can_manage_activity(request.user, activity):
+    if not permissions.can(request.user, "manage", activity):
         raise Http404("No such activity")
     if activity.status in (ActivityStatus.LOCKED, ActivityStatus.CANCELLED):
         messages.error(request, _("This record is locked; change it through an amendment."))
@@ -283,7 +284,7 @@ def activity_edit(request, org_code, activity_id):
 @login_required
 @require_POST
 def activity_cancel(request, org_code, activity_id):
-    return _state_change(request, org_code, activity_id, may=permissions.can_manage_activity,
+    return _state_change(request, org_code, activity_id, may="manage",
                          change=services.activity_cancel, done=_("Cancelled."))
 
 
@@ -298,9 +299,9 @@ def activity_detail(request, org_code, activity_id):
     observers = [a for a in attendance if a.role == AttendanceRole.OBSERVER]
     counts = {s: sum(1 for a in expected if a.status == s) for s in AttendanceStatus.values}
     user = request.user
-    can_record = permissions.can_record_activity(user, activity)
-    can_manage = permissions.can_manage_activity(user, activity)
-    can_approve = permissions.can_approve_activity(user, activity)
+    can_record = permissions.can(user, "record", activity)
+    can_manage = permissions.can(user, "manage", activity)
+    can_approve = permissions.can(user, "approve", activity)
     me = getattr(getattr(user, "person", None), "pk", None)
     return render(request, "activities/detail.html", {
         "org": org, "activity": activity, "expected": expected, "observers": observers,
@@ -326,7 +327,7 @@ def activity_detail(request, org_code, activity_id):
 def attendance_edit(request, org_code, activity_id):
     """The recorder marks everyone's attendance by hand (the QR page is the other way)."""
     org, activity = _get(request, org_code, activity_id)
-    if not permissions.can_record_activity(request.user, activity):
+    if not permissions.can(request.user, "record", activity):
         raise Http404("No such activity")
     rows = list(activity.attendance.select_related("person", "organization"))
     observer_form = ObserverForm(people=_people_for(org))
@@ -364,7 +365,7 @@ def attendance_edit(request, org_code, activity_id):
 @require_POST
 def makeup(request, org_code, activity_id, attendance_id):
     org, activity = _get(request, org_code, activity_id)
-    if not permissions.can_record_activity(request.user, activity):
+    if not permissions.can(request.user, "record", activity):
         raise Http404("No such activity")
     row = activity.attendance.filter(pk=attendance_id).first()
     if row is None:
@@ -387,7 +388,7 @@ def makeup(request, org_code, activity_id, attendance_id):
 @require_http_methods(["GET", "POST"])
 def minutes_edit(request, org_code, activity_id):
     org, activity = _get(request, org_code, activity_id)
-    if not permissions.can_record_activity(request.user, activity):
+    if not permissions.can(request.user, "record", activity):
         raise Http404("No such activity")
     if activity.status not in (ActivityStatus.PLANNED, ActivityStatus.HELD):
         messages.error(request, _("The minutes are %(status)s and cannot be edited.")
@@ -418,14 +419,14 @@ def minutes_edit(request, org_code, activity_id):
 @login_required
 @require_POST
 def minutes_submit(request, org_code, activity_id):
-    return _state_change(request, org_code, activity_id, may=permissions.can_record_activity,
+    return _state_change(request, org_code, activity_id, may="record",
                          change=services.minutes_submit, done=_("Submitted to the host for approval."))
 
 
 @login_required
 @require_POST
 def minutes_approve(request, org_code, activity_id):
-    return _state_change(request, org_code, activity_id, may=permissions.can_approve_activity,
+    return _state_change(request, org_code, activity_id, may="approve",
                          change=services.minutes_approve, done=_("Approved. The record is locked."))
 
 
@@ -433,7 +434,7 @@ def minutes_approve(request, org_code, activity_id):
 @require_POST
 def minutes_return(request, org_code, activity_id):
     org, activity = _get(request, org_code, activity_id)
-    if not permissions.can_approve_activity(request.user, activity):
+    if not permissions.can(request.user, "approve", activity):
         raise Http404("No such activity")
     form = ReturnForm(request.POST)
     if not form.is_valid():
@@ -452,8 +453,8 @@ def minutes_return(request, org_code, activity_id):
 @require_http_methods(["GET", "POST"])
 def activity_amend(request, org_code, activity_id):
     org, activity = _get(request, org_code, activity_id)
-    if not (permissions.can_manage_activity(request.user, activity)
-            or permissions.can_approve_activity(request.user, activity)):
+    if not (permissions.can(request.user, "manage", activity)
+            or permissions.can(request.user, "approve", activity)):
         raise Http404("No such activity")
     if activity.status != ActivityStatus.LOCKED:
         return redirect(activity.get_absolute_url())
@@ -492,7 +493,7 @@ def activity_amend(request, org_code, activity_id):
 @require_POST
 def attachment_add(request, org_code, activity_id):
     org, activity = _get(request, org_code, activity_id)
-    if not permissions.can_record_activity(request.user, activity):
+    if not permissions.can(request.user, "record", activity):
         raise Http404("No such activity")
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -514,7 +515,7 @@ def attachment_add(request, org_code, activity_id):
 @require_POST
 def attachment_remove(request, org_code, activity_id, attachment_id):
     org, activity = _get(request, org_code, activity_id)
-    if not permissions.can_record_activity(request.user, activity):
+    if not permissions.can(request.user, "record", activity):
         raise Http404("No such activity")
     attachment = activity.attachments.filter(pk=attachment_id).first()
     if attachment is None:
@@ -555,7 +556,7 @@ def checkin_url(activity: Activity) -> str:
 def checkin_screen(request, org_code, activity_id):
     """For the projector: a big QR code and who has checked in so far."""
     org, activity = _get(request, org_code, activity_id)
-    if not permissions.can_record_activity(request.user, activity):
+    if not permissions.can(request.user, "record", activity):
         raise Http404("No such activity")
     url = checkin_url(activity)
     qr = segno.make(url, error="m")
@@ -583,7 +584,7 @@ def checkin(request, token):
     person = getattr(request.user, "person", None)
     row = activity.attendance.filter(person=person).first() if person else None
     # Only those on the list (or who may see the activity) learn what it is.
-    if row is None and not permissions.visible_activities(request.user).filter(pk=activity.pk).exists():
+    if row is None and not permissions.visible(request.user, Activity).filter(pk=activity.pk).exists():
         raise Http404("No such check-in")
     error = None
     if request.method == "POST":

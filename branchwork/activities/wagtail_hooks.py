@@ -36,7 +36,7 @@ def my_activities_panel(request) -> MyPagePanel | None:
         .order_by("starts_at")[:10]
     )
     waiting = list(
-        permissions.visible_activities(request.user).filter(
+        permissions.visible(request.user, Activity).filter(
             Q(recorder=person, status=ActivityStatus.HELD) | Q(host=person, status=ActivityStatus.SUBMITTED)
         ).select_related("organization").order_by("starts_at")[:20]
     )

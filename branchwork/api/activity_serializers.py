@@ -121,7 +121,7 @@ class ActivitySerializer(serializers.ModelSerializer):
 
     def get_checkin_url(self, activity: Activity) -> str | None:
         request = self.context["request"]
-        if not permissions.can_record_activity(request.user, activity):
+        if not permissions.can(request.user, "record", activity):
             return None
         # The address the QR code carries: the deployment's public one, as the web page gives.
         return settings.BASE_URL + reverse("checkin", args=[activity.checkin_token])
@@ -200,9 +200,9 @@ class ActivityDetailSerializer(ActivitySerializer):
     def get_permissions(self, activity: Activity):
         user = self.context["request"].user
         return {
-            "manage": permissions.can_manage_activity(user, activity),
-            "record": permissions.can_record_activity(user, activity),
-            "approve": permissions.can_approve_activity(user, activity),
+            "manage": permissions.can(user, "manage", activity),
+            "record": permissions.can(user, "record", activity),
+            "approve": permissions.can(user, "approve", activity),
         }
 
 

@@ -123,7 +123,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return self._REQUEST_SERIALIZERS.get(self.action, ActivityDetailSerializer)
 
     def get_queryset(self):
-        qs = permissions.visible_activities(self.request.user)
+        qs = permissions.visible(self.request.user, Activity)
         if self.action == "list":
             qs = self._filtered(qs)
         return _for_reading(qs, detail=self.action != "list")
@@ -179,7 +179,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def partial_update(self, request: Request, pk=None, format=None) -> Response:
         activity = self.get_object()
-        if not permissions.can_manage_activity(request.user, activity):
+        if not permissions.can(request.user, "manage", activity):
             raise PermissionDenied(_("You do not manage this activity."))
         data = self._parse(ActivityUpdateSerializer, partial=True).validated_data
         with service_errors():
@@ -205,7 +205,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def attendance(self, request: Request, pk=None, format=None) -> Response:
         activity = self.get_object()
         if request.method == "POST":
-            if not permissions.can_record_activity(request.user, activity):
+            if not permissions.can(request.user, "record", activity):
                 raise PermissionDenied(_("You may not record this activity."))
             marks = self._parse(AttendanceMarksSerializer).marks_by_row()
             with service_errors():
@@ -224,7 +224,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def minutes(self, request: Request, pk=None, format=None) -> Response:
         activity = self.get_object()
-        if not permissions.can_record_activity(request.user, activity):
+        if not permissions.can(request.user, "record", activity):
             raise PermissionDenied(_("You may not record this activity."))
         data = self._parse(MinutesSerializer).validated_data
         with service_errors():
@@ -237,7 +237,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk=None, format=None) -> Response:
         activity = self.get_object()
-        if not permissions.can_record_activity(request.user, activity):
+        if not permissions.can(request.user, "record", activity):
             raise PermissionDenied(_("You may not record this activity."))
         with service_errors():
             services.minutes_submit(by=request.user, activity=activity)
@@ -247,7 +247,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk=None, format=None) -> Response:
         activity = self.get_object()
-        if not permissions.can_approve_activity(request.user, activity):
+        if not permissions.can(request.user, "approve", activity):
             raise PermissionDenied(_("You may not approve these minutes."))
         with service_errors():
             services.minutes_approve(by=request.user, activity=activity)
@@ -259,7 +259,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def send_back(self, request: Request, pk=None, format=None) -> Response:
         activity = self.get_object()
-        if not permissions.can_approve_activity(request.user, activity):
+        if not permissions.can(request.user, "approve", activity):
             raise PermissionDenied(_("You may not approve these minutes."))
         comment = self._parse(ReturnSerializer).validated_data["comment"]
         with service_errors():
@@ -274,10 +274,10 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def amend(self, request: Request, pk=None, format=None) -> Response:
         activity = self.get_object()
         user = request.user
-        # Managers, and the host who approved it (can_approve_activity: the host if there is one).
+        # Managers, and the host who approved it ("approve": the host if there is one).
         if not (
-            permissions.can_manage_activity(user, activity)
-            or permissions.can_approve_activity(user, activity)
+            permissions.can(user, "manage", activity)
+            or permissions.can(user, "approve", activity)
         ):
             raise PermissionDenied(_("You may not amend this record."))
         data = self._parse(AmendSerializer).validated_data

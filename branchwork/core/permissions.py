@@ -1,6 +1,18 @@
 """The permission policy: one answer to "may this user see (or manage) this?".
 
-Every view and every API endpoint asks here. The rules:
+Every view and every API endpoint asks here. This module holds three things:
+
+- **The reader** (`reader(user)`): who the user is, which organizations they read, manage and
+  oversee as the committee office's staff, from their roles current today; read once per request.
+- **The questions** for any model: `visible(user, Model)` (the rows they may see), `get_or_404(
+  user, Model, pk)`, `can(user, action, obj)`. Each app gives the rules for its own models with
+  `register(Model, visible=…, **actions)` in its AppConfig.ready() (see the app's
+  `permissions.py`); asking about a model or an action nobody registered raises `NotRegistered`.
+- **Core's own rules** (organizations, people, roles, the audit trail) and the building blocks
+  other apps' rules are made of: `org_filter`, the internal-content rule
+  (`internal_content_filter`, `can_read_internal_of`), who edits publications, who oversees.
+
+Core's rules:
 
 - Superusers see and manage everything.
 - A person's roles that are current today decide the rest:
@@ -15,10 +27,14 @@ Every view and every API endpoint asks here. The rules:
 Outsiders get 404, never 403: the existence of a record is itself not theirs to know.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from branchwork.core.models import (
@@ -34,7 +50,15 @@ from branchwork.core.models import (
 _CACHE_ATTR = "_branchwork_access"
 
 
-class _Access:
+def org_filter(paths: list[str], prefix: str = "") -> Q | None:
+    """Organizations at or under any of `paths` (materialized paths of the tree); None for none.
+    `prefix` reaches the organization from another model (`"organization__"`)."""
+    if not paths:
+        return None
+    return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
+
+
+class Reader:
     """What one user may read and manage, computed once per request (cached on the user): one
     query for a person with current roles (their person, organizations and roles together; the
     person is kept on the user, where templates and views find it)."""
@@ -45,6 +69,7 @@ class _Access:
         self.read_paths: list[str] = []
         self.manage_paths: list[str] = []
         self.staff_paths: list[str] = []  # where they are the committee office's staff
+        self.editor_paths: list[str] | None = None  # read when first asked (_editor_paths)
         # A member of the institution: a current role in one of its own active organizations
         # (not in a brother unit's branch).
         self.is_member = False
@@ -74,18 +99,12 @@ class _Access:
             if membership.organization.kind != OrganizationKind.EXTERNAL_BRANCH:
                 self.is_member = True
 
-    @staticmethod
-    def org_filter(paths: list[str], prefix: str = "") -> Q | None:
-        """Organizations at or under any of `paths` (materialized paths of the tree)."""
-        if not paths:
-            return None
-        return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
 
-
-def _access(user) -> _Access:
+def reader(user) -> Reader:
+    """The user's reader, read once per request (cached on the user object)."""
     access = getattr(user, _CACHE_ATTR, None)
     if access is None:
-        access = _Access(user)
+        access = Reader(user)
         try:
             setattr(user, _CACHE_ATTR, access)
         except AttributeError:  # AnonymousUser is shared; computing again is cheap
@@ -99,42 +118,152 @@ def forget(user) -> None:
         delattr(user, _CACHE_ATTR)
 
 
+# --- The registry: each app's rules for its own models ---
+# Shaped like Wagtail's permission policies (a policy per model: which instances a user has a
+# permission for, and whether they have it for one instance), as plain functions the way
+# `audit.register` takes them: an app registers its models' rules in its AppConfig.ready(), and
+# core asks them without importing the app.
+
+
+class NotRegistered(ImproperlyConfigured):
+    """A permission question about a model, or an action, that no app gave rules for."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules of one model. `visible(user)` is the queryset of what the user may see (the
+    rest answers 404); `detail(queryset)` adds what a page needs with one object; each action is
+    `fn(user, obj) -> bool`, called with `obj` None when asked about the model as a whole."""
+
+    model: type[Model]
+    visible: Callable[[Any], QuerySet]
+    detail: Callable[[QuerySet], QuerySet] | None = None
+    actions: dict[str, Callable[[Any, Any], bool]] = field(default_factory=dict)
+
+
+_registry: dict[type[Model], Rules] = {}
+
+
+def register(model: type[Model], *, visible: Callable[[Any], QuerySet],
+             detail: Callable[[QuerySet], QuerySet] | None = None,
+             **actions: Callable[[Any, Any], bool]) -> None:
+    """Give the rules of `model` (its own app does, once). Subclasses of `model` (a specific
+    Wagtail page) follow its rules unless registered themselves."""
+    rules = Rules(model=model, visible=visible, detail=detail, actions=dict(actions))
+    existing = _registry.get(model)
+    if existing is not None and existing.visible is not visible:
+        raise ImproperlyConfigured(f"{model._meta.label} has its permission rules already.")
+    if existing is not None:  # the same app's ready() again: keep actions other apps added
+        rules.actions.update({k: v for k, v in existing.actions.items() if k not in actions})
+    _registry[model] = rules
+
+
+def extend(model: type[Model], **actions: Callable[[Any, Any], bool]) -> None:
+    """Add actions that another app answers to a registered model's rules (the reports app says
+    who may export an organization's ledger). An action keeps one rule."""
+    rules = rules_for(model)
+    for name, rule in actions.items():
+        if rules.actions.get(name, rule) is not rule:
+            raise ImproperlyConfigured(f"{model._meta.label} already has a rule for {name!r}.")
+        rules.actions[name] = rule
+
+
+def rules_for(model: type[Model]) -> Rules:
+    """The rules of `model` (or of the nearest registered class it inherits from)."""
+    for klass in model.__mro__:
+        rules = _registry.get(klass)
+        if rules is not None:
+            return rules
+    label = getattr(getattr(model, "_meta", None), "label", model.__name__)
+    raise NotRegistered(
+        f"No permission rules for {label}: its app must register them with "
+        "branchwork.core.permissions.register() in its AppConfig.ready()."
+    )
+
+
+def registered_models() -> list[type[Model]]:
+    return list(_registry)
+
+
+def visible(user, model: type[Model]) -> QuerySet:
+    """The rows of `model` this user may see."""
+    rules = rules_for(model)
+    qs = rules.visible(user)
+    if rules.model is not model:  # a subclass following its parent's rules
+        qs = model._default_manager.filter(pk__in=qs.values("pk"))
+    return qs
+
+
+def can(user, action: str, obj) -> bool:
+    """May this user take `action` on `obj` (an instance, or a model class for the model as a
+    whole: "may they read any journal")?"""
+    model = obj if isinstance(obj, type) else type(obj)
+    rules = rules_for(model)
+    rule = rules.actions.get(action)
+    if rule is None:
+        raise NotRegistered(
+            f"{rules.model._meta.label} has no permission rule for {action!r} "
+            f"(it has: {', '.join(sorted(rules.actions)) or 'none'})."
+        )
+    return bool(rule(user, None if isinstance(obj, type) else obj))
+
+
+def get_or_404(user, model: type[Model], pk=None, /, **lookups):
+    """The object (with what its rules' `detail` loads), if this user may see it; 404 otherwise,
+    for a malformed key too."""
+    rules = rules_for(model)
+    qs = visible(user, model)
+    if rules.detail is not None:
+        qs = rules.detail(qs)
+    if pk is not None:
+        lookups["pk"] = pk
+    try:
+        return qs.get(**lookups)
+    except (model.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404(f"No such {model._meta.model_name}") from None
+
+
 # --- Organizations ---
 
 
 def visible_organizations(user) -> QuerySet[Organization]:
-    access = _access(user)
+    access = reader(user)
     qs = Organization.objects.all()
     if access.is_superuser:
         return qs
-    q = access.org_filter(access.read_paths)
+    q = org_filter(access.read_paths)
     return qs.filter(q) if q is not None else qs.none()
 
 
 def managed_organizations(user) -> QuerySet[Organization]:
-    access = _access(user)
+    access = reader(user)
     qs = Organization.objects.all()
     if access.is_superuser:
         return qs
-    q = access.org_filter(access.manage_paths)
+    q = org_filter(access.manage_paths)
     return qs.filter(q) if q is not None else qs.none()
 
 
 def can_see_org(user, org: Organization) -> bool:
-    access = _access(user)
+    access = reader(user)
     return access.is_superuser or any(org.path.startswith(p) for p in access.read_paths)
 
 
 def can_manage_org(user, org: Organization) -> bool:
-    access = _access(user)
+    access = reader(user)
     return access.is_superuser or any(org.path.startswith(p) for p in access.manage_paths)
 
 
 def can_create_org_under(user, parent: Organization | None) -> bool:
     """Managers create organizations under theirs; the top level belongs to superusers alone."""
     if parent is None:
-        return _access(user).is_superuser
+        return reader(user).is_superuser
     return can_manage_org(user, parent)
+
+
+def is_staff_over(user, org: Organization) -> bool:
+    """Is the user the committee office's staff in `org` or in an organization above it?"""
+    return any(org.path.startswith(p) for p in reader(user).staff_paths)
 
 
 def get_org_or_404(user, code: str, *, manage: bool = False) -> Organization:
@@ -149,11 +278,11 @@ def get_org_or_404(user, code: str, *, manage: bool = False) -> Organization:
 
 
 def visible_people(user) -> QuerySet[Person]:
-    access = _access(user)
+    access = reader(user)
     qs = Person.objects.all()
     if access.is_superuser:
         return qs
-    q = access.org_filter(access.read_paths, prefix="memberships__organization__")
+    q = org_filter(access.read_paths, prefix="memberships__organization__")
     if access.person_id is not None:
         q = Q(pk=access.person_id) if q is None else q | Q(pk=access.person_id)
     if q is None:
@@ -162,11 +291,11 @@ def visible_people(user) -> QuerySet[Person]:
 
 
 def manageable_people(user) -> QuerySet[Person]:
-    access = _access(user)
+    access = reader(user)
     qs = Person.objects.all()
     if access.is_superuser:
         return qs
-    q = access.org_filter(access.manage_paths, prefix="memberships__organization__")
+    q = org_filter(access.manage_paths, prefix="memberships__organization__")
     if q is None:
         return qs.none()
     return qs.filter(pk__in=Person.objects.filter(q).values("pk"))
@@ -189,22 +318,22 @@ def get_person_or_404(user, person_id, *, manage: bool = False) -> Person:
 
 def visible_memberships(user) -> QuerySet[Membership]:
     """Role records a user may read: those in organizations they read, and their own."""
-    access = _access(user)
+    access = reader(user)
     qs = Membership.objects.all()
     if access.is_superuser:
         return qs
-    q = access.org_filter(access.read_paths, prefix="organization__")
+    q = org_filter(access.read_paths, prefix="organization__")
     if access.person_id is not None:
         q = Q(person_id=access.person_id) if q is None else q | Q(person_id=access.person_id)
     return qs.filter(q) if q is not None else qs.none()
 
 
 def managed_memberships(user) -> QuerySet[Membership]:
-    access = _access(user)
+    access = reader(user)
     qs = Membership.objects.all()
     if access.is_superuser:
         return qs
-    q = access.org_filter(access.manage_paths, prefix="organization__")
+    q = org_filter(access.manage_paths, prefix="organization__")
     return qs.filter(q) if q is not None else qs.none()
 
 
@@ -222,121 +351,23 @@ def get_membership_or_404(user, org: Organization, membership_id) -> Membership:
 
 def visible_audit_entries(user) -> QuerySet[AuditEntry]:
     """Secretaries and committee members read the trail of the organizations they manage."""
-    access = _access(user)
+    access = reader(user)
     qs = AuditEntry.objects.all()
     if access.is_superuser:
         return qs
-    q = access.org_filter(access.manage_paths, prefix="organization__")
+    q = org_filter(access.manage_paths, prefix="organization__")
     return qs.filter(q) if q is not None else qs.none()
 
 
-# --- Activities (organizational life) ---
-# The models live in the activities app; core imports no other app, so they are looked up by
-# name. The rules:
-# - an activity is visible to those who read its host organization or a co-organizer, and to
-#   everyone on its attendance list (a Youth League member invited to a joint activity);
-# - managers of the host organization schedule, edit, mark attendance and amend;
-# - the recorder also marks attendance and writes the minutes; the host approves them.
-
-
-def _activity_model():
-    from django.apps import apps
-
-    return apps.get_model("activities", "Activity")
-
-
-def visible_activities(user) -> QuerySet:
-    Activity = _activity_model()
-    access = _access(user)
-    qs = Activity.objects.all()
-    if access.is_superuser:
-        return qs
-    q = access.org_filter(access.read_paths, prefix="organization__")
-    co = access.org_filter(access.read_paths, prefix="co_organizers__")
-    if co is not None:
-        q = q | co
-    if access.person_id is not None:
-        mine = Q(attendance__person_id=access.person_id)
-        q = mine if q is None else q | mine
-    if q is None:
-        return qs.none()
-    return qs.filter(pk__in=Activity.objects.filter(q).values("pk"))
-
-
-def can_manage_activity(user, activity) -> bool:
-    """Schedule, change, cancel, amend: the host organization's managers."""
-    return can_manage_org(user, activity.organization)
-
-
-def can_record_activity(user, activity) -> bool:
-    """Mark attendance and write minutes: managers, the recorder and the host."""
-    person_id = _access(user).person_id
-    return can_manage_activity(user, activity) or (
-        person_id is not None and person_id in (activity.recorder_id, activity.host_id)
-    )
-
-
-def can_approve_activity(user, activity) -> bool:
-    """Approve or send back the minutes: the host (the organization's managers when none is set)."""
-    access = _access(user)
-    if access.is_superuser:
-        return True
-    if activity.host_id is not None:
-        return access.person_id == activity.host_id
-    return can_manage_activity(user, activity)
-
-
-def get_activity_or_404(user, activity_id, *, org: Organization | None = None):
-    Activity = _activity_model()
-    qs = visible_activities(user).select_related("organization", "host", "recorder", "lecturer")
-    try:
-        activity = qs.get(pk=activity_id)
-    except (Activity.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such activity") from None
-    if org is not None and activity.organization_id != org.pk:
-        raise Http404("No such activity")
-    return activity
-
-
-# --- Ledgers (reports) ---
-
-
-def can_export_ledger(user, org: Organization) -> bool:
-    """Export an organization's ledger: those who manage it, and the committee office's staff
-    reading it from above (a role of staff in it or an organization over it). Plain members
-    read the records but do not take the whole year's member data away in a file."""
-    if not can_see_org(user, org):
-        return False
-    if can_manage_org(user, org):
-        return True
-    return any(org.path.startswith(p) for p in _access(user).staff_paths)
-
-
-# --- Internal publications: the journal and the lecture hall ---
-# Read like internal portal content (`can_read_internal_of` below): a journal, a talk or a
-# series belongs to an organization, and is read by that organization's readers of internal
-# content; the views send the anonymous to the login page and answer 404 to the rest.
+# --- Publications: who edits them ---
 # Editors (the editor role in the owning organization or one above it) and the managers of the
-# owning organization compose, publish and upload.
-
-
-def can_read_journal(user, org: Organization | None = None) -> bool:
-    """Read the journal of `org` (its published issues); without `org`: read some journal."""
-    return can_read_internal_of(user, org) if org is not None else can_read_internal_content(user)
-
-
-def can_read_lectures(user, org: Organization | None = None) -> bool:
-    """Read the talks and series of `org` (slides, recordings); without `org`: read some."""
-    return can_read_internal_of(user, org) if org is not None else can_read_internal_content(user)
+# owning organization compose, publish and upload an organization's journal issues and talks.
 
 
 def _editor_paths(user) -> list[str]:
     """Paths of the organizations where the user holds the editor role today (cached)."""
-    from branchwork.core.models import Role
-
-    access = _access(user)
-    paths = getattr(access, "editor_paths", None)
-    if paths is None:
+    access = reader(user)
+    if access.editor_paths is None:
         paths = []
         if access.person_id is not None:
             paths = list(
@@ -345,28 +376,24 @@ def _editor_paths(user) -> list[str]:
                 .values_list("organization__path", flat=True)
             )
         access.editor_paths = paths
-    return paths
+    return access.editor_paths
 
 
-def can_edit_journal(user, org: Organization) -> bool:
-    """Compose, change and publish the issues of a journal owned by `org` (or talks held by it):
+def can_edit_publications_of(user, org: Organization) -> bool:
+    """Compose, change and publish what `org` publishes internally (a journal's issues, talks):
     editors of `org` or of an organization above it, and those who manage `org`."""
     if can_manage_org(user, org):
         return True
     return any(org.path.startswith(p) for p in _editor_paths(user))
 
 
-def can_edit_lectures(user, org: Organization) -> bool:
-    return can_edit_journal(user, org)
-
-
 def publication_organizations(user) -> QuerySet[Organization]:
     """Active organizations whose journal issues and talks the user may edit."""
-    access = _access(user)
+    access = reader(user)
     qs = Organization.objects.filter(is_active=True)
     if access.is_superuser:
         return qs
-    q = access.org_filter(access.manage_paths + _editor_paths(user))
+    q = org_filter(access.manage_paths + _editor_paths(user))
     return qs.filter(q) if q is not None else qs.none()
 
 
@@ -388,10 +415,10 @@ def publication_organizations(user) -> QuerySet[Organization]:
 
 def _internal_q(user, prefix: str = "") -> Q | None:
     """Organizations whose internal content the user reads (None: none; Q(): all)."""
-    access = _access(user)
+    access = reader(user)
     if access.is_superuser:
         return Q()
-    q = access.org_filter(access.read_paths, prefix=prefix)
+    q = org_filter(access.read_paths, prefix=prefix)
     if q is None:
         return None
     above = {path[:i] for path in access.read_paths
@@ -403,7 +430,7 @@ def can_read_internal_of(user, org: Organization | None) -> bool:
     """May this user read the internal content of `org` (None: of the whole institution)?"""
     if org is None:
         return can_read_internal_content(user)
-    access = _access(user)
+    access = reader(user)
     return access.is_superuser or any(
         org.path.startswith(p) or p.startswith(org.path) for p in access.read_paths
     )
@@ -421,12 +448,21 @@ def internal_content_filter(user, prefix: str = "organization") -> Q | None:
     return q
 
 
+def internal_content(user, qs: QuerySet, prefix: str = "organization") -> QuerySet:
+    """`qs` narrowed to the rows whose internal content the user reads."""
+    readable = internal_content_filter(user, prefix=prefix)
+    return qs.none() if readable is None else qs.filter(readable)
+
+
 def can_read_internal_content(user) -> bool:
     """Is this user a member of the institution, who reads its organization-less internal
     content (and sees the journal and lecture hall in the menus)?"""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or _access(user).is_member
+    return user.is_superuser or reader(user).is_member
+
+
+# --- The user's standing ---
 
 
 def may_use_back_office(user) -> bool:
@@ -463,132 +499,20 @@ def holds_current_role(user, role: str) -> bool:
     )
 
 
-# --- Portal pages in search ---
-# The page tree belongs to Wagtail and the publishing app; core imports neither, so the article
-# model is looked up by name (and may be absent in a deployment without publishing).
+# --- Core's own models in the registry ---
 
-
-def _unreadable_internal_article_ids(user):
-    """A subquery of the ids of the internal articles this user may not read (none when there
-    is no article model)."""
-    from django.apps import apps
-    from django.core.exceptions import FieldDoesNotExist
-    from wagtail.models import Page
-
-    try:
-        article = apps.get_model("publishing", "ArticlePage")
-        article._meta.get_field("visibility")
-        article._meta.get_field("organization")
-    except (LookupError, FieldDoesNotExist):
-        return Page.objects.none().values("pk")
-    internal = article.objects.exclude(visibility="public")
-    readable = internal_content_filter(user)
-    if readable is not None:
-        internal = internal.exclude(readable)
-    return internal.values("pk")
-
-
-def searchable_pages(user) -> QuerySet:
-    """Live portal pages the user may open, for the site search:
-
-    - anonymous visitors: pages under no view restriction of Wagtail's, internal articles not;
-    - signed-in users: also pages under a restriction they pass (a login restriction, a group
-      restriction of one of their groups), never password-protected ones (search cannot ask for
-      the password); internal articles of the organizations whose internal content they read
-      (`can_read_internal_of`).
-    """
-    from wagtail.models import Page, PageViewRestriction
-
-    qs = Page.objects.live()
-    if not _access(user).is_superuser:
-        blocked = _restrictions_not_passed(
-            user, PageViewRestriction.objects.values_list("page__path", "restriction_type", "groups")
-        )
-        if blocked:
-            qs = qs.exclude(reduce(or_, (Q(path__startswith=p) for p in blocked)))
-    if not (user.is_authenticated and user.is_superuser):
-        qs = qs.exclude(pk__in=_unreadable_internal_article_ids(user))
-    return qs
-
-
-def _restrictions_not_passed(user, restrictions) -> list[str]:
-    """Tree paths under a Wagtail view restriction (of pages or of collections) that this user
-    does not pass: every one for visitors; for signed-in users, those that are neither a login
-    restriction nor a group restriction of one of their groups (a password restriction is never
-    passed: search cannot ask for the password). `restrictions`: (path, type, group id) rows,
-    one per group of a group restriction."""
-    from wagtail.models import BaseViewRestriction
-
-    signed_in = user.is_authenticated and user.is_active
-    group_ids = None
-    passed: dict[str, bool] = {}
-    for path, kind, group_id in restrictions:
-        passes = False
-        if signed_in and kind == BaseViewRestriction.LOGIN:
-            passes = True
-        elif signed_in and kind == BaseViewRestriction.GROUPS:
-            if group_ids is None:  # read only when a group restriction asks
-                group_ids = set(user.groups.values_list("pk", flat=True))
-            passes = group_id in group_ids
-        passed[path] = passed.get(path, False) or passes
-    return [path for path, ok in passed.items() if not ok]
-
-
-# --- Documents (Wagtail's library) ---
-# A file in the library is not public for being there. A document is opened by:
-#   - superusers, and those who may choose or change it in the back office (Wagtail's collection
-#     permissions: the portal's editors and signers), and the one who uploaded it (a contributor
-#     previewing their draft);
-#   - whoever may open a live page that links it (Wagtail's reference index): a document linked
-#     from a public article is public, one linked only from an internal article is read by that
-#     article's readers, one linked from nowhere stays in the back office.
-# When Wagtail serves one, its collection view restrictions (login, groups, password) apply on
-# top; the site search keeps only documents whose restrictions the user passes.
-
-
-def readable_documents(user) -> QuerySet:
-    """Documents this user may open (Wagtail's collection view restrictions aside)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import BigIntegerField, CharField
-    from django.db.models.functions import Cast
-    from wagtail.documents import get_document_model
-    from wagtail.models import Page, ReferenceIndex
-    from wagtail.permissions import policy_registry
-
-    Document = get_document_model()
-    if _access(user).is_superuser:
-        return Document.objects.all()
-    # The reference index keeps ids as text, whatever the model's key.
-    pages = searchable_pages(user).order_by().annotate(ref=Cast("pk", CharField())).values("ref")
-    linked = (
-        ReferenceIndex.objects.filter(
-            base_content_type=ContentType.objects.get_for_model(Page),
-            object_id__in=pages,
-            to_content_type=ContentType.objects.get_for_model(Document),
-        )
-        .annotate(document_id=Cast("to_object_id", BigIntegerField()))
-        .values("document_id")
-    )
-    q = Q(pk__in=linked)
-    if user.is_authenticated and user.is_active:
-        policy = policy_registry.get_by_type(Document)
-        chosen = policy.instances_user_has_any_permission_for(user, ["choose", "change"])
-        q |= Q(uploaded_by_user_id=user.pk) | Q(pk__in=chosen.values("pk"))
-    return Document.objects.filter(q)
-
-
-def visible_documents(user) -> QuerySet:
-    """Documents the site search shows this user: those they may open, outside collections under
-    a view restriction they do not pass (a login one for visitors, a group one not theirs, any
-    password one: search cannot ask for the password)."""
-    from wagtail.models import CollectionViewRestriction
-
-    qs = readable_documents(user)
-    if _access(user).is_superuser:
-        return qs
-    blocked = _restrictions_not_passed(
-        user, CollectionViewRestriction.objects.values_list("collection__path", "restriction_type", "groups")
-    )
-    if blocked:
-        qs = qs.exclude(reduce(or_, (Q(collection__path__startswith=p) for p in blocked)))
-    return qs
+register(
+    Organization,
+    visible=visible_organizations,
+    detail=lambda qs: qs.select_related("unit"),
+    see=can_see_org,
+    manage=can_manage_org,
+)
+register(
+    Person,
+    visible=visible_people,
+    detail=lambda qs: qs.select_related("unit", "user"),
+    manage=can_manage_person,
+)
+register(Membership, visible=visible_memberships)
+register(AuditEntry, visible=visible_audit_entries)

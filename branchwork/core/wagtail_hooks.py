@@ -54,7 +54,7 @@ def register_people_admin():
 @hooks.register("before_serve_document", order=-1)
 def serve_documents_to_their_readers(document, request):
     """Wagtail serves a document to whoever has its address; ours go to those who may open it
-    (`permissions.readable_documents`), the others get 404. This runs before Wagtail's own check
-    of collection view restrictions, which still applies after it."""
-    if not permissions.readable_documents(request.user).filter(pk=document.pk).exists():
+    (the "open" rule registered for documents), the others get 404. This runs before Wagtail's
+    own check of collection view restrictions, which still applies after it."""
+    if not permissions.can(request.user, "open", document):
         raise Http404("No such document")

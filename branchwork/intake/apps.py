@@ -6,3 +6,8 @@ class IntakeConfig(AppConfig):
     name = "branchwork.intake"
     label = "intake"
     verbose_name = _("Contributions by email")
+
+    def ready(self) -> None:
+        from branchwork.intake import permissions
+
+        permissions.register()

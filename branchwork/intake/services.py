@@ -561,15 +561,6 @@ def _queue_receipt(message: IncomingMessage) -> None:
 # --- moderation ---
 
 
-def can_moderate(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.has_perm("intake.moderate_incomingmessage"))
-    )
-
-
 def _locked(message: IncomingMessage) -> IncomingMessage:
     return IncomingMessage.objects.select_for_update().get(pk=message.pk)
 

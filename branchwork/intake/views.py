@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from branchwork.core import permissions
 from branchwork.core.models import Person
 from branchwork.intake import services
 from branchwork.intake.forms import DiscardForm, ReleaseForm
@@ -29,27 +30,22 @@ PAGE_SIZE = 50
 def moderator_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not services.can_moderate(request.user):
+        if not permissions.can(request.user, "moderate", IncomingMessage):
             raise Http404
         return view(request, *args, **kwargs)
 
     return wrapped
 
 
-def _message_or_404(message_id) -> IncomingMessage:
-    try:
-        pk = int(message_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    return get_object_or_404(
-        IncomingMessage.objects.select_related("sender_person", "article", "moderated_by"), pk=pk
-    )
+def _message_or_404(request, message_id) -> IncomingMessage:
+    return permissions.get_or_404(request.user, IncomingMessage, message_id)
 
 
 @moderator_required
 def index(request):
     status = request.GET.get("status", "open")
-    messages_qs = IncomingMessage.objects.select_related("sender_person").defer("text", "log")
+    messages_qs = (permissions.visible(request.user, IncomingMessage)
+                   .select_related("sender_person").defer("text", "log"))
     if status == "open":
         messages_qs = messages_qs.filter(status__in=OPEN)
     elif status in MessageStatus.values:
@@ -63,7 +59,8 @@ def index(request):
             | Q(from_address__icontains=query)
             | Q(header_from__icontains=query)
         )
-    counts = dict(IncomingMessage.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    counts = dict(permissions.visible(request.user, IncomingMessage)
+                  .values_list("status").annotate(n=Count("pk")).order_by())
     tabs = [("open", _("Waiting for a decision"), sum(counts.get(s, 0) for s in OPEN))]
     tabs += [(value, label, counts.get(value, 0)) for value, label in MessageStatus.choices]
     tabs.append(("all", _("All"), sum(counts.values())))
@@ -84,7 +81,7 @@ def index(request):
 
 @moderator_required
 def detail(request, message_id):
-    message = _message_or_404(message_id)
+    message = _message_or_404(request, message_id)
     initial_person = message.sender_person or (
         Person.objects.filter(email__iexact=message.from_address).first()
         if message.from_address
@@ -110,7 +107,7 @@ def detail(request, message_id):
 @moderator_required
 @require_POST
 def release(request, message_id):
-    message = _message_or_404(message_id)
+    message = _message_or_404(request, message_id)
     form = ReleaseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the person this contribution is from."))
@@ -131,7 +128,7 @@ def release(request, message_id):
 @moderator_required
 @require_POST
 def discard(request, message_id):
-    message = _message_or_404(message_id)
+    message = _message_or_404(request, message_id)
     form = DiscardForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -146,7 +143,7 @@ def discard(request, message_id):
 @moderator_required
 @require_POST
 def reprocess(request, message_id):
-    message = _message_or_404(message_id)
+    message = _message_or_404(request, message_id)
     try:
         message = services.reprocess(message, by=request.user)
     except ValidationError as exc:
@@ -160,7 +157,7 @@ def reprocess(request, message_id):
 
 @moderator_required
 def raw(request, message_id):
-    message = _message_or_404(message_id)
+    message = _message_or_404(request, message_id)
     try:
         handle = message.raw.open("rb")
     except (FileNotFoundError, OSError, ValueError):

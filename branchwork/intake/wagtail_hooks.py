@@ -6,12 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from branchwork.intake import services, urls
+from branchwork.core import permissions
+from branchwork.intake import urls
+from branchwork.intake.models import IncomingMessage
 
 
 class ModeratorMenuItem(MenuItem):
     def is_shown(self, request):
-        return services.can_moderate(request.user)
+        return permissions.can(request.user, "moderate", IncomingMessage)
 
 
 @hooks.register("register_admin_urls")

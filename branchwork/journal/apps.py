@@ -29,7 +29,7 @@ class JournalConfig(AppConfig):
 
     def ready(self) -> None:
         from branchwork.core import audit
-        from branchwork.journal import signals
+        from branchwork.journal import permissions, signals
         from branchwork.journal.models import (
             IssueCorrection,
             Journal,
@@ -44,3 +44,4 @@ class JournalConfig(AppConfig):
         audit.register(JournalEntry, organization=_entry_org)
         audit.register(IssueCorrection, organization=_section_org)
         signals.connect()
+        permissions.register()

@@ -1,10 +1,9 @@
 """Reads of the journal that several views share, each in a fixed number of queries.
 
-Who sees what (core.permissions): the readers of the internal content of a journal's
-organization (its members, those of the organizations under and above it) read the journal and its
-published issues; editors of the journal's organization (or of one above it) and its managers also
-see drafts. Everyone else gets
-404, the anonymous the login page.
+Who sees what is the journal's rules (`journal/permissions.py`), asked through core.permissions:
+the readers of the internal content of a journal's organization read the journal and its
+published issues; its editors and managers also see drafts. Everyone else gets 404, the
+anonymous the login page.
 """
 
 from __future__ import annotations
@@ -17,19 +16,16 @@ from branchwork.journal.models import IssueStatus, Journal, JournalIssue
 
 
 def require_reader(user) -> None:
-    if not permissions.can_read_journal(user):
+    if not permissions.can(user, "read", Journal):
         raise Http404("No journal here")
 
 
 def readable_journals(user) -> QuerySet[Journal]:
-    readable = permissions.internal_content_filter(user)
-    if readable is None:
-        return Journal.objects.none()
-    return Journal.objects.filter(readable).select_related("organization")
+    return permissions.visible(user, Journal).select_related("organization")
 
 
 def editable_journal_ids(user, journals) -> set[int]:
-    return {j.pk for j in journals if permissions.can_edit_journal(user, j.organization)}
+    return {j.pk for j in journals if permissions.can(user, "edit", j)}
 
 
 def issues_for(user, journal: Journal, *, can_edit: bool) -> QuerySet[JournalIssue]:
@@ -75,20 +71,17 @@ def get_issue_or_404(user, slug: str, year, number, *, edit: bool = False) -> Jo
                  .get(journal__slug=slug, year=year, number=number))
     except (JournalIssue.DoesNotExist, ValueError, TypeError):
         raise Http404("No such issue") from None
-    if not permissions.can_read_journal(user, issue.journal.organization):
+    if not permissions.can(user, "read", issue):
         raise Http404("No such issue")
-    issue.can_edit = permissions.can_edit_journal(user, issue.journal.organization)
-    if (edit or not issue.is_published) and not issue.can_edit:
+    issue.can_edit = permissions.can(user, "edit", issue)
+    if edit and not issue.can_edit:
         raise Http404("No such issue")
     return issue
 
 
 def latest_issues(user, limit: int = 5) -> list[JournalIssue]:
     """The newest published issues of all journals (for /my/)."""
-    readable = permissions.internal_content_filter(user, prefix="journal__organization")
-    if readable is None:
-        return []
-    return list(JournalIssue.objects.filter(readable, status=IssueStatus.PUBLISHED)
+    return list(permissions.visible(user, JournalIssue)
                 .select_related("journal").order_by("-published_on", "-pk")[:limit])
 
 

@@ -69,7 +69,7 @@ def index(request):
 @login_required
 def journal(request, journal_slug):
     journal = selectors.get_journal_or_404(request.user, journal_slug)
-    can_edit = permissions.can_edit_journal(request.user, journal.organization)
+    can_edit = permissions.can(request.user, "edit", journal)
     issues = list(selectors.issues_for(request.user, journal, can_edit=can_edit))
     return render(request, "journal/journal.html", {
         "journal": journal,
@@ -232,7 +232,7 @@ def _issue_form(request, journal, *, initial=None, data=None):
 @login_required
 def issue_new(request, journal_slug):
     journal = selectors.get_journal_or_404(request.user, journal_slug)
-    if not permissions.can_edit_journal(request.user, journal.organization):
+    if not permissions.can(request.user, "edit", journal):
         raise Http404("No such journal")
     initial = default_issue_initial(journal, services.next_number)
     initial["distribution"] = [journal.organization.pk]

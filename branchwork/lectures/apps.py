@@ -9,7 +9,9 @@ class LecturesConfig(AppConfig):
 
     def ready(self) -> None:
         from branchwork.core import audit
+        from branchwork.lectures import permissions
         from branchwork.lectures.models import LectureSeries, Talk
 
         audit.register(LectureSeries, organization=lambda s: s.organization_id)
         audit.register(Talk, organization=lambda t: t.organization_id)
+        permissions.register()

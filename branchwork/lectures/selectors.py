@@ -1,9 +1,9 @@
 """Reads of the lecture hall, each in a fixed number of queries however many talks there are.
 
-Talks and series are read by the readers of their organization's internal content
-(core.permissions.can_read_lectures: its members, those of the organizations under and above it);
-editors and managers of the organization holding a talk or series change it. A talk's activity is shown to those who
-may see that activity.
+Who reads and who changes talks and series is the lecture hall's rules
+(`lectures/permissions.py`), asked through core.permissions: the readers of their organization's
+internal content read them; its editors and managers change them. A talk's activity is shown to
+those who may see that activity.
 """
 
 from __future__ import annotations
@@ -12,23 +12,19 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from branchwork.activities.models import Activity
 from branchwork.core import permissions
 from branchwork.lectures.models import LectureSeries, Talk
 
 
 def require_reader(user) -> None:
-    if not permissions.can_read_lectures(user):
+    if not permissions.can(user, "read", Talk):
         raise Http404("No lecture hall here")
-
-
-def _readable(user, qs: QuerySet) -> QuerySet:
-    readable = permissions.internal_content_filter(user)
-    return qs.none() if readable is None else qs.filter(readable)
 
 
 def talks(user) -> QuerySet[Talk]:
     """The talks this user reads."""
-    return _readable(user, Talk.objects.with_list_data())
+    return permissions.visible(user, Talk).with_list_data()
 
 
 def upcoming(user, limit: int | None = None) -> QuerySet[Talk]:
@@ -46,7 +42,7 @@ def series_list(user) -> QuerySet[LectureSeries]:
     if readable is None:
         return LectureSeries.objects.none()
     counted = readable if readable else None
-    return (_readable(user, LectureSeries.objects.select_related("organization"))
+    return (permissions.visible(user, LectureSeries).select_related("organization")
             .annotate(talk_count=Count("talks", filter=counted), first=Min("talks__date", filter=counted),
                       last=Max("talks__date", filter=counted))
             .order_by("title", "pk"))
@@ -54,18 +50,12 @@ def series_list(user) -> QuerySet[LectureSeries]:
 
 def get_talk_or_404(user, talk_id) -> Talk:
     require_reader(user)
-    try:
-        return talks(user).get(pk=talk_id)
-    except (Talk.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such talk") from None
+    return permissions.get_or_404(user, Talk, talk_id)
 
 
 def get_series_or_404(user, series_id) -> LectureSeries:
     require_reader(user)
-    try:
-        return _readable(user, LectureSeries.objects.select_related("organization")).get(pk=series_id)
-    except (LectureSeries.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such series") from None
+    return permissions.get_or_404(user, LectureSeries, series_id)
 
 
 def visible_activity_ids(user, talk_list) -> set[int]:
@@ -73,7 +63,7 @@ def visible_activity_ids(user, talk_list) -> set[int]:
     ids = {t.activity_id for t in talk_list if t.activity_id}
     if not ids:
         return set()
-    return set(permissions.visible_activities(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return set(permissions.visible(user, Activity).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def mark(user, talk_list) -> list[Talk]:
@@ -82,13 +72,13 @@ def mark(user, talk_list) -> list[Talk]:
     visible = visible_activity_ids(user, talk_list)
     for talk in talk_list:
         talk.activity_visible = talk.activity_id in visible
-        talk.can_edit = permissions.can_edit_lectures(user, talk.organization)
+        talk.can_edit = permissions.can(user, "edit", talk)
     return talk_list
 
 
 def study_activities(user, organization=None):
     """Collective studies a talk may be linked to: those the user sees, newest first."""
-    qs = permissions.visible_activities(user).filter(type_tags__code="collective_study")
+    qs = permissions.visible(user, Activity).filter(type_tags__code="collective_study")
     since = timezone.localdate().replace(month=1, day=1).replace(year=timezone.localdate().year - 2)
     qs = qs.filter(starts_at__date__gte=since)
     if organization is not None:

@@ -51,7 +51,7 @@ def series(request, series_id):
     return render(request, "lectures/series.html", {
         "series": series,
         "talks": talks,
-        "can_edit": permissions.can_edit_lectures(request.user, series.organization),
+        "can_edit": permissions.can(request.user, "edit", series),
         "breadcrumbs": _crumbs((series.title, None)),
     })
 
@@ -133,7 +133,7 @@ def talk_new(request):
 @login_required
 def talk_edit(request, talk_id):
     talk = selectors.get_talk_or_404(request.user, talk_id)
-    if not permissions.can_edit_lectures(request.user, talk.organization):
+    if not permissions.can(request.user, "edit", talk):
         raise Http404("No such talk")
     form = _talk_form(request, editing=True, initial={
         "organization": talk.organization_id, "series": talk.series_id, "topic": talk.topic,
@@ -162,7 +162,7 @@ def talk_edit(request, talk_id):
 @require_POST
 def talk_delete(request, talk_id):
     talk = selectors.get_talk_or_404(request.user, talk_id)
-    if not permissions.can_edit_lectures(request.user, talk.organization):
+    if not permissions.can(request.user, "edit", talk):
         raise Http404("No such talk")
     services.talk_delete(by=request.user, talk=talk)
     messages.success(request, _("Talk deleted."))
@@ -193,7 +193,7 @@ def series_new(request):
 @login_required
 def series_edit(request, series_id):
     series = selectors.get_series_or_404(request.user, series_id)
-    if not permissions.can_edit_lectures(request.user, series.organization):
+    if not permissions.can(request.user, "edit", series):
         raise Http404("No such series")
     form = _series_form(request, initial={"organization": series.organization_id,
                                           "title": series.title, "description": series.description})

@@ -45,8 +45,9 @@ def register_lectures_admin():
 def upcoming_talks_panel(request) -> MyPagePanel | None:
     from branchwork.core import permissions
     from branchwork.lectures import selectors
+    from branchwork.lectures.models import Talk
 
-    if not permissions.can_read_lectures(request.user):
+    if not permissions.can(request.user, "read", Talk):
         return None
     talks = list(selectors.upcoming(request.user, limit=5))
     if not talks:

@@ -8,6 +8,7 @@ class PublishingConfig(AppConfig):
     verbose_name = _("Publishing")
 
     def ready(self):
-        from branchwork.publishing import signals
+        from branchwork.publishing import permissions, signals
 
         signals.connect(self)
+        permissions.register()

@@ -6,8 +6,8 @@
               └─ SeriesPage
 
 An article is public or internal. An internal article is read by the members of its organization
-(and of those under and above it; with none, by every member of the institution:
-`core.permissions.can_read_internal_of`): anonymous visitors are sent to log in, and
+(and of those under and above it; with none, by every member of the institution: the rule is
+in `publishing/permissions.py`): anonymous visitors are sent to log in, and
 internal articles never appear in feeds, the sitemap, or lists and search results shown to
 those who may not read them (the site search filters them by the same rule). Visibility is a
 field, not a Wagtail view restriction: Wagtail's `.public()` builds one condition per restricted
@@ -359,7 +359,7 @@ class ArticlePage(Page):
     # --- Serving ---
 
     def serve(self, request, *args, **kwargs):
-        if self.is_internal and not permissions.can_read_internal_of(request.user, self.organization):
+        if not permissions.can(request.user, "read", self):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise Http404("No such page")

@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     name = "branchwork.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from branchwork.reports import permissions
+
+        permissions.register()

@@ -20,18 +20,14 @@ from branchwork.rulebook.loader import get_rulebook
 def _ledger_org(user, org_code):
     """The organization, if this user may export its ledger (404 otherwise)."""
     org = permissions.get_org_or_404(user, org_code)
-    if not permissions.can_export_ledger(user, org):
+    if not permissions.can(user, "export_ledger", org):
         raise Http404("No such organization")
     return org
 
 
 def _export_or_404(user, org, export_id) -> LedgerExport:
     """An export is its requester's alone."""
-    try:
-        return LedgerExport.objects.select_related("organization").get(
-            pk=export_id, organization=org, requested_by=user)
-    except (LedgerExport.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such export") from None
+    return permissions.get_or_404(user, LedgerExport, export_id, organization=org)
 
 
 def _crumbs(org, *tail):
@@ -73,7 +69,7 @@ def ledger(request, org_code):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             return redirect("reports:ledger_export", org_code=org.code, export_id=export.pk)
-    exports = list(LedgerExport.objects.filter(organization=org, requested_by=request.user)[:10])
+    exports = list(permissions.visible(request.user, LedgerExport).filter(organization=org)[:10])
     for export in exports:
         export.type_label = _type_label(export.type_code)
         export.urls = _urls(export)

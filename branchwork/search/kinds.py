@@ -3,8 +3,9 @@ under (kind, organization or channel, date) and where it opens.
 
 Search reads the other apps but imports none of them (docs/ARCHITECTURE.md): their models are
 looked up by name, and a family whose app is not installed is simply absent. Who may see what is
-always `core.permissions`' answer: a family's `visible(user)` is a queryset from there, and the
-search keeps only documents whose object is in it.
+always the policy's answer: a family's `visible(user)` is `core.permissions.visible(user, model)`
+(the rules the model's app registered), and the search keeps only documents whose object is in
+it.
 
 Pages, activities and people are Wagtail-indexed models (their `search_fields` say what is
 indexed, for the back office too). Journal issues, journal articles written for an issue and
@@ -64,15 +65,15 @@ class Family:
         own = self.model
         return own is not None and issubclass(model, own)
 
-    # Every family implements filing() and visible(); those not indexed by Wagtail also text().
+    # Every family implements filing(); those not indexed by Wagtail also text().
 
     def filing(self, obj) -> Filing | None:
         """Kind, organization or channel and date of a result (None: not searchable)."""
         raise NotImplementedError(f"{type(self).__name__} must say how its results are filed")
 
     def visible(self, user) -> QuerySet:
-        """The family's objects this user may open (from core.permissions)."""
-        raise NotImplementedError(f"{type(self).__name__} must say what a user may see")
+        """The family's objects this user may open: the model's registered rules."""
+        return permissions.visible(user, self.model)
 
     def text(self, obj) -> tuple[str, str]:
         """(title, body) of an object Wagtail does not index."""
@@ -111,9 +112,6 @@ class Pages(Family):
         date = getattr(page, "first_published_at", None) or getattr(page, "last_published_at", None)
         return Filing(kind=kind, channel_id=channel_id, date=date)
 
-    def visible(self, user) -> QuerySet:
-        return permissions.searchable_pages(user)
-
     def urls(self, pks, request) -> dict[int, str]:
         """Page addresses from their url_path (publishing.selectors.page_url), without loading
         whole pages."""
@@ -138,9 +136,6 @@ class Activities(Family):
     def filing(self, activity) -> Filing:
         return Filing(kind="activity", organization_id=activity.organization_id, date=activity.starts_at)
 
-    def visible(self, user) -> QuerySet:
-        return permissions.visible_activities(user)
-
     def urls(self, pks, request) -> dict[int, str]:
         rows = self.model.objects.filter(pk__in=pks).values_list("pk", "organization__code")
         return {pk: reverse("activities:detail", args=[code, pk]) for pk, code in rows}
@@ -158,9 +153,6 @@ class People(Family):
         names = [n for n in (person.name, person.name_en, person.name_native) if n]
         rest = [x for x in (*names[1:], person.position) if x]
         return (names[0] if names else str(person)), " · ".join(rest)
-
-    def visible(self, user) -> QuerySet:
-        return permissions.visible_people(user)
 
     def urls(self, pks, request) -> dict[int, str]:
         return {pk: reverse("core:person", kwargs={"person_id": pk}) for pk in pks}
@@ -190,12 +182,6 @@ class JournalIssues(Family):
         body = "\n".join(x for x in [journal.name_en, issue.cover_note, *contents] if x)
         return title, body
 
-    def visible(self, user) -> QuerySet:
-        readable = permissions.internal_content_filter(user, prefix="journal__organization")
-        if readable is None:
-            return self.model.objects.none()
-        return self.model.objects.filter(readable, status="published")
-
     def urls(self, pks, request) -> dict[int, str]:
         return {issue.pk: issue.get_absolute_url() for issue in self._objects().filter(pk__in=pks)}
 
@@ -219,10 +205,7 @@ class JournalEntries(Family):
         return entry.title, "\n".join(x for x in [entry.author, _plain(entry.body)] if x)
 
     def visible(self, user) -> QuerySet:
-        readable = permissions.internal_content_filter(user, prefix="section__issue__journal__organization")
-        if readable is None:
-            return self.model.objects.none()
-        return self.model.objects.filter(readable, section__issue__status="published", page__isnull=True)
+        return super().visible(user).filter(page__isnull=True)
 
     def urls(self, pks, request) -> dict[int, str]:
         entries = self.model.objects.filter(pk__in=pks).select_related("section__issue__journal")
@@ -242,10 +225,6 @@ class Talks(Family):
         speaker = talk.speaker.display_name if talk.speaker_id and talk.speaker else talk.speaker_name
         return talk.topic, "\n".join(x for x in [speaker, talk.speaker_affiliation, talk.abstract] if x)
 
-    def visible(self, user) -> QuerySet:
-        readable = permissions.internal_content_filter(user)
-        return self.model.objects.none() if readable is None else self.model.objects.filter(readable)
-
     def urls(self, pks, request) -> dict[int, str]:
         try:
             return {pk: reverse("lectures:talk", kwargs={"talk_id": pk}) for pk in pks}
@@ -256,7 +235,7 @@ class Talks(Family):
 class Documents(Family):
     """Wagtail's documents (files kept from contributions by email, files editors upload), found
     by their title and the text of their file. They open through Wagtail's serve view, which asks
-    `core.permissions.readable_documents` too (see core/wagtail_hooks.py)."""
+    the documents' "open" rule too (see core/wagtail_hooks.py)."""
 
     code = "documents"
     kinds = {"document": pgettext_lazy("kind of search result", "Documents")}
@@ -270,9 +249,6 @@ class Documents(Family):
 
     def filing(self, document) -> Filing:
         return Filing(kind="document", date=document.created_at)
-
-    def visible(self, user) -> QuerySet:
-        return permissions.visible_documents(user)
 
     def urls(self, pks, request) -> dict[int, str]:
         return {document.pk: document.url for document in self.model.objects.filter(pk__in=pks)}

@@ -4,9 +4,9 @@ One SQL query over the index takes the matches the user may see, newest first, u
 `SEARCH_MAX_MATCHES` (1,000 by default), each with its score, kind, organization, channel, year
 and date; the facets, the total, the sort and the page are worked out from those rows; a second
 query reads the page's documents (original text, for snippets). The permission filter is in the
-SQL: for each family of documents, the object must be in the family's queryset of
-`core.permissions` for this user (pages: `searchable_pages`, activities: `visible_activities`,
-people: `visible_people` …). So a result, its title, its snippet and every count come only from
+SQL: for each family of documents, the object must be in `core.permissions.visible(user, model)`,
+the rules its model's app registered (pages and documents: publishing's, activities: their app's,
+people: core's …). So a result, its title, its snippet and every count come only from
 what the user may open. The number of queries does not grow with the results.
 
 Why a cap: a common word (我们, 发展) matches a third of a large site; ranking and counting every
@@ -189,7 +189,7 @@ def _permission_clause(user) -> tuple[str, list]:
 
 
 def _build_permission_clause(user) -> tuple[str, list]:
-    """Each family's queryset from core.permissions becomes a correlated EXISTS on the document's
+    """Each family's queryset from the policy becomes a correlated EXISTS on the document's
     object: the database checks the matches one by one (a primary-key lookup each) instead of
     listing everything the user may see first, so the cost follows the matches, not the site.
     """

@@ -121,7 +121,10 @@ def test_an_export_is_its_requesters_alone(world, personas, login, django_captur
 
 def test_who_may_export_a_ledger(personas):
     p = personas
-    may = permissions.can_export_ledger
+
+    def may(user, org):
+        return permissions.can(user, "export_ledger", org)
+
     assert may(p.alice, p.branch_a) and may(p.alice, p.group_a1)
     assert not may(p.alice, p.branch_b) and not may(p.alice, p.committee)
     assert may(p.dan, p.committee) and may(p.dan, p.branch_a) and may(p.dan, p.branch_b)

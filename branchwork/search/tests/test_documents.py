@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import translation
 from wagtail.documents import get_document_model
-from wagtail.models import Collection, CollectionViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, Page
 
 from branchwork.activities import services as activity_services
 from branchwork.activities.testing import at, held_activity
@@ -96,7 +96,7 @@ def found(user, query, kind="document") -> set[int]:
 
 
 def may_read(user, page) -> bool:
-    return permissions.searchable_pages(user).filter(pk=page.pk).exists()
+    return permissions.visible(user, Page).filter(pk=page.pk).exists()
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ def test_a_document_of_an_internal_article_is_found_by_its_readers_only(library,
     assert found(library.bob, "振兴") == {docx_pk}  # a member of the branch
     assert found(library.editor, "振兴") == {docx_pk}  # the back office
     assert found(library.admin, "振兴") == {docx_pk}
-    for user in (library.alice, library.carol, library.dan):  # as core.permissions says for pages
+    for user in (library.alice, library.carol, library.dan):  # as the pages' rules say
         assert (found(user, "振兴") == {docx_pk}) == may_read(user, library.internal), user
 
 
@@ -174,7 +174,7 @@ def test_the_serve_view_agrees_with_search(library, login, anonymous):
     for document, word in ((library.pdf, "分类"), (library.docx, "振兴"), (library.xlsx, "治理")):
         for user in users:
             visible = document.pk in found(user, word)
-            assert visible == permissions.visible_documents(user).filter(pk=document.pk).exists()
+            assert visible == permissions.visible(user, get_document_model()).filter(pk=document.pk).exists()
             response = login(user if user.is_authenticated else None).get(document.url)
             assert response.status_code == (200 if visible else 404), (document.title, user)
     response = login(library.bob).get(library.docx.url)
