@@ -12,17 +12,23 @@ TEST_JOBS ?= 2
 TEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve worker test test-sqlite test-postgres test-dates guards bench messages lock clean
+.PHONY: help install lint demo serve worker test test-sqlite test-postgres test-dates guards bench messages lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
+# Production installs the runtime lock only; the test and lint tools come from their own lock
+# (a superset pinned to the same runtime versions). Both carry hashes: pip refuses anything else.
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Branchwork needs Python 3.11 or newer; set PYTHON=python3.x")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed requirements-test.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-test.lock
 	touch $@
 
 install: $(VENV)/.installed ## Create .venv, install the locked dependencies, migrate (idempotent)
@@ -43,15 +49,15 @@ serve: install ## Serve with gunicorn (and the task worker) on $(HOST):$(PORT)
 worker: install ## Run the background task worker alone
 	$(BW) db_worker
 
-test: $(VENV)/.installed ## Run the whole suite on SQLite, and again on PostgreSQL when DATABASE_URL is set
+test: $(VENV)/.test-installed ## Run the whole suite on SQLite, and again on PostgreSQL when DATABASE_URL is set
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "DATABASE_URL is not set: the PostgreSQL run is skipped."; fi
 
-test-sqlite: $(VENV)/.installed ## The suite on SQLite
+test-sqlite: $(VENV)/.test-installed ## The suite on SQLite
 	env -u DATABASE_URL $(PY) -m pytest -n $(TEST_JOBS) $(TEST_ARGS)
 
-test-postgres: $(VENV)/.installed ## The suite on the PostgreSQL server named by DATABASE_URL
+test-postgres: $(VENV)/.test-installed ## The suite on the PostgreSQL server named by DATABASE_URL
 	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/branchwork"; exit 2; }
 	$(PY) -m pytest -n $(TEST_JOBS) $(TEST_ARGS)
 
@@ -59,24 +65,27 @@ test-postgres: $(VENV)/.installed ## The suite on the PostgreSQL server named by
 # another year, past a year boundary and far ahead, so that no test depends on the calendar.
 TEST_DATES ?= 2027-02-01T09:30:00+08:00 2030-06-30T16:00:00+08:00
 
-test-dates: $(VENV)/.installed ## The suite on SQLite again at other dates (TEST_DATES)
+test-dates: $(VENV)/.test-installed ## The suite on SQLite again at other dates (TEST_DATES)
 	@for when in $(TEST_DATES); do echo "== the suite at $$when"; \
 	  BRANCHWORK_TEST_NOW=$$when env -u DATABASE_URL $(PY) -m pytest -n $(TEST_JOBS) -q $(TEST_ARGS) || exit 1; done
 
-guards: $(VENV)/.installed ## Remove each guard of the record once and check that a test fails (bench/guards.py)
+guards: $(VENV)/.test-installed ## Remove each guard of the record once and check that a test fails (bench/guards.py)
 	$(PY) bench/guards.py
 
-bench: $(VENV)/.installed ## Run the benchmarks (results in bench/results/)
+lint: $(VENV)/.test-installed ## Check the code with ruff (rules in pyproject.toml)
+	$(VENV)/bin/ruff check branchwork bench
+
+bench: $(VENV)/.test-installed ## Run the benchmarks (results in bench/results/)
 	$(PY) bench/run.py
 
 messages: $(VENV)/.installed ## Extract translatable strings and compile the catalogues (needs GNU gettext)
 	cd branchwork && ../$(BW) makemessages --locale zh_Hans --locale en --no-obsolete --ignore 'tests/*'
 	cd branchwork && ../$(BW) compilemessages
 
-lock: ## Re-pin requirements.lock from pyproject.toml (in a throwaway venv)
-	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install --quiet -e '.[test]'
-	.lockenv/bin/pip freeze --exclude-editable | grep -v '^branchwork' > requirements.lock
+lock: ## Re-pin both locks from pyproject.toml, keeping today's pins where they still fit (pip-tools)
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install --quiet pip-tools
+	.lockenv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --output-file requirements.lock pyproject.toml
+	.lockenv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --extra test --constraint requirements.lock --output-file requirements-test.lock pyproject.toml
 	rm -rf .lockenv
-
-clean: ## Remove the virtualenv and caches (the instance folder stays)
-	rm -rf $(VENV) .pytest_cache build *.egg-info

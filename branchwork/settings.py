@@ -112,8 +112,6 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "django_tasks_db",
-    "django_htmx",
-    "template_partials",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -139,7 +137,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "branchwork.core.middleware.ContentSecurityPolicyMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "branchwork.core.middleware.AuditActorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks.

@@ -241,7 +241,7 @@ def calendar_feed(request, token: str) -> HttpResponse:
     if feed.person_id and feed.person.user_id and not feed.person.user.is_active:
         raise Http404("No such calendar")
     body = render_feed(feed)
-    etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     headers = {
         "ETag": etag,
         "Cache-Control": "private, max-age=300",

@@ -369,6 +369,9 @@ class Credit(models.Model):
     present = models.PositiveIntegerField(default=0)  # quorum: present of base
     base = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.code} {self.on} → {self.organization_id}"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["activity", "organization", "code"], name="uniq_credit"),
@@ -390,6 +393,9 @@ class CalendarFeed(models.Model):
     organization = models.OneToOneField(
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feed"
     )
+
+    def __str__(self) -> str:
+        return f"calendar of person {self.person_id}" if self.person_id else f"calendar of organization {self.organization_id}"
 
     class Meta:
         constraints = [
@@ -422,6 +428,9 @@ class Reminder(models.Model):
     )
     recipients = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key
 
     class Meta:
         ordering = ["-sent_at"]

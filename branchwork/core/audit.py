@@ -29,7 +29,7 @@ class Actor:
     source: str = "system"
 
 
-_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("branchwork_audit_actor", default=Actor())
+_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("branchwork_audit_actor", default=Actor())  # noqa: B039 (frozen)
 
 # model class → function returning the organization id the entry belongs to (or None)
 _registry: dict[type[models.Model], Callable[[models.Model], int | None]] = {}

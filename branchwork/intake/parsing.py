@@ -111,7 +111,7 @@ _NH3_TAGS = _BLOCK_TAGS | {
 
 
 class MalformedMessage(Exception):
-    def __init__(self, code: str, message: str, partial: "ParsedMessage | None" = None, **params):
+    def __init__(self, code: str, message: str, partial: ParsedMessage | None = None, **params):
         super().__init__(message)
         self.code = code
         self.params = params

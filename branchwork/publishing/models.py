@@ -421,6 +421,9 @@ class ImageUse(models.Model):
     page = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="image_uses")
     image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+")
 
+    def __str__(self) -> str:
+        return f"image {self.image_id} in page {self.page_id}"
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["page", "image"], name="image_use_once")]
         indexes = [models.Index(fields=["image", "page"])]

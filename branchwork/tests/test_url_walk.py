@@ -36,7 +36,7 @@ MINUTES = "支部甲的内部纪要 A-MINUTES-7731"  # only in branch A's minute
 
 def _formats(resolver: URLResolver, prefix: str = ""):
     """Every (format string, parameter names) the resolver can reverse, namespaces included."""
-    for key, entries in resolver.reverse_dict.lists():
+    for _key, entries in resolver.reverse_dict.lists():
         for possibilities, _pattern, _defaults, _converters in entries:
             for fmt, params in possibilities:
                 yield prefix + fmt, tuple(params)

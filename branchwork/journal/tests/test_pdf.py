@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from branchwork.journal import content, pdf, services
+from branchwork.journal import content, services
 from branchwork.journal.models import IssueBuild, IssueStatus, JournalEntry, JournalIssue
 from branchwork.journal.tests.conftest import page_text, pdf_pages, squash
 from branchwork.journal.testing import make_image, make_issue

@@ -81,7 +81,7 @@ def test_the_branchs_journal_is_read_by_its_members_and_from_above_not_by_anothe
 def test_the_committees_journal_is_read_by_every_branch(login, personas):
     from branchwork.journal.testing import make_journal
 
-    journal = make_journal(personas.committee, slug="jiguan-tongxun", name_zh="机关党建通讯")
+    make_journal(personas.committee, slug="jiguan-tongxun", name_zh="机关党建通讯")
     for user in (personas.bob, personas.carol, personas.dan):
         assert "机关党建通讯" in login(user).get(reverse("journal:index")).content.decode()
 
