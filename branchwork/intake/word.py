@@ -1,27 +1,52 @@
-"""A .docx file as Wagtail rich text: paragraphs, headings, bold and italic, lists, links, images.
+"""A .docx file as Wagtail rich text, read by mammoth with our style map.
 
-Only what an article needs is kept. Headings become h2–h4; list paragraphs (Word's list styles or
-numbering) become ul/ol; a paragraph styled Title is returned apart, as the document's title;
-tables become one paragraph a row, cells separated by a vertical bar; pictures anchored in the
-text come back as images in their place, for the caller to put in the image library.
-Pure functions, no database.
+mammoth turns Word's structure (styles, numbering, hyperlinks, footnotes, pictures) into plain
+semantic HTML; the style map below says what our articles keep: the Title apart, headings as
+h2–h4, captions, bold and italic as <b>/<i> (what Wagtail's rich text stores). What mammoth
+returns is then reshaped for an article: tables become one paragraph a row (cells separated by a
+vertical bar; the article editor has no tables), pictures are taken out in their place for the
+caller to put in the image library, links keep only http(s) and mailto addresses, and empty
+paragraphs go. Pure functions, no database.
 """
 
 from __future__ import annotations
 
 import io
-import posixpath
+import mimetypes
 import re
 import zipfile
 from dataclasses import dataclass, field
-from html import escape
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # A .docx larger than this once unpacked is not opened (a ZIP bomb would exhaust memory).
 MAX_UNPACKED = 200 * 1024 * 1024
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SAFE_URL = re.compile(r"^(https?://|mailto:)", re.I)
-_HEADING = re.compile(r"^(heading|标题)\s*(\d)$", re.I)
+_IMAGE_SRC = "branchwork-image:"
+
+# Word's built-in style names in an English and a Chinese Word; a heading level n becomes h(n+1),
+# at most h4 (h1 is the article's own title).
+STYLE_MAP = "\n".join(
+    [
+        "p[style-name='Title'] => h1.document-title:fresh",
+        "p[style-name='标题'] => h1.document-title:fresh",
+        "p[style-name='Caption'] => p.caption:fresh",
+        "p[style-name='题注'] => p.caption:fresh",
+        # Word's list styles make a list even where the document has no numbering part
+        "p[style-name='List Number'] => ol > li:fresh",
+        "p[style-name='List Bullet'] => ul > li:fresh",
+        "p[style-name='列表编号'] => ol > li:fresh",
+        "p[style-name='列表项目符号'] => ul > li:fresh",
+        "b => b",
+        "i => i",
+        "u => ",
+        "strike => ",
+    ]
+    + [
+        f"p[style-name='{name} {level}'] => h{min(level + 1, 4)}:fresh"
+        for name in ("Heading", "heading", "标题")
+        for level in range(1, 10)
+    ]
+)
 
 
 class NotADocx(Exception):
@@ -46,193 +71,149 @@ class WordDocument:
         return sum(len(re.sub(r"<[^>]+>|\s", "", str(v))) for k, v in self.items if k == "html")
 
 
-def _inline_html(paragraph) -> str:
-    """The runs and hyperlinks of a paragraph as escaped HTML with <b>, <i>, <a>, <br/>."""
-    from docx.text.hyperlink import Hyperlink
-    from docx.text.run import Run
-
-    out = []
-
-    def run_html(run) -> str:
-        pieces = []
-        for child in run._r.iterchildren():
-            tag = child.tag
-            if tag == _W + "t":
-                pieces.append(escape(child.text or ""))
-            elif tag == _W + "tab":
-                pieces.append(" ")
-            elif tag in (_W + "br", _W + "cr"):
-                pieces.append("<br/>")
-        text = "".join(pieces)
-        if not text.strip() or text == "<br/>":
-            return text
-        if run.italic:
-            text = f"<i>{text}</i>"
-        if run.bold:
-            text = f"<b>{text}</b>"
-        return text
-
-    for item in paragraph.iter_inner_content():
-        if isinstance(item, Run):
-            out.append(run_html(item))
-        elif isinstance(item, Hyperlink):
-            inner = "".join(run_html(r) for r in item.runs)
-            url = (item.url or "").strip()
-            if url and _SAFE_URL.match(url) and inner.strip():
-                out.append(f'<a href="{escape(url)}">{inner}</a>')
-            else:
-                out.append(inner)
-    html = "".join(out)
-    html = re.sub(r"</b><b>|</i><i>", "", html)
-    return re.sub(r"^(<br/>|\s)+|(<br/>|\s)+$", "", html)
-
-
-def _images_of(element, part) -> list[WordImage]:
-    images = []
-    for rid in element.xpath(".//a:blip/@r:embed"):
-        related = part.related_parts.get(rid)
-        if related is None or not getattr(related, "content_type", "").startswith("image/"):
-            continue
-        images.append(
-            WordImage(
-                filename=posixpath.basename(str(getattr(related, "partname", "image"))),
-                content_type=related.content_type,
-                data=related.blob,
-            )
-        )
-    return images
-
-
-def _list_kind(paragraph, numbering_formats: dict[tuple[str, str], str]) -> str | None:
-    """'ul' or 'ol' for a list paragraph, else None."""
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
-    if style.lower().startswith("list bullet"):
-        return "ul"
-    if style.lower().startswith("list number"):
-        return "ol"
-    ppr = paragraph._p.pPr
-    num_pr = ppr.numPr if ppr is not None else None
-    if num_pr is None or num_pr.numId is None:
-        return None
-    num_id = str(num_pr.numId.val)
-    level = str(num_pr.ilvl.val) if num_pr.ilvl is not None else "0"
-    if num_id == "0":
-        return None
-    fmt = numbering_formats.get((num_id, level), "bullet")
-    return "ul" if fmt in ("bullet", "none") else "ol"
-
-
-def _numbering_formats(document) -> dict[tuple[str, str], str]:
-    """(numId, level) → numFmt (bullet, decimal, chineseCounting…) from the numbering part."""
-    try:
-        numbering = document.part.numbering_part.element
-    except NotImplementedError:
-        # python-docx's answer for a document without a numbering part: no numbering
-        # definitions, so lists are known by their paragraphs' style alone (_list_kind).
-        return {}
-    abstract = {}
-    for node in numbering.findall(_W + "abstractNum"):
-        levels = {}
-        for lvl in node.findall(_W + "lvl"):
-            fmt = lvl.find(_W + "numFmt")
-            levels[lvl.get(_W + "ilvl")] = fmt.get(_W + "val") if fmt is not None else "bullet"
-        abstract[node.get(_W + "abstractNumId")] = levels
-    result = {}
-    for num in numbering.findall(_W + "num"):
-        ref = num.find(_W + "abstractNumId")
-        if ref is None:
-            continue
-        for level, fmt in abstract.get(ref.get(_W + "val"), {}).items():
-            result[(num.get(_W + "numId"), level)] = fmt
-    return result
-
-
-def convert(data: bytes) -> WordDocument:
-    """Read a .docx; raises NotADocx when it is not one (or is damaged)."""
-    try:
-        import docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
-    except ImportError as exc:  # pragma: no cover - python-docx is a dependency
-        raise NotADocx(f"python-docx is not installed: {exc}") from None
+def _check_package(data: bytes) -> None:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise NotADocx("not a ZIP package")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             unpacked = sum(info.file_size for info in package.infolist())
+            if "word/document.xml" not in package.namelist():
+                raise NotADocx("no word/document.xml in the package")
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise NotADocx(f"damaged ZIP package: {exc}") from None
     if unpacked > MAX_UNPACKED:
         raise NotADocx(f"{unpacked} bytes when unpacked, more than {MAX_UNPACKED}")
+
+
+def _to_html(data: bytes) -> tuple[str, list[WordImage]]:
+    import mammoth
+
+    images: list[WordImage] = []
+
+    def keep(image) -> dict[str, str]:
+        with image.open() as stream:
+            blob = stream.read()
+        extension = mimetypes.guess_extension(image.content_type or "") or ".bin"
+        images.append(WordImage(f"image{len(images) + 1}{extension}", image.content_type, blob))
+        return {"src": f"{_IMAGE_SRC}{len(images) - 1}"}
+
     try:
-        document = docx.Document(io.BytesIO(data))
+        result = mammoth.convert_to_html(
+            io.BytesIO(data),
+            style_map=STYLE_MAP,
+            convert_image=mammoth.images.img_element(keep),
+            ignore_empty_paragraphs=True,
+        )
     except Exception as exc:  # noqa: BLE001 - any failure of a damaged file means the same
         raise NotADocx(str(exc) or exc.__class__.__name__) from None
+    return result.value, images
 
+
+def convert(data: bytes) -> WordDocument:
+    """Read a .docx; raises NotADocx when it is not one (or is damaged)."""
+    from bs4 import BeautifulSoup
+
+    _check_package(data)
+    html, images = _to_html(data)
+    soup = BeautifulSoup(f"<body>{html}</body>", "lxml").body
     result = WordDocument()
-    formats = _numbering_formats(document)
-    open_list: list[str] = []  # [kind, items…] of the list being built
 
-    def close_list():
-        if open_list:
-            kind, *items = open_list
-            result.items.append(("html", f"<{kind}>{''.join(items)}</{kind}>"))
-            open_list.clear()
-
-    def add_paragraph(paragraph):
-        html = _inline_html(paragraph)
-        images = _images_of(paragraph._p, document.part)
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        list_kind = _list_kind(paragraph, formats) if html else None
-        if list_kind:
-            if open_list and open_list[0] != list_kind:
-                close_list()
-            if not open_list:
-                open_list.append(list_kind)
-            open_list.append(f"<li>{html}</li>")
+    for a in soup.find_all("a"):
+        href = (a.get("href") or "").strip()
+        if href and _SAFE_URL.match(href) and a.get_text(strip=True):
+            a.attrs = {"href": href}
         else:
-            close_list()
-            heading = _HEADING.match(style.strip())
-            if style.strip().lower() in ("title", "标题") and html and not result.title:
-                result.title = re.sub(r"<[^>]+>", "", html).replace("&amp;", "&").strip()
-            elif heading and html:
-                level = min(int(heading.group(2)) + 1, 4)
-                result.items.append(
-                    ("html", f"<h{level}>{re.sub(r'</?[bi]>', '', html)}</h{level}>")
-                )
-            elif (
-                html
-                and style.strip().lower() in ("caption", "题注")
-                and result.items
-                and result.items[-1][0] == "image"
-            ):
-                result.items.append(("html", f'<p class="caption">{html}</p>'))
-            elif html:
-                result.items.append(("html", f"<p>{html}</p>"))
-        if images:
-            close_list()
-            result.items.extend(("image", image) for image in images)
+            a.unwrap()
+    for note in soup.find_all(["sup"]):  # footnote markers point nowhere once split
+        note.decompose()
 
-    for child in document.element.body.iterchildren():
-        if child.tag == _W + "p":
-            add_paragraph(Paragraph(child, document))
-        elif child.tag == _W + "tbl":
-            close_list()
-            table = Table(child, document)
-            for row in table.rows:
-                cells = []
-                seen = set()
-                for cell in row.cells:
-                    if id(cell._tc) in seen:  # a merged cell repeats
-                        continue
-                    seen.add(id(cell._tc))
-                    text = " ".join(_inline_html(p) for p in cell.paragraphs if _inline_html(p))
-                    if text:
-                        cells.append(text)
-                    for p in cell.paragraphs:
-                        for image in _images_of(p._p, document.part):
-                            result.items.append(("image", image))
+    def picture(img) -> WordImage | None:
+        src = img.get("src", "")
+        if src.startswith(_IMAGE_SRC) and src[len(_IMAGE_SRC):].isdigit():
+            return images[int(src[len(_IMAGE_SRC):])]
+        return None
+
+    def add(element) -> None:
+        """One top-level element: its text as one block, then its pictures, in order."""
+        pictures = [p for p in (picture(img) for img in element.find_all("img")) if p]
+        for img in element.find_all("img"):
+            img.decompose()
+        if element.name == "h1" and "document-title" in (element.get("class") or []):
+            text = element.get_text(" ", strip=True)
+            if text and not result.title:
+                result.title = text
+            elif text:
+                result.items.append(("html", f"<h2>{_inner(element, plain=True)}</h2>"))
+        elif element.name == "table":
+            for row in element.find_all("tr"):
+                cells = [_inner(cell) for cell in row.find_all(["td", "th"])]
+                cells = [c for c in cells if c]
                 if cells:
                     result.items.append(("html", f"<p>{' | '.join(cells)}</p>"))
-    close_list()
+        elif element.name in ("h2", "h3", "h4"):
+            if element.get_text(strip=True):
+                result.items.append(("html", f"<{element.name}>{_inner(element, plain=True)}</{element.name}>"))
+        elif element.name in ("ul", "ol"):
+            if element.get_text(strip=True):
+                result.items.append(("html", _list(element)))
+        elif element.get_text(strip=True):
+            css = ' class="caption"' if "caption" in (element.get("class") or []) else ""
+            result.items.append(("html", f"<p{css}>{_inner(element)}</p>"))
+        result.items.extend(("image", p) for p in pictures)
+
+    for element in list(soup.children):
+        if getattr(element, "name", None):
+            add(element)
+        elif str(element).strip():
+            result.items.append(("html", f"<p>{_escape(str(element).strip())}</p>"))
     return result
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text, quote=False)
+
+
+def _inner(element, *, plain: bool = False) -> str:
+    """An element's content as HTML with only <b>, <i>, <a>, <br/>, or as escaped text alone."""
+    return _escape(element.get_text().strip()) if plain else _inline(element)
+
+
+def _inline(element) -> str:
+    pieces = []
+    for node in element.children:
+        if isinstance(node, str):
+            pieces.append(_escape(str(node).replace("\t", " ")))
+        elif node.name in ("b", "strong"):
+            inner = _inline(node)
+            pieces.append(f"<b>{inner}</b>" if inner.strip() else inner)
+        elif node.name in ("i", "em"):
+            inner = _inline(node)
+            pieces.append(f"<i>{inner}</i>" if inner.strip() else inner)
+        elif node.name == "a":
+            pieces.append(f'<a href="{_escape(node["href"]).replace(chr(34), "&quot;")}">{_inline(node)}</a>')
+        elif node.name == "br":
+            pieces.append("<br/>")
+        elif node.name in ("p", "li", "div") and pieces:
+            pieces.append(" " + _inline(node))
+        else:
+            pieces.append(_inline(node))
+    html = "".join(pieces)
+    html = re.sub(r"</b><b>|</i><i>", "", html)
+    return re.sub(r"^(<br/>|\s)+|(<br/>|\s)+$", "", html)
+
+
+def _list(element) -> str:
+    items = []
+    for li in element.find_all("li", recursive=False):
+        nested = [child for child in li.find_all(["ul", "ol"], recursive=False)]
+        for child in nested:
+            child.extract()
+        text = _inline(li)
+        if text:
+            items.append(f"<li>{text}</li>")
+        # nested lists are flattened into the parent: the article editor keeps one level
+        for child in nested:
+            items.extend(re.findall(r"<li>.*?</li>", _list(child)))
+    return f"<{element.name}>{''.join(items)}</{element.name}>"

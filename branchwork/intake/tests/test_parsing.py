@@ -369,3 +369,42 @@ def test_a_docx_without_a_numbering_part_keeps_its_paragraphs_and_styled_lists()
     assert "<h2>一、基本做法</h2>" in html
     # Without numbering definitions, the paragraphs' "List Number" style still makes the list.
     assert "<ol><li>加强理论学习</li><li>规范组织生活</li></ol>" in html
+
+
+def _docx_with_control_and_revision() -> bytes:
+    """A paragraph inside a content control (w:sdt) and one with a tracked insertion (w:ins):
+    Word writes both from templates and with track changes on."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_paragraph("普通段落。")
+    inside = document.add_paragraph("内容控件里的段落。")
+    control, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    inside._p.addprevious(control)
+    content.append(inside._p)
+    control.append(content)
+    revised = document.add_paragraph("修订前")
+    insertion = OxmlElement("w:ins")
+    insertion.set(qn("w:id"), "1")
+    insertion.set(qn("w:author"), "李婧")
+    run, text = OxmlElement("w:r"), OxmlElement("w:t")
+    text.text = "，修订插入的文字"
+    run.append(text)
+    insertion.append(run)
+    revised._p.append(insertion)
+    document.add_paragraph("链接<b>不是标签</b> & 符号\t制表符")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_docx_keeps_text_in_content_controls_and_tracked_insertions():
+    document = word.convert(_docx_with_control_and_revision())
+    assert [value for _kind, value in document.items] == [
+        "<p>普通段落。</p>",
+        "<p>内容控件里的段落。</p>",
+        "<p>修订前，修订插入的文字</p>",
+        "<p>链接&lt;b&gt;不是标签&lt;/b&gt; &amp; 符号 制表符</p>",
+    ]
