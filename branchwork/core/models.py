@@ -145,7 +145,7 @@ PRIMARY_KIND_ORDER = [
 
 class MembershipStatus(models.TextChoices):
     """Where a person stands towards the Party. A person's status is a dated history
-    (`MembershipStatusChange`); `Person.membership_status` caches where that history ends."""
+    (`MembershipStatusChange`); `Person.membership_status` caches the status today (as of the last change recorded)."""
 
     NONE = "none", _("Not a Party member")
     APPLICANT = "applicant", _("Applicant for membership")
@@ -171,7 +171,7 @@ NOT_YET_MEMBER_STATUSES = frozenset(
 
 class PersonQuerySet(models.QuerySet):
     def party_members(self):
-        """Party members as the history ends today (the cached status); for a date, use
+        """Party members by the cached status (today's, as of the last change recorded); for a date, use
         core.selectors.statuses_on."""
         return self.filter(membership_status__in=PARTY_MEMBER_STATUSES)
 
@@ -190,8 +190,9 @@ class Person(index.Indexed, models.Model):
         blank=True,
         help_text=_("For guests whose name is written in another script."),
     )
-    # Both kept by core.services from the status history (MembershipStatusChange): where the
-    # history ends, and the day the person became a probationary member. They serve lists,
+    # Both kept by core.services from the status history (MembershipStatusChange): the status
+    # today as of the last change recorded (or the coming one, when a change is dated ahead), and
+    # the day the person became a probationary member. They serve lists,
     # filters and search; every question "as of a date" asks the history (core.selectors).
     membership_status = models.CharField(
         _("membership status"), max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.NONE

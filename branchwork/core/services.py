@@ -195,15 +195,17 @@ def derive_status_histories(*, people: list[Person], today: datetime.date) -> in
 
 
 def refresh_status_cache(person: Person) -> None:
-    """Keep Person.membership_status (where the history ends) and joined_party_on (the first
-    probationary entry) in step with the history. Runs after every save and delete of a change
+    """Keep Person.membership_status (the status today, or on the latest change when one is still
+    to come) and joined_party_on (the first probationary entry) in step with the history. Runs after every save and delete of a change
     (core.apps connects it), however the change was made: service, back office or API."""
     from branchwork.core.selectors import fold_history
 
     rows = list(person.status_changes.order_by(F("effective_on").asc(nulls_first=True), "pk")
                 .values_list("status", "effective_on", "ends_on"))
-    last_day = max([d for _s, d, _e in rows if d] + [e for _s, _d, e in rows if e], default=None)
-    end = fold_history(rows, (last_day + datetime.timedelta(days=1)) if last_day else datetime.date.max)
+    # Today's status, or where the history goes when it has changes still to come.
+    latest = max((d for _s, d, _e in rows if d), default=None)
+    today = timezone.localdate()
+    end = fold_history(rows, max(today, latest) if latest else today)
     joined = next((d for s, d, _e in rows if s == MembershipStatus.PROBATIONARY and d), None)
     if end in NOT_YET_MEMBER_STATUSES:
         joined = None
