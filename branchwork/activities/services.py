@@ -34,11 +34,11 @@ from branchwork.activities.models import (
     Resolution,
 )
 from branchwork.core import audit
+from branchwork.core import selectors as core_selectors
 from branchwork.core.conflicts import Conflict, VersionConflict, lock_for_update
 from branchwork.core.richtext import clean_rich_text
 from branchwork.core.models import (
     MANAGING_ROLES,
-    MembershipStatus,
     Membership,
     Organization,
     OrganizationKind,
@@ -48,9 +48,7 @@ from branchwork.core.models import (
 from branchwork.rulebook.loader import get_rulebook
 
 # Roles that make someone a member of the organization for attendance (not functional roles).
-MEMBER_ROLES = frozenset(
-    {Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER, Role.GROUP_LEADER, Role.MEMBER}
-)
+MEMBER_ROLES = core_selectors.MEMBER_ROLES
 # Organizations whose members are expected when they co-organize (not other units' branches).
 INTERNAL_KINDS = frozenset(
     {OrganizationKind.COMMITTEE, OrganizationKind.GENERAL_BRANCH, OrganizationKind.BRANCH,
@@ -111,30 +109,41 @@ def expected_attendees(
     *, organization: Organization, co_organizers: Sequence[Organization], type_codes: Sequence[str],
     on: datetime.date,
 ) -> list[Expected]:
-    """Who the types' rules expect, as of `on`: per organization holding it, in one query."""
+    """Who the types' rules expect, as of `on` (the statuses in force when that day began).
+
+    Party members only (any member of a Youth League body), from the roles held on `on`. A
+    general branch's members are those of all branches under it; each person is expected once,
+    through their own branch where they have one. Whether they vote follows their status on the
+    day (core.selectors.meeting_statuses): only full members with their rights intact vote.
+    """
     rulebook = get_rulebook()
     rules = {rulebook.type(c).attendance for c in type_codes}
     if rules <= {"open"}:
         return []
     orgs = [organization] + [o for o in co_organizers if o.kind in INTERNAL_KINDS]
-    roles = MANAGING_ROLES if rules == {"committee"} else MEMBER_ROLES
-    rows = (
-        Membership.objects.active_on(on)
-        .filter(organization__in=orgs, role__in=roles)
-        .select_related("person", "organization")
-        .order_by("organization_id", "person__name", "pk")
+    committee_only = rules == {"committee"}
+    roles = MANAGING_ROLES if committee_only else MEMBER_ROLES
+    pool: dict[int, Organization] = {}
+    for org in orgs:
+        for o in ([org] if committee_only else core_selectors.member_pool(org)):
+            pool.setdefault(o.pk, o)
+    order = {pk: (0 if o.kind == OrganizationKind.BRANCH else 1, i) for i, (pk, o) in enumerate(pool.items())}
+    rows = sorted(
+        Membership.objects.active_on(on).filter(organization__in=list(pool), role__in=roles)
+        .select_related("person"),
+        key=lambda m: (order[m.organization_id], m.person.name, m.pk),
     )
+    statuses = core_selectors.meeting_statuses({m.person_id for m in rows}, on)
     seen: set[int] = set()
     result = []
     for m in rows:
-        org, person = m.organization, m.person
+        org, person, status = pool[m.organization_id], m.person, statuses[m.person_id]
         if person.pk in seen:
             continue
-        if org.kind != OrganizationKind.YOUTH_LEAGUE and person.membership_status == MembershipStatus.NONE:
+        if org.kind != OrganizationKind.YOUTH_LEAGUE and not core_selectors.is_party_member(status):
             continue
         seen.add(person.pk)
-        result.append(Expected(person=person, organization=org,
-                               voting=person.membership_status == MembershipStatus.FULL))
+        result.append(Expected(person=person, organization=org, voting=core_selectors.may_vote(status)))
     return result
 
 
@@ -161,20 +170,56 @@ def _sync_expected(activity: Activity) -> None:
 # --- Credits (derived) ---
 
 
+def credited_organizations(activity: Activity, code: str) -> list[Organization]:
+    """The organizations an activity counts for, for one type.
+
+    The host always. Co-organizers, and for a general branch's activity the branches under it,
+    only where the rulebook says the type may be held jointly (`joint`): a general branch's or
+    another branch's general meeting is not a branch's own general meeting.
+    """
+    orgs = [activity.organization]
+    if get_rulebook().type(code).joint:
+        orgs += list(activity.co_organizers.all())
+        if activity.organization.kind == OrganizationKind.GENERAL_BRANCH:
+            orgs += core_selectors.member_pool(activity.organization)[1:]
+    return list({o.pk: o for o in orgs}.values())
+
+
+def _refresh_voting(activity: Activity, rows: list[Attendance]) -> None:
+    """In a draft record, who votes follows the status history as of the activity's date (a
+    status recorded later for that date changes it); a locked record keeps what it says."""
+    expected = [a for a in rows if a.person_id is not None]
+    statuses = core_selectors.meeting_statuses({a.person_id for a in expected}, activity.local_date)
+    changed = []
+    for a in expected:
+        voting = core_selectors.may_vote(statuses[a.person_id])
+        if a.voting != voting:
+            a.voting = voting
+            changed.append(a)
+    audit.bulk_update(changed, ["voting"], organization_id=activity.organization_id)
+
+
 def recompute_credits(activity: Activity) -> None:
-    """Rebuild what the activity counts, for each organization holding it and each type."""
+    """Rebuild what the activity counts, for each organization it counts for and each type.
+
+    The quorum of an organization is judged on the people expected through it (for a general
+    branch, through it and the branches under it)."""
     Credit.objects.filter(activity=activity).delete()
     if activity.status == ActivityStatus.CANCELLED:
         return
     rulebook = get_rulebook()
-    orgs = [activity.organization, *activity.co_organizers.all()]
     rows = list(activity.attendance.filter(role=AttendanceRole.EXPECTED))
+    if activity.status in OPEN_STATES:
+        _refresh_voting(activity, rows)
     held = activity.status in HELD_STATES
+    pools: dict[int, set[int]] = {}
     credits = []
-    for org in orgs:
-        mine = [a for a in rows if a.organization_id == org.pk]
-        for code in activity.type_codes:
-            quorum = rulebook.type(code).quorum
+    for code in activity.type_codes:
+        quorum = rulebook.type(code).quorum
+        for org in credited_organizations(activity, code):
+            if org.pk not in pools:
+                pools[org.pk] = {o.pk for o in core_selectors.member_pool(org)}
+            mine = [a for a in rows if a.organization_id in pools[org.pk]]
             present = base = 0
             counted = held
             if quorum is not None:
@@ -460,7 +505,8 @@ def attendance_add(
     row = Attendance(
         activity=activity, person=person, name="" if person else name, role=role, status=status,
         voting=False if role == AttendanceRole.OBSERVER else bool(
-            person and person.membership_status == MembershipStatus.FULL),
+            person and core_selectors.may_vote(
+                core_selectors.meeting_statuses([person.pk], activity.local_date)[person.pk])),
         marked_via=MarkedVia.MANUAL, marked_at=timezone.now(),
     )
     row.full_clean(exclude=["activity"])

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,13 +12,30 @@ class CoreConfig(AppConfig):
         from django.contrib.auth import get_user_model
 
         from branchwork.core import audit
-        from branchwork.core.models import Membership, Organization, Person
+        from branchwork.core.models import Membership, MembershipStatusChange, Organization, Person
 
         audit.register(Organization, organization=lambda org: org.pk)
         audit.register(Membership, organization=lambda m: m.organization_id)
         audit.register(Person, organization=lambda person: person.primary_org_id())
+        audit.register(MembershipStatusChange, organization=lambda change: Person(pk=change.person_id).primary_org_id())
+        post_save.connect(_status_changed, sender=MembershipStatusChange,
+                          dispatch_uid="branchwork-status-cache-save")
+        post_delete.connect(_status_changed, sender=MembershipStatusChange,
+                            dispatch_uid="branchwork-status-cache-delete")
         audit.register(
             get_user_model(),
             organization=lambda user: Person.primary_org_id_of_user(user.pk),
         )
 
+
+
+def _status_changed(sender, instance, **kwargs) -> None:
+    """Person.membership_status and joined_party_on follow the status history."""
+    from branchwork.core.models import Person
+    from branchwork.core.services import refresh_status_cache
+
+    if kwargs.get("raw"):
+        return  # fixtures load the cache as it was
+    person = Person.objects.filter(pk=instance.person_id).first()
+    if person is not None:  # not when the person itself is being deleted
+        refresh_status_cache(person)

@@ -144,14 +144,36 @@ PRIMARY_KIND_ORDER = [
 
 
 class MembershipStatus(models.TextChoices):
-    FULL = "full", _("Full member")
-    PROBATIONARY = "probationary", _("Probationary member")
+    """Where a person stands towards the Party. A person's status is a dated history
+    (`MembershipStatusChange`); `Person.membership_status` caches the status today (as of the last change recorded)."""
+
     NONE = "none", _("Not a Party member")
+    APPLICANT = "applicant", _("Applicant for membership")
+    ACTIVIST = "activist", _("Activist applying for membership")
+    CANDIDATE = "candidate", _("Candidate for admission")
+    PROBATIONARY = "probationary", _("Probationary member")
+    FULL = "full", _("Full member")
+    SUSPENDED = "suspended", _("Member with rights suspended")
+    LEFT = "left", _("Left the Party")
+    DECEASED = "deceased", _("Deceased")
+
+
+# Statuses of a Party member: expected at the organization's meetings. Only FULL votes.
+PARTY_MEMBER_STATUSES = frozenset(
+    {MembershipStatus.PROBATIONARY, MembershipStatus.FULL, MembershipStatus.SUSPENDED}
+)
+VOTING_STATUSES = frozenset({MembershipStatus.FULL})
+# Statuses of someone who has not (yet) joined: no date of joining.
+NOT_YET_MEMBER_STATUSES = frozenset(
+    {MembershipStatus.NONE, MembershipStatus.APPLICANT, MembershipStatus.ACTIVIST, MembershipStatus.CANDIDATE}
+)
 
 
 class PersonQuerySet(models.QuerySet):
     def party_members(self):
-        return self.exclude(membership_status=MembershipStatus.NONE)
+        """Party members by the cached status (today's, as of the last change recorded); for a date, use
+        core.selectors.statuses_on."""
+        return self.filter(membership_status__in=PARTY_MEMBER_STATUSES)
 
 
 class Person(index.Indexed, models.Model):
@@ -168,6 +190,10 @@ class Person(index.Indexed, models.Model):
         blank=True,
         help_text=_("For guests whose name is written in another script."),
     )
+    # Both kept by core.services from the status history (MembershipStatusChange): the status
+    # today as of the last change recorded (or the coming one, when a change is dated ahead), and
+    # the day the person became a probationary member. They serve lists,
+    # filters and search; every question "as of a date" asks the history (core.selectors).
     membership_status = models.CharField(
         _("membership status"), max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.NONE
     )
@@ -232,7 +258,7 @@ class Person(index.Indexed, models.Model):
     def clean(self) -> None:
         if not (self.name or self.name_en or self.name_native):
             raise ValidationError({"name": _("A person needs a name in at least one script.")})
-        if self.membership_status == MembershipStatus.NONE and self.joined_party_on:
+        if self.joined_party_on and self.membership_status in NOT_YET_MEMBER_STATUSES:
             raise ValidationError(
                 {"joined_party_on": _("A date of joining the Party needs a membership status.")}
             )
@@ -258,6 +284,72 @@ class Person(index.Indexed, models.Model):
     def primary_org_id_of_user(cls, user_id: int) -> int | None:
         person = cls.objects.filter(user_id=user_id).only("pk").first()
         return person.primary_org_id() if person else None
+
+
+class MembershipStatusChange(models.Model):
+    """From `effective_on` the person's status is `status`, by the decision described.
+
+    The history of a person is these rows ordered by date. `effective_on` is empty only for a
+    status carried over from before the records (its date not known): it counts from the
+    beginning. Rights suspended (中止党员权利 or 留党察看) run from `effective_on` to `ends_on`
+    inclusive when an end is set; after it the status before the suspension applies again,
+    unless a later change says otherwise.
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=MembershipStatus.choices)
+    effective_on = models.DateField(
+        _("effective from"), null=True, blank=True,
+        help_text=_("Leave empty only when the date is not known (a status from before the records)."),
+    )
+    ends_on = models.DateField(
+        _("suspended until"), null=True, blank=True,
+        help_text=_("For rights suspended: the last day of the suspension, when it is fixed."),
+    )
+    meeting = models.CharField(
+        _("decided at"), max_length=200, blank=True,
+        help_text=_("The meeting that decided it, e.g. the branch general meeting of 2025-05-20."),
+    )
+    approved_by = models.CharField(
+        _("approved by"), max_length=200, blank=True,
+        help_text=_("The body that approved it, e.g. the Party committee of the institution."),
+    )
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    derived = models.BooleanField(
+        _("derived"), default=False,
+        help_text=_("Derived from the former undated status and date of joining, not recorded "
+                    "from a decision."),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", models.F("effective_on").asc(nulls_first=True), "pk"]
+        verbose_name = _("membership status change")
+        verbose_name_plural = _("membership status history")
+        indexes = [models.Index(fields=["person", "effective_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | (Q(status="suspended") & (Q(effective_on__isnull=True) | Q(ends_on__gte=models.F("effective_on")))),
+                name="status_change_ends_only_a_suspension_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        day = self.effective_on.isoformat() if self.effective_on else "?"
+        return f"{self.person} · {self.get_status_display()} · {day}"
+
+    def clean(self) -> None:
+        if self.ends_on and self.status != MembershipStatus.SUSPENDED:
+            raise ValidationError({"ends_on": _("Only a suspension of rights has an end date.")})
+        if self.ends_on and self.effective_on and self.ends_on < self.effective_on:
+            raise ValidationError({"ends_on": _("A suspension cannot end before it starts.")})
+        if self.status == MembershipStatus.NONE:
+            raise ValidationError({"status": _("Record what happened (left the Party, deceased…), "
+                                               "not 'not a Party member'.")})
 
 
 class Role(models.TextChoices):

@@ -1,15 +1,28 @@
 """Reads that several views (and the API) share."""
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branchwork.core.models import AuditEntry, Membership, Organization, Person, Role
+from branchwork.core.models import (
+    PARTY_MEMBER_STATUSES,
+    VOTING_STATUSES,
+    AuditEntry,
+    Membership,
+    MembershipStatus,
+    MembershipStatusChange,
+    Organization,
+    OrganizationKind,
+    Person,
+    Role,
+)
 from branchwork.core.permissions import visible_organizations
 
 
@@ -128,3 +141,130 @@ def _described_change(name: str, label: str, value: dict) -> ChangeRow:
 
 def audit_entries_for(qs: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
     return qs.select_related("content_type", "organization")
+
+
+# --- Membership status as of a date ---
+#
+# A person's status is the history of MembershipStatusChange rows. `status_on(person, day)` is the
+# status in force during `day` (a change effective on `day` included). Meetings ask a slightly
+# different question, `meeting_statuses(...)`/`voting_members(...)`: the statuses in force when the
+# meeting's day began, so a change that takes effect that day (usually decided by that very
+# meeting, such as an admission or a probationary member's full membership) does not let the
+# person vote on it. Only full members with their rights intact vote; probationary members and
+# members whose rights are suspended are expected and speak, but do not vote.
+
+# Roles that make someone a member of an organization (not functional roles such as editor).
+MEMBER_ROLES = frozenset(
+    {Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER, Role.GROUP_LEADER, Role.MEMBER}
+)
+
+
+def fold_history(rows, day: datetime.date) -> str:
+    """The status on `day` from one person's history: (status, effective_on, ends_on) tuples in
+    date order (an unknown date first). Pure; shared by the selectors below."""
+    current = MembershipStatus.NONE
+    before_suspension = MembershipStatus.NONE
+    suspended_until = None
+    for status, effective_on, ends_on in rows:
+        if effective_on is not None and effective_on > day:
+            break
+        if status == MembershipStatus.SUSPENDED:
+            if current != MembershipStatus.SUSPENDED:
+                before_suspension = current
+        current, suspended_until = status, ends_on
+    if current == MembershipStatus.SUSPENDED and suspended_until is not None and day > suspended_until:
+        return before_suspension
+    return current
+
+
+def statuses_on(person_ids: Iterable[int], day: datetime.date) -> dict[int, str]:
+    """Each person's status on `day` (MembershipStatus values), in one query. People without a
+    history are NONE."""
+    ids = list(person_ids)
+    result = dict.fromkeys(ids, MembershipStatus.NONE)
+    rows = (
+        MembershipStatusChange.objects.filter(person_id__in=ids)
+        .filter(Q(effective_on__lte=day) | Q(effective_on__isnull=True))
+        .order_by("person_id", F("effective_on").asc(nulls_first=True), "pk")
+        .values_list("person_id", "status", "effective_on", "ends_on")
+    )
+    history: dict[int, list] = defaultdict(list)
+    for person_id, status, effective_on, ends_on in rows:
+        history[person_id].append((status, effective_on, ends_on))
+    for person_id, items in history.items():
+        result[person_id] = fold_history(items, day)
+    return result
+
+
+def status_on(person: Person | int, day: datetime.date) -> str:
+    """The person's status in force during `day` (a MembershipStatus value)."""
+    pk = person if isinstance(person, int) else person.pk
+    return statuses_on([pk], day)[pk]
+
+
+def meeting_statuses(person_ids: Iterable[int], day: datetime.date) -> dict[int, str]:
+    """Statuses as a meeting on `day` sees them: those in force when the day began (one query)."""
+    return statuses_on(person_ids, day - datetime.timedelta(days=1))
+
+
+def may_vote(status: str) -> bool:
+    return status in VOTING_STATUSES
+
+
+def is_party_member(status: str) -> bool:
+    return status in PARTY_MEMBER_STATUSES
+
+
+def member_pool(org: Organization) -> list[Organization]:
+    """The organizations whose members are the members of `org` for its meetings: the
+    organization itself, and for a general branch also the branches under it."""
+    if org.kind != OrganizationKind.GENERAL_BRANCH:
+        return [org]
+    under = Organization.objects.filter(
+        path__startswith=org.path, depth__gt=org.depth, kind=OrganizationKind.BRANCH, is_active=True
+    ).order_by("path")
+    return [org, *under]
+
+
+@dataclass(frozen=True)
+class MeetingMember:
+    person: Person
+    organization: Organization  # the organization the person belongs to (their own branch first)
+    status: str
+
+    @property
+    def voting(self) -> bool:
+        return may_vote(self.status)
+
+
+def expected_members(org: Organization, day: datetime.date) -> list[MeetingMember]:
+    """Party members expected at a meeting of `org` on `day`, as the day began; for a general
+    branch, the members of all branches under it. Three queries whatever the numbers."""
+    pool = member_pool(org)
+    rank = {o.pk: (0 if o.kind == OrganizationKind.BRANCH else 1, o.path) for o in pool}
+    memberships = list(
+        Membership.objects.active_on(day)
+        .filter(organization__in=pool, role__in=MEMBER_ROLES)
+        .select_related("person", "organization")
+    )
+    memberships.sort(key=lambda m: (rank[m.organization_id], m.person.name, m.person_id))
+    statuses = meeting_statuses({m.person_id for m in memberships}, day)
+    seen: set[int] = set()
+    result = []
+    for m in memberships:
+        if m.person_id in seen or not is_party_member(statuses[m.person_id]):
+            continue
+        seen.add(m.person_id)
+        result.append(MeetingMember(person=m.person, organization=m.organization,
+                                    status=statuses[m.person_id]))
+    return sorted(result, key=lambda e: (e.person.name, e.person.pk))
+
+
+def voting_members(org: Organization, day: datetime.date) -> list[Person]:
+    """Members of `org` with a vote at a meeting on `day`: full members with rights intact, as
+    the day began (for a general branch, from all branches under it)."""
+    return [e.person for e in expected_members(org, day) if e.voting]
+
+
+def status_history(person: Person) -> list[MembershipStatusChange]:
+    return list(person.status_changes.order_by(F("effective_on").asc(nulls_first=True), "pk"))

@@ -11,9 +11,17 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils.translation import gettext as _
+
 from branchwork.core import audit
+from branchwork.core.conflicts import lock_for_update
 from branchwork.core.models import (
+    NOT_YET_MEMBER_STATUSES,
     Membership,
+    MembershipStatus,
+    MembershipStatusChange,
     Organization,
     Person,
     Role,
@@ -32,6 +40,11 @@ PERSON_FIELDS = (
     "email",
     "phone",
 )
+# Fields of the person record itself. `membership_status` and `joined_party_on` are kept from the
+# status history; person_create and person_update still take them, as the starting point of a
+# history that is derived (see `_derive_history`), for the form of a new person and the demo.
+PERSON_RECORD_FIELDS = tuple(f for f in PERSON_FIELDS if f not in ("membership_status", "joined_party_on"))
+STATUS_CHANGE_FIELDS = ("status", "effective_on", "ends_on", "meeting", "approved_by", "document_number", "note")
 MEMBERSHIP_FIELDS = ("role", "portfolio", "start_on", "end_on", "note")
 ORGANIZATION_FIELDS = ("name_zh", "name_en", "unit", "is_active")
 
@@ -91,6 +104,7 @@ def person_create(
     person.full_clean()
     with _as(by):
         person.save()
+        _derive_history(person, today=timezone.localdate())
         if organization is not None:
             membership_create(
                 by=by, person=person, organization=organization, role=role,
@@ -104,12 +118,150 @@ def person_update(*, by, person: Person, **changes) -> Person:
     unknown = set(changes) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"person_update() cannot change {', '.join(sorted(unknown))}")
+    lock_for_update(person)
+    status_fields = {"membership_status", "joined_party_on"} & set(changes)
+    status_changed = any(changes[n] != getattr(person, n) for n in status_fields)
     for name, value in changes.items():
         setattr(person, name, value)
     person.full_clean()
     with _as(by):
         person.save(update_fields=[Person._meta.get_field(n).attname for n in changes] or None)
+        if status_changed:
+            if person.status_changes.filter(derived=False).exists():
+                raise ValidationError({"membership_status": _(
+                    "This person's status has a recorded history: record a change of status "
+                    "(with its date and decision) instead of editing the status.")})
+            # Only a derived history (or none): derive it afresh from the new values.
+            person.status_changes.all().delete()
+            _derive_history(person, today=timezone.localdate())
     return person
+
+
+# --- Membership status history ---
+
+
+def _one_year_later(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def derive_status_history(
+    status: str, joined_on: datetime.date | None, today: datetime.date,
+) -> tuple[list[tuple[str, datetime.date | None]], str]:
+    """From an undated status and a date of joining: the dated history it implies, and what
+    could not be derived ("" when everything could). The probationary period lasts one year
+    from joining (Party Constitution, Art. 7); a full member becomes full when it ends.
+    The data migration 0003 applies the same rules (its own copy, as migrations must)."""
+    probationary, full = MembershipStatus.PROBATIONARY, MembershipStatus.FULL
+    if status == MembershipStatus.NONE:
+        return [], ""
+    if status in (probationary, full) and joined_on is None:
+        return [(status, None)], "no date of joining: status recorded without a date"
+    if status == probationary:
+        if _one_year_later(joined_on) <= today:
+            return [(probationary, joined_on)], "probationary for more than a year: full membership not recorded"
+        return [(probationary, joined_on)], ""
+    if status == full:
+        became_full = _one_year_later(joined_on)
+        if became_full > today:
+            return [(probationary, joined_on), (full, today)], \
+                "full member less than a year after joining: date of full membership not known"
+        return [(probationary, joined_on), (full, became_full)], ""
+    if joined_on is not None and status not in NOT_YET_MEMBER_STATUSES:
+        return [(probationary, joined_on), (status, max(today, joined_on))], \
+            "date of the present status not known: recorded as of today"
+    return [(status, None)], "date of the present status not known"
+
+
+def _derive_history(person: Person, *, today: datetime.date) -> None:
+    steps, gap = derive_status_history(person.membership_status, person.joined_party_on, today)
+    for status, day in steps:
+        MembershipStatusChange.objects.create(
+            person=person, status=status, effective_on=day, derived=True, note=gap[:300] if gap else "")
+
+
+def derive_status_histories(*, people: list[Person], today: datetime.date) -> int:
+    """Bulk: give people created without one (benchmarks, test factories) the history their
+    status and date of joining imply. One insert; the cached fields already agree."""
+    rows = []
+    for person in people:
+        steps, gap = derive_status_history(person.membership_status, person.joined_party_on, today)
+        rows += [MembershipStatusChange(person=person, status=status, effective_on=day, derived=True,
+                                        note=gap[:300]) for status, day in steps]
+    MembershipStatusChange.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def refresh_status_cache(person: Person) -> None:
+    """Keep Person.membership_status (the status today, or on the latest change when one is still
+    to come) and joined_party_on (the first probationary entry) in step with the history. Runs after every save and delete of a change
+    (core.apps connects it), however the change was made: service, back office or API."""
+    from branchwork.core.selectors import fold_history
+
+    rows = list(person.status_changes.order_by(F("effective_on").asc(nulls_first=True), "pk")
+                .values_list("status", "effective_on", "ends_on"))
+    # Today's status, or where the history goes when it has changes still to come.
+    latest = max((d for _s, d, _e in rows if d), default=None)
+    today = timezone.localdate()
+    end = fold_history(rows, max(today, latest) if latest else today)
+    joined = next((d for s, d, _e in rows if s == MembershipStatus.PROBATIONARY and d), None)
+    if end in NOT_YET_MEMBER_STATUSES:
+        joined = None
+    if (person.membership_status, person.joined_party_on) != (end, joined):
+        person.membership_status, person.joined_party_on = end, joined
+        person.save(update_fields=["membership_status", "joined_party_on"])
+
+
+@transaction.atomic
+def status_change_record(
+    *,
+    by,
+    person: Person,
+    status: str,
+    effective_on: datetime.date | None,
+    ends_on: datetime.date | None = None,
+    meeting: str = "",
+    approved_by: str = "",
+    document_number: str = "",
+    note: str = "",
+) -> MembershipStatusChange:
+    """Record that from `effective_on` the person's status is `status`, by the decision named."""
+    lock_for_update(person)
+    change = MembershipStatusChange(
+        person=person, status=status, effective_on=effective_on, ends_on=ends_on,
+        meeting=meeting.strip(), approved_by=approved_by.strip(),
+        document_number=document_number.strip(), note=note.strip(),
+    )
+    change.full_clean()
+    with _as(by):
+        change.save()
+    return change
+
+
+@transaction.atomic
+def status_change_update(*, by, change: MembershipStatusChange, **changes) -> MembershipStatusChange:
+    unknown = set(changes) - set(STATUS_CHANGE_FIELDS)
+    if unknown:
+        raise TypeError(f"status_change_update() cannot change {', '.join(sorted(unknown))}")
+    lock_for_update(change.person)
+    lock_for_update(change)
+    for name, value in changes.items():
+        setattr(change, name, value.strip() if isinstance(value, str) and name != "status" else value)
+    change.derived = False  # once someone has checked and edited it, it is a record
+    change.full_clean()
+    with _as(by):
+        change.save()
+    return change
+
+
+@transaction.atomic
+def status_change_delete(*, by, change: MembershipStatusChange) -> None:
+    person = change.person
+    lock_for_update(person)
+    with _as(by):
+        change.delete()
 
 
 @transaction.atomic

@@ -65,12 +65,24 @@ class UserFactory(factory.django.DjangoModelFactory):
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"测试人员{n}")
     name_en = factory.Sequence(lambda n: f"Test Person {n}")
     membership_status = MembershipStatus.FULL
     joined_party_on = datetime.date(2010, 7, 1)
     email = factory.Sequence(lambda n: f"person{n}@example.org")
+
+    @factory.post_generation
+    def status_history(obj, create, extracted, **kwargs):
+        """The dated history the status implies (probationary on joining, full a year later),
+        as person_create derives it; `status_history=False` leaves the person without one."""
+        if create and extracted is not False:
+            from django.utils import timezone
+
+            from branchwork.core.services import derive_status_histories
+
+            derive_status_histories(people=[obj], today=timezone.localdate())
 
 
 def make_org(code: str, kind: str, name_zh: str, parent: Organization | None = None, **extra) -> Organization:

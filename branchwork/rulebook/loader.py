@@ -61,6 +61,22 @@ class ActivityType:
     record: tuple[str, ...]
     source: str
     order: int
+    # May an activity held jointly count for this type? Co-organizers', and for a general
+    # branch's activity the branches' under it: true for study, theme days, lectures and joint
+    # work; false for a branch's own meetings (general, committee, group).
+    joint: bool = False
+    # A local rule (the deployment's or the committee's), stricter or more precise than the
+    # regulations: shown as such wherever the rule is.
+    local: bool = False
+    # Another type this one must come before in the same year (heart-to-heart talks before the
+    # organizational life meeting): only those held on or before its first one count.
+    before: str = ""
+
+    @property
+    def yearly(self) -> bool:
+        """A yearly record: it has the year it covers (所属年度), which may differ from the year
+        of its date (the 2025 meeting held in January 2026)."""
+        return self.cadence is not None and self.cadence.per == "year"
 
     @property
     def name(self) -> str:
@@ -140,7 +156,8 @@ def _type(check: _Checker, index: int, entry, order: int) -> ActivityType | None
         check.fail(where, f"code {code!r} must be lowercase letters, digits and underscores")
         code = f"?{index}"
     where = f"types[{index}] ({code})"
-    known = {"code", "name", "applies_to", "attendance", "quorum", "cadence", "record", "source"}
+    known = {"code", "name", "applies_to", "attendance", "quorum", "cadence", "record", "source",
+             "joint", "local", "before"}
     for key in sorted(set(entry) - known):
         check.fail(where, f"unknown key {key!r} (known: {', '.join(sorted(known))})")
     name_zh, name_en = _names(check, where, entry.get("name"))
@@ -200,6 +217,17 @@ def _type(check: _Checker, index: int, entry, order: int) -> ActivityType | None
     if not isinstance(source, str) or not source.strip():
         check.fail(where, "source must say where the rule comes from")
         source = ""
+    flags = {}
+    for key in ("joint", "local"):
+        value = entry.get(key, False)
+        if not isinstance(value, bool):
+            check.fail(where, f"{key} must be true or false, got {value!r}")
+            value = False
+        flags[key] = value
+    before = entry.get("before", "")
+    if not isinstance(before, str) or (before and not _CODE.match(before)):
+        check.fail(where, f"before must be the code of another type, got {before!r}")
+        before = ""
     return ActivityType(
         code=code,
         name_zh=name_zh,
@@ -211,6 +239,9 @@ def _type(check: _Checker, index: int, entry, order: int) -> ActivityType | None
         record=tuple(record),
         source=source.strip(),
         order=order,
+        joint=flags["joint"],
+        local=flags["local"],
+        before=before,
     )
 
 
@@ -257,6 +288,12 @@ def parse_rulebook(text: str, *, path: str = "<string>") -> Rulebook:
         if activity_type.code in types:
             check.fail(f"types[{index}] ({activity_type.code})", "duplicate code")
         types[activity_type.code] = activity_type
+    for index, activity_type in enumerate(types.values()):
+        if activity_type.before and activity_type.before not in types:
+            check.fail(f"types[{index}] ({activity_type.code})",
+                       f"before: unknown type {activity_type.before!r}")
+        elif activity_type.before and activity_type.before == activity_type.code:
+            check.fail(f"types[{index}] ({activity_type.code})", "before: a type cannot come before itself")
     check.raise_if_any()
     return Rulebook(path=path, name_zh=name_zh, name_en=name_en, version=version,
                     at_risk_days=at_risk, types=types)
