@@ -233,6 +233,10 @@ def check(election: Election) -> list[Failure]:
 # --- Services ---
 
 
+def _as(by):
+    return audit.acting_as(by, source=audit.current_actor().source)
+
+
 def _refuse_if_broken(election: Election) -> None:
     failures = check(election)
     if failures:
@@ -263,7 +267,7 @@ def election_record(
     election = Election(organization=activity.organization, activity=activity, seats=seats,
                         term_start=term_start, term_end=term_end or default_term_end(term_start))
     election.full_clean()
-    with audit.acting_as(by):
+    with _as(by):
         election.save()
         ElectionCandidate.objects.bulk_create([
             ElectionCandidate(election=election, person=p, votes=v, order=i)
@@ -278,7 +282,7 @@ def election_set_votes(*, by, election: Election, votes: dict[int, int | None]) 
     lock_for_update(election)
     if election.status != ElectionStatus.DRAFT:
         raise Conflict(_("Only a draft election record can be changed."))
-    with audit.acting_as(by):
+    with _as(by):
         for c in election.candidates.all():
             if c.person_id in votes:
                 c.votes = votes[c.person_id]
@@ -295,7 +299,7 @@ def election_report(*, by, election: Election, on: datetime.date | None = None) 
     _refuse_if_broken(election)
     election.status = ElectionStatus.REPORTED
     election.reported_on = on or timezone.localdate()
-    with audit.acting_as(by):
+    with _as(by):
         election.save(update_fields=["status", "reported_on"])
     return election
 
@@ -315,7 +319,7 @@ def election_approve(
     election.status = ElectionStatus.APPROVED
     election.approved_on, election.approval_document = on, document.strip()
     election.approved_by = by if getattr(by, "is_authenticated", False) else None
-    with audit.acting_as(by):
+    with _as(by):
         election.save(update_fields=["status", "approved_on", "approval_document", "approved_by"])
     return election
 

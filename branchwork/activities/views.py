@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from branchwork.activities import checks, feeds, selectors, services
+from branchwork.activities import checks, elections, feeds, selectors, services
 from branchwork.activities.forms import (
     ATTENDANCE_CHOICES,
     ActivityForm,
@@ -654,6 +654,8 @@ def compliance(request, org_code):
     rows = selectors.compliance(selectors.org_and_groups(org), year, today=today)
     return render(request, "activities/compliance.html", {
         "org": org, "year": year, "years": year_choices(), "rows": rows, "today": today,
+        "elects_committee": org.kind in (OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH),
+        "election_term": elections.current_term(org, today=today),
         "is_committee": org.kind in (OrganizationKind.COMMITTEE, OrganizationKind.GENERAL_BRANCH),
         "status_labels": STATUS_LABELS,
         "breadcrumbs": _crumbs(org, (_("Compliance"), None)),
