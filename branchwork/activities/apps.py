@@ -24,6 +24,11 @@ class ActivitiesConfig(AppConfig):
                 "organization_id", flat=True).first()
 
         audit.register(Activity, organization=lambda a: a.organization_id)
+        from branchwork.activities.elections import Election, ElectionCandidate
+
+        audit.register(Election, organization=lambda e: e.organization_id)
+        audit.register(ElectionCandidate, organization=lambda c: Election.objects.filter(
+            pk=c.election_id).values_list("organization_id", flat=True).first())
         # The parts of the record: who was there (and who changed a mark), what was decided,
         # what was attached, what it counts as. Credits are derived from these and not logged.
         for part in (Amendment, Attendance, Resolution, Attachment, ActivityTypeTag):

@@ -120,6 +120,11 @@ class Activity(index.Indexed, RevisionMixin, ClusterableModel):
         related_name="+",
     )
     return_comment = models.TextField(_("returned with comment"), blank=True)
+    paper_signed_on = models.DateField(
+        _("paper record signed on"), null=True, blank=True,
+        help_text=_("For a past record entered from paper: the day the original minutes were "
+                    "signed. The ledger prints it instead of the day the record was entered."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
@@ -222,6 +227,14 @@ class AttendanceStatus(models.TextChoices):
 PRESENT_STATES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
 
+class Speaking(models.TextChoices):
+    """What an attendee is recorded as doing in the meeting, beyond attending."""
+
+    NONE = "", _("—")
+    SPOKE = "spoke", _("speaker")
+    INTRODUCER = "introducer", _("introducer of a candidate")
+
+
 class MarkedVia(models.TextChoices):
     NONE = "", _("—")
     QR = "qr", _("QR check-in")
@@ -258,6 +271,10 @@ class Attendance(models.Model):
     marked_at = models.DateTimeField(_("marked at"), null=True, blank=True)
     makeup_on = models.DateField(_("make-up study on"), null=True, blank=True)
     makeup_note = models.CharField(_("make-up study note"), max_length=200, blank=True)
+    speaking = models.CharField(
+        _("spoke as"), max_length=12, choices=Speaking.choices, blank=True, default="",
+        help_text=_("Whether the minutes record this person speaking or introducing a candidate."),
+    )
 
     class Meta:
         ordering = ["role", "pk"]
@@ -289,6 +306,12 @@ class Resolution(models.Model):
     votes_for = models.PositiveIntegerField(_("for"), null=True, blank=True)
     votes_against = models.PositiveIntegerField(_("against"), null=True, blank=True)
     votes_abstain = models.PositiveIntegerField(_("abstentions"), null=True, blank=True)
+    subject_person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("about (person)"),
+        help_text=_("The person the matter is about (the candidate admitted, the member "
+                    "disciplined): they do not vote on it."),
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -301,6 +324,23 @@ class Resolution(models.Model):
     @property
     def has_votes(self) -> bool:
         return any(v is not None for v in (self.votes_for, self.votes_against, self.votes_abstain))
+
+    @property
+    def votes_cast(self) -> int:
+        return sum(v or 0 for v in (self.votes_for, self.votes_against, self.votes_abstain))
+
+    def outcome(self, voting_expected: int) -> bool | None:
+        """Passed or not, from the counts: more than half of the members with voting rights who
+        were expected voted for it (Regulations on the Work of Party Branches, Art. 11). None
+        when no vote is recorded."""
+        return resolution_passes(self.votes_for, voting_expected)
+
+
+def resolution_passes(votes_for: int | None, voting_expected: int) -> bool | None:
+    """More than half of `voting_expected` in favour; None when no vote is recorded."""
+    if votes_for is None:
+        return None
+    return voting_expected > 0 and 2 * votes_for > voting_expected
 
 
 class AttachmentKind(models.TextChoices):
@@ -434,3 +474,8 @@ class Reminder(models.Model):
 
     class Meta:
         ordering = ["-sent_at"]
+
+
+# The election records (换届选举) live in their own module; imported here so that Django
+# registers their models with this app.
+from branchwork.activities.elections import Election, ElectionCandidate  # noqa: E402,F401

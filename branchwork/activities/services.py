@@ -32,6 +32,7 @@ from branchwork.activities.models import (
     Credit,
     MarkedVia,
     Resolution,
+    Speaking,
 )
 from branchwork.core import audit
 from branchwork.core import selectors as core_selectors
@@ -525,6 +526,21 @@ def attendance_remove(*, by, activity: Activity, attendance: Attendance) -> None
 
 
 @transaction.atomic
+def attendance_set_speaking(*, by, activity: Activity, speaking: dict[int, str]) -> None:
+    """Record who spoke or introduced a candidate (attendance row id → `Speaking` value)."""
+    _attendance_open(activity)
+    rows = {a.pk: a for a in activity.attendance.all()}
+    with _as(by):
+        for pk, part in speaking.items():
+            row = rows.get(pk)
+            if row is None or part not in Speaking.values:
+                raise ValidationError(_("No such attendee in this activity."))
+            if row.speaking != part:
+                row.speaking = part
+                row.save(update_fields=["speaking"])
+
+
+@transaction.atomic
 def makeup_record(*, by, attendance: Attendance, on: datetime.date, note: str = "") -> Attendance:
     """Make-up study (补学) of an excused or absent member; allowed on locked records too."""
     _lock(attendance.activity, (*OPEN_STATES, ActivityStatus.SUBMITTED, ActivityStatus.LOCKED),
@@ -579,14 +595,16 @@ def _replace_resolutions(activity: Activity, resolutions: Sequence[dict]) -> Non
         text = (r.get("text") or "").strip()
         if not text:
             continue
+        subject = r.get("subject_person")
         row = Resolution(activity=activity, order=i, text=text,
                          votes_for=r.get("votes_for"), votes_against=r.get("votes_against"),
-                         votes_abstain=r.get("votes_abstain"))
+                         votes_abstain=r.get("votes_abstain"),
+                         subject_person_id=getattr(subject, "pk", subject))
         row.full_clean(exclude=["activity"])
         rows.append(row)
 
     def key(r):
-        return (r.text, r.votes_for, r.votes_against, r.votes_abstain)
+        return (r.text, r.votes_for, r.votes_against, r.votes_abstain, r.subject_person_id)
 
     if [key(r) for r in activity.resolutions.all()] == [key(r) for r in rows]:
         return  # unchanged: the trail keeps only real changes
@@ -655,10 +673,21 @@ def minutes_return(*, by, activity: Activity, comment: str) -> Activity:
 
 
 @transaction.atomic
-def minutes_approve(*, by, activity: Activity) -> Activity:
-    """The host approves the submitted minutes; the record locks."""
+def minutes_approve(*, by, activity: Activity, skip_checks: bool = False) -> Activity:
+    """The host approves the submitted minutes; the record locks.
+
+    A record that fails a consistency check (`activities.checks`) is refused with every failure,
+    each naming the person and the rule. `skip_checks` exists only for loaders of records made
+    before the checks (the demo's fixtures); views, the API and the importer never pass it.
+    """
     _lock(activity, (ActivityStatus.SUBMITTED,),
           _("Only submitted minutes can be approved; these are %(status)s."))
+    if not skip_checks:
+        from branchwork.activities import checks
+
+        failures = checks.run(activity)
+        if failures:
+            raise ValidationError([f.message for f in failures])
     activity.status = ActivityStatus.LOCKED
     activity.locked_at, activity.locked_by = timezone.now(), by
     with _as(by):

@@ -18,7 +18,9 @@ def held_activity(*, by, organization, types, starts_at, title="活动", present
                   host=None, recorder=None, co_organizers=(), minutes="会议记录。", lock=False,
                   **extra) -> Activity:
     """Schedule an activity in the past, mark attendance (everyone present unless listed in
-    `absent` as {person: (status, reason)}), write minutes; optionally submit and lock."""
+    `absent` as {person: (status, reason)}), write minutes; optionally submit and lock.
+    The place defaults to a meeting room: approval requires one (activities.checks)."""
+    extra.setdefault("place", "党员活动室")
     activity = services.activity_schedule(
         by=by, organization=organization, types=types, title=title, starts_at=starts_at,
         host=host, recorder=recorder, co_organizers=co_organizers, notify=False, **extra,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from branchwork.activities import feeds, selectors, services
+from branchwork.activities import checks, elections, feeds, selectors, services
 from branchwork.activities.forms import (
     ATTENDANCE_CHOICES,
     ActivityForm,
@@ -303,9 +303,15 @@ def activity_detail(request, org_code, activity_id):
     can_manage = permissions.can(user, "manage", activity)
     can_approve = permissions.can(user, "approve", activity)
     me = getattr(getattr(user, "person", None), "pk", None)
+    resolutions = []
+    for row in checks.resolution_outcomes(activity):  # passed or not, from the counts
+        row["resolution"].passed = row["passed"]
+        resolutions.append(row["resolution"])
     return render(request, "activities/detail.html", {
         "org": org, "activity": activity, "expected": expected, "observers": observers,
-        "counts": counts, "resolutions": activity.resolutions.all(),
+        "counts": counts, "resolutions": resolutions,
+        "approval_checks": checks.run(activity) if activity.status in (
+            ActivityStatus.HELD, ActivityStatus.SUBMITTED) else [],
         "photos": [a for a in activity.attachments.all() if a.kind == "photo"],
         "materials": [a for a in activity.attachments.all() if a.kind == "material"],
         "amendments": activity.amendments.all(),
@@ -648,6 +654,8 @@ def compliance(request, org_code):
     rows = selectors.compliance(selectors.org_and_groups(org), year, today=today)
     return render(request, "activities/compliance.html", {
         "org": org, "year": year, "years": year_choices(), "rows": rows, "today": today,
+        "elects_committee": org.kind in (OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH),
+        "election_term": elections.current_term(org, today=today),
         "is_committee": org.kind in (OrganizationKind.COMMITTEE, OrganizationKind.GENERAL_BRANCH),
         "status_labels": STATUS_LABELS,
         "breadcrumbs": _crumbs(org, (_("Compliance"), None)),

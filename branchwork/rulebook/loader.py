@@ -41,12 +41,16 @@ class Cadence:
 
 @dataclass(frozen=True)
 class Quorum:
-    more_than: float
+    more_than: float  # the share of `base`; see `inclusive`
     of: str  # voting | expected
+    inclusive: bool = False  # True: that share or more ("at_least"); False: more than it
 
     def is_met(self, *, present: int, base: int) -> bool:
-        """More than `more_than` of `base` present; an empty base has no quorum."""
-        return base > 0 and present > self.more_than * base
+        """More than (or, inclusive, at least) the share of `base` present; an empty base has
+        no quorum."""
+        if base <= 0:
+            return False
+        return present >= self.more_than * base if self.inclusive else present > self.more_than * base
 
 
 @dataclass(frozen=True)
@@ -195,15 +199,21 @@ def _type(check: _Checker, index: int, entry, order: int) -> ActivityType | None
     if raw is not None:
         if not isinstance(raw, dict):
             check.fail(where, "quorum must be a mapping like {more_than: 0.5, of: voting}")
+        elif ("more_than" in raw) == ("at_least" in raw):
+            check.fail(where, "quorum needs exactly one of more_than (more than that share) or "
+                              "at_least (that share or more)")
         else:
-            more_than, of = raw.get("more_than"), raw.get("of", "voting")
-            if not isinstance(more_than, (int, float)) or isinstance(more_than, bool) \
-                    or not 0 <= more_than < 1:
-                check.fail(where, f"quorum.more_than must be a fraction in [0, 1), got {more_than!r}")
+            inclusive = "at_least" in raw
+            key = "at_least" if inclusive else "more_than"
+            share, of = raw.get(key), raw.get("of", "voting")
+            if not isinstance(share, (int, float)) or isinstance(share, bool) \
+                    or not 0 <= share < 1 or (inclusive and share == 0):
+                check.fail(where, f"quorum.{key} must be a fraction in "
+                                  f"{'(0, 1)' if inclusive else '[0, 1)'}, got {share!r}")
             elif of not in QUORUM_BASES:
                 check.fail(where, f"quorum.of must be one of {', '.join(QUORUM_BASES)}, got {of!r}")
             else:
-                quorum = Quorum(more_than=float(more_than), of=of)
+                quorum = Quorum(more_than=float(share), of=of, inclusive=inclusive)
 
     record = entry.get("record", [])
     if not isinstance(record, list):

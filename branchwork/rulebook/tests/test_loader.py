@@ -103,3 +103,20 @@ def test_a_deployment_can_point_to_its_own_rulebook(tmp_path: Path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "ours.yaml" in result.stderr and "cadence.per must be one of" in result.stderr
+
+
+def test_a_quorum_is_either_more_than_or_at_least_a_share():
+    # The committee meeting's default reads Art. 12's 半数以上 as half or more: 2 of 4 is a
+    # quorum, 1 of 3 is not; "more than half" would refuse 2 of 4.
+    from branchwork.rulebook.loader import get_rulebook
+
+    committee = get_rulebook().type("committee_meeting").quorum
+    assert committee.inclusive and committee.is_met(present=2, base=4)
+    assert not committee.is_met(present=1, base=3)
+    assert "第十二条" in get_rulebook().type("committee_meeting").source
+    stricter = parse_rulebook(GOOD.replace("    source: 测试\n",
+                                           "    source: 测试\n    quorum: {more_than: 0.5, of: expected}\n"))
+    assert not next(iter(stricter.types.values())).quorum.is_met(present=2, base=4)
+    with pytest.raises(RulebookError, match="exactly one of more_than"):
+        parse_rulebook(GOOD.replace("    source: 测试\n",
+                                    "    source: 测试\n    quorum: {more_than: 0.5, at_least: 0.5}\n"))

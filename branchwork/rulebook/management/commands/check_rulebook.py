@@ -18,7 +18,8 @@ class Command(BaseCommand):
                           f"{len(rulebook.types)} types")
         for t in rulebook.types.values():
             cadence = f"≥{t.cadence.count}/{t.cadence.per}" if t.cadence else "as planned"
-            quorum = f", quorum > {t.quorum.more_than:g} of {t.quorum.of}" if t.quorum else ""
+            quorum = (f", quorum {'≥' if t.quorum.inclusive else '>'} {t.quorum.more_than:g} of "
+                      f"{t.quorum.of}") if t.quorum else ""
             self.stdout.write(f"  {t.code:<22} {t.name_zh} / {t.name_en}: {cadence}, "
                               f"{t.attendance}{quorum}; for {', '.join(t.applies_to)}")
         self.stdout.write(self.style.SUCCESS("OK"))
