@@ -109,8 +109,8 @@ def paragraph_diff(old: str, new: str, *, context: int = 1) -> list[Paragraph]:
             out.append(Paragraph("changed", parts=_runs(olds.pop(0), news.pop(0))))
         out += [Paragraph("removed", p) for p in olds]
         out += [Paragraph("added", p) for p in news]
-    if out and all(p.op == "skipped" for p in out):
-        return []
+    if all(p.op in ("same", "skipped") for p in out):
+        return []  # nothing changed
     return out
 
 
