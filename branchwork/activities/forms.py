@@ -1,7 +1,10 @@
 import datetime
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
+from pypinyin import lazy_pinyin
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.activities.models import AttachmentKind, AttendanceStatus
@@ -26,6 +29,41 @@ class VersionField(forms.IntegerField):
         super().__init__(min_value=0, **kwargs)
 
 
+def _people_scope(form, names, organization, everyone: bool) -> None:
+    """Person fields list the organization's members; a link asks for everyone, and the
+    hidden `people` field keeps that choice when the form is posted."""
+    form.fields["people"].initial = "all" if everyone else ""
+    if everyone:
+        return
+    hint = format_html('<a href="?people=all">{}</a>',
+                       _("Someone else? Show members of the organizations above too."))
+    form.fields[names[0]].help_text = format_html(
+        "{} {}", _("Members of this organization are listed, by pinyin."), hint)
+
+
+def pinyin_key(name: str) -> tuple[str, str]:
+    """Sort key for a name as Chinese readers expect: by pinyin syllables (Latin names by their
+    letters, case-blind), then by the characters themselves."""
+    return (" ".join(lazy_pinyin(name or "")).lower(), name or "")
+
+
+class PinyinChoiceIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in sorted(self.queryset, key=lambda p: pinyin_key(p.display_name)):
+            yield self.choice(obj)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person, listed by name in pinyin order."""
+
+    iterator = PinyinChoiceIterator
+
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
+
+
 class ActivityForm(forms.Form):
     """Schedule or change an activity (not its minutes, which the recorder writes)."""
 
@@ -40,11 +78,11 @@ class ActivityForm(forms.Form):
     ends_at = forms.DateTimeField(label=_("ends at"), required=False, widget=DateTimeInput(),
                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     place = forms.CharField(label=_("place"), max_length=200, required=False)
-    host = forms.ModelChoiceField(label=_("host"), queryset=Person.objects.none(), required=False)
-    recorder = forms.ModelChoiceField(label=_("recorder"), queryset=Person.objects.none(),
-                                      required=False)
-    lecturer = forms.ModelChoiceField(label=_("lecturer"), queryset=Person.objects.none(),
-                                      required=False)
+    host = PersonChoiceField(label=_("host"), queryset=Person.objects.none(), required=False)
+    recorder = PersonChoiceField(label=_("recorder"), queryset=Person.objects.none(),
+                                 required=False)
+    lecturer = PersonChoiceField(label=_("lecturer"), queryset=Person.objects.none(),
+                                 required=False)
     lecturer_name = forms.CharField(label=_("guest lecturer"), max_length=120, required=False)
     session_number = forms.IntegerField(label=_("session number"), min_value=1, required=False)
     co_organizers = forms.ModelMultipleChoiceField(
@@ -55,9 +93,11 @@ class ActivityForm(forms.Form):
     agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}),
                              required=False, help_text=_("One item per line."))
     version = VersionField(required=False)
+    people = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, organization, people, co_organizer_choices, **kwargs):
+    def __init__(self, *args, organization, people, co_organizer_choices, everyone=False, **kwargs):
         super().__init__(*args, **kwargs)
+        _people_scope(self, ("host", "recorder", "lecturer"), organization, everyone)
         rulebook = get_rulebook()
         # Types counted for this organization first, then the rest (a group may hold a study).
         own = [t for t in rulebook.types.values() if t.applies(organization.kind)]
@@ -65,7 +105,6 @@ class ActivityForm(forms.Form):
         self.fields["types"].choices = [(t.code, t.name) for t in own + rest]
         for name in ("host", "recorder", "lecturer"):
             self.fields[name].queryset = people
-            self.fields[name].label_from_instance = lambda p: p.display_name
         self.fields["co_organizers"].queryset = co_organizer_choices
         self.fields["co_organizers"].label_from_instance = (
             lambda o: f"{o.display_name}（{o.get_kind_display()}）")
@@ -166,13 +205,14 @@ class MakeupForm(forms.Form):
 
 
 class ObserverForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(), required=False)
+    person = PersonChoiceField(label=_("person"), queryset=Person.objects.none(), required=False)
     name = forms.CharField(label=_("or a name"), max_length=120, required=False)
+    people = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, everyone=False, **kwargs):
         super().__init__(*args, **kwargs)
+        _people_scope(self, ("person",), None, everyone)
         self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = lambda p: p.display_name
 
 
 def year_choices(today: datetime.date | None = None) -> list[int]:

@@ -42,6 +42,8 @@ class ActivityStatus(models.TextChoices):
 
 
 HELD_STATES = (ActivityStatus.HELD, ActivityStatus.SUBMITTED, ActivityStatus.LOCKED)
+# A member may check in while the record is still a draft (and within the window).
+OPEN_STATES_FOR_CHECKIN = (ActivityStatus.PLANNED, ActivityStatus.HELD)
 
 
 class ActivitySource(models.TextChoices):
@@ -377,7 +379,12 @@ class Attachment(models.Model):
 
 
 class Amendment(models.Model):
-    """A change to a locked record: who, when, why and what (field: [before, after])."""
+    """A change to a locked record: who, when, why and what.
+
+    What changed is data (`entries`: field, old, new, with person ids; see
+    branchwork.activities.amendments), rendered in the reader's language when read.
+    `legacy_note` keeps the part of an amendment recorded before that which could not be read
+    back into entries, as it was written then."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="amendments")
     at = models.DateTimeField(_("at"), default=timezone.now)
@@ -386,7 +393,8 @@ class Amendment(models.Model):
     )
     by_name = models.CharField(_("by"), max_length=150)
     reason = models.TextField(_("reason"))
-    changes = models.JSONField(_("changes"), default=dict)
+    entries = models.JSONField(_("changes"), default=list, blank=True)
+    legacy_note = models.TextField(_("as recorded before structured changes"), blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -395,6 +403,23 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.by_name}: {self.reason[:40]}"
+
+    @property
+    def by_display(self) -> str:
+        """The amending person's name in the reader's language (as stored if no longer known)."""
+        person = getattr(self.by, "person", None) if self.by_id else None
+        return person.display_name if person is not None else self.by_name
+
+    @property
+    def changes(self) -> dict[str, list[str]]:
+        """What changed, in the active language, as plain text: {what: [before, after]} (for the
+        ledger and the API; pages use `amendments.with_lines`)."""
+        from branchwork.activities import amendments
+
+        result = {line.label: [line.old, line.new] for line in amendments.lines(self)}
+        if self.legacy_note:
+            result[str(_("as recorded before structured changes"))] = ["", self.legacy_note]
+        return result
 
 
 class Credit(models.Model):

@@ -697,21 +697,19 @@ def minutes_approve(*, by, activity: Activity, skip_checks: bool = False) -> Act
     return activity
 
 
-def _plain(value):
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, Person):
-        return value.display_name
-    return value
-
-
 @transaction.atomic
 def activity_amend(
     *, by, activity: Activity, reason: str, changes: dict | None = None,
     marks: dict[int, tuple[str, str]] | None = None, resolutions: Sequence[dict] | None = None,
     version: int | None = None,
 ) -> Amendment:
-    """Change a locked record, logging who, when, why and what."""
+    """Change a locked record, logging who, when, why and what.
+
+    What is logged is data (see branchwork.activities.amendments): each changed field with its
+    old and new value, people as ids, attendance as status and reason, so that every reader
+    sees it in their own language."""
+    from branchwork.activities.amendments import to_json
+
     if not reason.strip():
         raise ValidationError({"reason": _("An amendment needs a reason.")})
     changes = dict(changes or {})
@@ -723,7 +721,7 @@ def activity_amend(
     _check_version(activity, version)
     if "minutes" in changes:
         changes["minutes"] = clean_rich_text(changes["minutes"])
-    diff: dict[str, list] = {}
+    diff: list[dict] = []
     for name, value in changes.items():
         old = getattr(activity, name)
         if isinstance(value, str) and name != "minutes":
@@ -731,8 +729,7 @@ def activity_amend(
         if old != value:
             if name in VERSIONED_FIELDS:
                 activity.minutes_version += 1
-            label = str(Activity._meta.get_field(name).verbose_name)
-            diff[label] = [_plain(old), _plain(value)]
+            diff.append({"field": name, "old": to_json(name, old), "new": to_json(name, value)})
             setattr(activity, name, value)
     if marks:
         rows = {a.pk: a for a in activity.attendance.select_related("person")}
@@ -742,18 +739,21 @@ def activity_amend(
                 raise ValidationError(_("No such attendee in this activity."))
             why = (why or "").strip() if status in (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT) else ""
             if (row.status, row.reason) != (status, why):
-                before = row.get_status_display() + (f"（{row.reason}）" if row.reason else "")
+                entry = {"field": "attendance", "person": row.person_id,
+                         "old": {"status": row.status, "reason": row.reason},
+                         "new": {"status": status, "reason": why}}
+                if row.person_id is None:
+                    entry["name"] = row.name
                 row.status, row.reason = status, why
                 row.marked_via, row.marked_at = MarkedVia.MANUAL, timezone.now()
                 row.save(update_fields=["status", "reason", "marked_via", "marked_at"])
-                after = row.get_status_display() + (f"（{why}）" if why else "")
-                diff[_("Attendance: %(name)s") % {"name": row.display_name}] = [before, after]
+                diff.append(entry)
     if resolutions is not None:
         old = [r.text for r in activity.resolutions.all()]
         new = [(r.get("text") or "").strip() for r in resolutions if (r.get("text") or "").strip()]
         _replace_resolutions(activity, resolutions)
         if old != new:
-            diff[str(_("resolutions"))] = ["\n".join(old), "\n".join(new)]
+            diff.append({"field": "resolutions", "old": old, "new": new})
             activity.minutes_version += 1
     if not diff:
         raise ValidationError(_("Nothing was changed."))
@@ -762,7 +762,7 @@ def activity_amend(
         activity.save()
         amendment = Amendment.objects.create(
             activity=activity, by=by if getattr(by, "is_authenticated", False) else None,
-            by_name=_user_name(by) or "system", reason=reason.strip(), changes=diff,
+            by_name=_user_name(by) or "system", reason=reason.strip(), entries=diff,
         )
         recompute_credits(activity)
         _revision(activity, by, "branchwork.amend")

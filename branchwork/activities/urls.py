@@ -26,6 +26,8 @@ urlpatterns = [
     path(A + "attachments/<int:attachment_id>/remove/", views.attachment_remove,
          name="attachment_remove"),
     path(A + "checkin/", views.checkin_screen, name="checkin_screen"),
+    path(A + "checkin/status.json", views.checkin_status, name="checkin_status"),
+    path("my/attendance/", views.my_attendance, name="my_attendance"),
     path("my/calendar/new-address/", views.rotate_my_feed, name="rotate_my_feed"),
     path("orgs/<slug:org_code>/plan/", views.year_plan, name="plan"),
     path("orgs/<slug:org_code>/compliance/", views.compliance, name="compliance"),

@@ -10,14 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from branchwork.activities import checks, elections, feeds, selectors, services
+from branchwork.activities import amendments, checks, elections, feeds, selectors, services
+from branchwork.activities import checkin as checkin_state
 from branchwork.activities.forms import (
     ATTENDANCE_CHOICES,
     ActivityForm,
@@ -40,7 +41,7 @@ from branchwork.core import permissions
 from branchwork.core import selectors as core_selectors
 from branchwork.core.exports import xlsx_response
 from branchwork.core.conflicts import VersionConflict
-from branchwork.core.models import Organization, OrganizationKind, Person
+from branchwork.core.models import Membership, Organization, OrganizationKind, Person
 from branchwork.core.richtext import clean_rich_text, html_to_text
 from branchwork.rulebook.compliance import STATUS_LABELS
 from branchwork.rulebook.loader import get_rulebook
@@ -99,11 +100,25 @@ def _get(request, org_code, activity_id) -> tuple[Organization, Activity]:
     return activity.organization, activity
 
 
-def _people_for(org: Organization):
-    """People who may host, record or lecture: members of the organization and those above."""
-    paths = [org.path[:i] for i in range(Organization.steplen, len(org.path) + 1, Organization.steplen)]
-    return (Person.objects.filter(memberships__organization__path__in=paths)
-            .distinct().order_by("name"))
+def _people_for(org: Organization, *, everyone: bool = False, keep=()):
+    """People who may host, record, lecture or observe. First the organization's own current
+    members (its groups included); on request (`everyone`) also the members of the
+    organizations above it. People already chosen (`keep`) stay choosable. The form lists them
+    in pinyin order (forms.PersonChoiceField)."""
+    own = Q(memberships__in=Membership.objects.current().filter(
+        organization__path__startswith=org.path))
+    if everyone:
+        paths = [org.path[:i] for i in range(Organization.steplen, len(org.path) + 1,
+                                             Organization.steplen)]
+        own |= Q(memberships__organization__path__in=paths)
+    keep_ids = [p.pk for p in keep if p is not None]
+    if keep_ids:
+        own |= Q(pk__in=keep_ids)
+    return Person.objects.filter(own).distinct()
+
+
+def _everyone(request) -> bool:
+    return (request.POST or request.GET).get("people") == "all"
 
 
 def _co_organizer_choices(user, org: Organization):
@@ -205,9 +220,11 @@ def activity_export(request, org_code):
 # --- Scheduling and changing ---
 
 
-def _activity_form_kwargs(request, org):
-    return {"organization": org, "people": _people_for(org),
-            "co_organizer_choices": _co_organizer_choices(request.user, org)}
+def _activity_form_kwargs(request, org, activity=None):
+    keep = (activity.host, activity.recorder, activity.lecturer) if activity else ()
+    everyone = _everyone(request)
+    return {"organization": org, "people": _people_for(org, everyone=everyone, keep=keep),
+            "everyone": everyone, "co_organizer_choices": _co_organizer_choices(request.user, org)}
 
 
 @login_required
@@ -259,7 +276,8 @@ def activity_edit(request, org_code, activity_id):
         "session_number": activity.session_number, "agenda": activity.agenda,
         "co_organizers": list(activity.co_organizers.all()), "version": activity.minutes_version,
     }
-    form = ActivityForm(request.POST or None, initial=initial, **_activity_form_kwargs(request, org))
+    form = ActivityForm(request.POST or None, initial=initial,
+                        **_activity_form_kwargs(request, org, activity))
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -291,9 +309,38 @@ def activity_cancel(request, org_code, activity_id):
 # --- The record ---
 
 
+def _signer(user, activity) -> dict | None:
+    """Who did a sign-off step and in what capacity for this record (host, recorder, or the
+    role they hold), by name in the reader's language."""
+    if user is None:
+        return None
+    person = getattr(user, "person", None)
+    name = person.display_name if person else (user.get_full_name() or user.get_username())
+    roles = []
+    if person is not None and person.pk == activity.host_id:
+        roles.append(_("host"))
+    if person is not None and person.pk == activity.recorder_id:
+        roles.append(_("recorder"))
+    if not roles:
+        roles.append(_("on behalf of the organization"))
+    return {"name": name, "role": "、".join(str(r) for r in roles)}
+
+
+def _attendance_recorded(activity, expected) -> bool:
+    """Quorum is judged only once attendance is recorded: the minutes went to the host, or
+    everyone expected has a mark."""
+    if activity.status in (ActivityStatus.SUBMITTED, ActivityStatus.LOCKED):
+        return True
+    return activity.is_held and bool(expected) and all(
+        a.status != AttendanceStatus.UNMARKED for a in expected)
+
+
 @login_required
 def activity_detail(request, org_code, activity_id):
     org, activity = _get(request, org_code, activity_id)
+    activity = (Activity.objects.select_related("organization", "host", "recorder", "lecturer",
+                                                "submitted_by__person", "locked_by__person")
+                .get(pk=activity.pk))
     attendance = list(activity.attendance.select_related("person", "organization"))
     expected = [a for a in attendance if a.role == AttendanceRole.EXPECTED]
     observers = [a for a in attendance if a.role == AttendanceRole.OBSERVER]
@@ -314,8 +361,14 @@ def activity_detail(request, org_code, activity_id):
             ActivityStatus.HELD, ActivityStatus.SUBMITTED) else [],
         "photos": [a for a in activity.attachments.all() if a.kind == "photo"],
         "materials": [a for a in activity.attachments.all() if a.kind == "material"],
-        "amendments": activity.amendments.all(),
+        "amendments": amendments.with_lines(activity.amendments.select_related("by__person")),
         "quorum": services.quorum_report(activity),
+        "quorum_judged": _attendance_recorded(activity, expected),
+        "submitted": _signer(activity.submitted_by, activity) if activity.submitted_at else None,
+        "approved": _signer(activity.locked_by, activity) if activity.is_locked else None,
+        "excused": [a for a in expected if a.status == AttendanceStatus.EXCUSED],
+        "absent": [a for a in expected if a.status == AttendanceStatus.ABSENT],
+        "checkin": checkin_state.state(activity),
         "co_organizers": list(activity.co_organizers.all()),
         "missing": services.missing_record_fields(activity) if activity.status == ActivityStatus.HELD else [],
         "can_record": can_record, "can_manage": can_manage, "can_approve": can_approve,
@@ -336,10 +389,11 @@ def attendance_edit(request, org_code, activity_id):
     if not permissions.can(request.user, "record", activity):
         raise Http404("No such activity")
     rows = list(activity.attendance.select_related("person", "organization"))
-    observer_form = ObserverForm(people=_people_for(org))
+    people = _people_for(org, everyone=_everyone(request))
+    observer_form = ObserverForm(people=people, everyone=_everyone(request))
     if request.method == "POST":
         if "add_observer" in request.POST:
-            observer_form = ObserverForm(request.POST, people=_people_for(org))
+            observer_form = ObserverForm(request.POST, people=people, everyone=_everyone(request))
             if observer_form.is_valid():
                 try:
                     services.attendance_add(by=request.user, activity=activity,
@@ -350,6 +404,18 @@ def attendance_edit(request, org_code, activity_id):
                 else:
                     messages.success(request, _("Observer added."))
                     return redirect(reverse("activities:attendance", args=[org.code, activity.pk]))
+        elif "all_present" in request.POST:
+            # Everyone not yet marked is present; the recorder then changes the few who were not.
+            marks = {a.pk: (AttendanceStatus.PRESENT, "") for a in rows
+                     if a.role == AttendanceRole.EXPECTED and a.status == AttendanceStatus.UNMARKED}
+            try:
+                n = services.attendance_mark(by=request.user, activity=activity, marks=marks)
+            except ValidationError as exc:
+                _message(request, exc)
+            else:
+                messages.success(request, _("%(n)s marked present. Now change those who were "
+                                            "late, excused or absent.") % {"n": n})
+            return redirect(reverse("activities:attendance", args=[org.code, activity.pk]))
         else:
             try:
                 n = services.attendance_mark(by=request.user, activity=activity,
@@ -362,6 +428,8 @@ def attendance_edit(request, org_code, activity_id):
     return render(request, "activities/attendance.html", {
         "org": org, "activity": activity, "rows": rows, "statuses": ATTENDANCE_CHOICES,
         "observer_form": observer_form,
+        "unmarked": sum(1 for a in rows if a.role == AttendanceRole.EXPECTED
+                        and a.status == AttendanceStatus.UNMARKED),
         "editable": activity.status in (ActivityStatus.PLANNED, ActivityStatus.HELD),
         "breadcrumbs": _activity_crumbs(activity, (_("Attendance"), None)),
     })
@@ -432,6 +500,13 @@ def minutes_submit(request, org_code, activity_id):
 @login_required
 @require_POST
 def minutes_approve(request, org_code, activity_id):
+    if request.POST.get("confirm") != "1":
+        _org, activity = _get(request, org_code, activity_id)
+        if not permissions.can(request.user, "approve", activity):
+            raise Http404("No such activity")
+        messages.error(request, _("Tick the box to confirm that you have read the record; "
+                                  "approving locks it."))
+        return redirect(activity.get_absolute_url())
     return _state_change(request, org_code, activity_id, may="approve",
                          change=services.minutes_approve, done=_("Approved. The record is locked."))
 
@@ -558,31 +633,55 @@ def checkin_url(activity: Activity) -> str:
     return settings.BASE_URL + reverse("checkin", args=[activity.checkin_token])
 
 
+def _checkin_counts(activity) -> dict:
+    rows = list(activity.attendance.filter(role=AttendanceRole.EXPECTED).select_related("person"))
+    present = [a for a in rows if a.is_present]
+    return {"present": len(present), "expected": len(rows),
+            "names": [a.display_name for a in present]}
+
+
 @login_required
 def checkin_screen(request, org_code, activity_id):
-    """For the projector: a big QR code and who has checked in so far."""
+    """For the projector: a big QR code and who has checked in so far (refreshed by
+    activities.js from `checkin_status`; the page also works without JavaScript)."""
     org, activity = _get(request, org_code, activity_id)
     if not permissions.can(request.user, "record", activity):
         raise Http404("No such activity")
     url = checkin_url(activity)
     qr = segno.make(url, error="m")
     buffer = io.BytesIO()
-    qr.save(buffer, kind="svg", scale=10, border=2, xmldecl=False, svgns=True,
+    # No width or height, only a viewBox: the code scales to its box and stays square; a quiet
+    # zone of four modules, as the QR standard asks, so that phones find it.
+    qr.save(buffer, kind="svg", scale=10, border=4, xmldecl=False, svgns=True, omitsize=True,
             title=_("Check-in code"), dark="#000", light="#fff")
-    rows = list(activity.attendance.filter(role=AttendanceRole.EXPECTED).select_related("person"))
-    present = [a for a in rows if a.is_present]
-    opens, closes = services.check_in_window(activity)
+    state = checkin_state.state(activity)
     return render(request, "activities/checkin_screen.html", {
         "org": org, "activity": activity, "qr_svg": buffer.getvalue().decode(), "url": url,
-        "present": present, "expected_count": len(rows), "opens": opens, "closes": closes,
+        "counts": _checkin_counts(activity), "checkin": state,
+        "status_url": reverse("activities:checkin_status", args=[org.code, activity.pk]),
         "breadcrumbs": _activity_crumbs(activity, (_("Check-in"), None)),
     })
 
 
 @login_required
+def checkin_status(request, org_code, activity_id):
+    """The projector page's live count: who has checked in so far (for those who record)."""
+    _org, activity = _get(request, org_code, activity_id)
+    if not permissions.can(request.user, "record", activity):
+        raise Http404("No such activity")
+    counts = _checkin_counts(activity)
+    counts["label"] = _("%(n)s of %(total)s checked in") % {"n": counts["present"],
+                                                             "total": counts["expected"]}
+    response = JsonResponse(counts)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def checkin(request, token):
-    """The member's side: confirm presence on the phone. Records attendance, nothing else."""
+    """The member's side: confirm presence on the phone. Records attendance, nothing else.
+    Before the window opens the page says when it opens, and offers no button."""
     try:
         activity = Activity.objects.select_related("organization").get(checkin_token=token)
     except Activity.DoesNotExist:
@@ -601,7 +700,7 @@ def checkin(request, token):
         else:
             return redirect(reverse("checkin", args=[token]))
     return render(request, "activities/checkin.html", {
-        "activity": activity, "row": row, "error": error,
+        "activity": activity, "row": row, "error": error, "checkin": checkin_state.state(activity),
     })
 
 
@@ -710,6 +809,26 @@ def committee_export(request, org_code):
         rows.append(line)
     return xlsx_response(filename=f"{org.code}-compliance-{year}.xlsx", title=_("Compliance"),
                          headers=[_("Organization")] + [t.name for t in columns], rows=rows)
+
+
+@login_required
+def my_attendance(request):
+    """A member's own attendance history: every activity they were on the list of."""
+    from branchwork.activities.models import Attendance
+
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404("No member record")
+    rows = (Attendance.objects.filter(person=person)
+            .exclude(activity__status=ActivityStatus.CANCELLED)
+            .filter(activity__starts_at__lte=timezone.now())
+            .select_related("activity__organization").prefetch_related("activity__type_tags")
+            .order_by("-activity__starts_at", "-pk"))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "activities/my_attendance.html", {
+        "page": page, "person": person,
+        "breadcrumbs": [(_("My page"), reverse("core:my")), (_("My attendance"), None)],
+    })
 
 
 @login_required

@@ -1,6 +1,6 @@
 import datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -19,22 +19,39 @@ def register_activity_log_actions(actions):
     actions.register_action("branchwork.cancel", _("Cancel"), _("Activity cancelled"))
 
 
+# How far back /my/ keeps the activities a member was expected at (with their own attendance).
+RECENT_DAYS = 60
+
+
 @hooks.register(MY_PAGE_PANELS)
 def my_activities_panel(request) -> MyPagePanel | None:
-    """What is coming up for me, what waits for me (minutes to write or approve), my calendar."""
-    from branchwork.activities import feeds
-    from branchwork.activities.models import Activity, ActivityStatus
+    """What is coming up for me (with when check-in opens), what waits for me (minutes to write
+    or approve), what I was at recently and how I was marked, my calendar."""
+    from branchwork.activities import checkin, feeds
+    from branchwork.activities.models import Activity, ActivityStatus, Attendance, AttendanceStatus
 
     person = getattr(request.user, "person", None)
     if person is None:
         return None
     now = timezone.now()
-    upcoming = list(
-        Activity.objects.filter(attendance__person=person, starts_at__gte=now - datetime.timedelta(hours=12),
-                                starts_at__lte=now + datetime.timedelta(days=45))
-        .exclude(status=ActivityStatus.CANCELLED).select_related("organization")
-        .order_by("starts_at")[:10]
-    )
+    mine = (Attendance.objects.filter(person=person)
+            .exclude(activity__status=ActivityStatus.CANCELLED)
+            .select_related("activity__organization"))
+    upcoming = [row for row in mine.filter(
+        activity__starts_at__gte=now - datetime.timedelta(hours=12),
+        activity__starts_at__lte=now + datetime.timedelta(days=45)).order_by("activity__starts_at")[:10]]
+    for row in upcoming:
+        row.checkin = checkin.state(row.activity, now)
+    recent = list(mine.filter(activity__starts_at__lt=now - datetime.timedelta(hours=12),
+                              activity__starts_at__gte=now - datetime.timedelta(days=RECENT_DAYS))
+                  .order_by("-activity__starts_at")[:20])
+    year_rows = mine.filter(activity__starts_at__lt=now,
+                            activity__starts_at__gte=now - datetime.timedelta(days=365),
+                            activity__status__in=[ActivityStatus.HELD, ActivityStatus.SUBMITTED,
+                                                  ActivityStatus.LOCKED])
+    tally = dict(year_rows.values_list("status").annotate(n=Count("pk")).order_by())
+    summary = [(label, tally.get(value, 0)) for value, label in AttendanceStatus.choices
+               if value != AttendanceStatus.UNMARKED]
     waiting = list(
         permissions.visible(request.user, Activity).filter(
             Q(recorder=person, status=ActivityStatus.HELD) | Q(host=person, status=ActivityStatus.SUBMITTED)
@@ -44,8 +61,9 @@ def my_activities_panel(request) -> MyPagePanel | None:
     return MyPagePanel(
         title=_("My activities"),
         template="activities/panels/my_activities.html",
-        context={"upcoming": upcoming, "waiting": waiting, "feed_url": request.build_absolute_uri(
-            feed.get_absolute_url()), "person": person},
+        context={"upcoming": upcoming, "recent": recent, "recent_days": RECENT_DAYS,
+                 "summary": summary, "waiting": waiting,
+                 "feed_url": request.build_absolute_uri(feed.get_absolute_url()), "person": person},
         order=5,
     )
 

@@ -136,12 +136,19 @@ class ResolutionSerializer(serializers.ModelSerializer):
 class AmendmentSerializer(serializers.ModelSerializer):
     changes = serializers.DictField(
         child=serializers.ListField(child=serializers.JSONField(), min_length=2, max_length=2),
-        help_text=_("What changed: for each field, its value before and after."),
+        read_only=True,
+        help_text=_("What changed, in the request's language: for each field, its value before "
+                    "and after."),
+    )
+    entries = serializers.JSONField(
+        read_only=True,
+        help_text=_("What changed, as data: field, old and new value (people as ids, attendance "
+                    "as status and reason)."),
     )
 
     class Meta:
         model = Amendment
-        fields = ["at", "by_name", "reason", "changes"]
+        fields = ["at", "by_name", "reason", "changes", "entries"]
 
 
 class QuorumSerializer(serializers.Serializer):

@@ -121,7 +121,7 @@ def generate_year(organization: Organization, by, n_activities: int = 80, attend
                                       filename="现场.jpg", caption="会议现场", order=0))
         if i % 10 == 0:
             amendments.append(Amendment(activity=activity, by=by, by_name="系统", reason="更正笔误",
-                                        changes={"地点": ["活动室", "党员活动室"]}))
+                                        entries=[{"field": "place", "old": "活动室", "new": "党员活动室"}]))
     ActivityTypeTag.objects.bulk_create(tags)
     Attendance.objects.bulk_create(rows, batch_size=2000)
     Resolution.objects.bulk_create(resolutions)

@@ -90,7 +90,11 @@ def test_recorder_marks_writes_submits_and_host_approves(personas, login):
     bob.post(url(activity, "submit/"))
     assert bob.post(url(activity, "approve/")).status_code == 404
     alice = login(p.alice)
+    # Approving asks for confirmation: without the box ticked, nothing locks.
     alice.post(url(activity, "approve/"))
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.SUBMITTED
+    alice.post(url(activity, "approve/"), {"confirm": "1"})
     activity.refresh_from_db()
     assert activity.status == ActivityStatus.LOCKED and activity.locked_by == p.alice
     page = alice.get(url(activity)).content.decode()
