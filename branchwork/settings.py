@@ -294,6 +294,19 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# Imports of spreadsheets and archives are bounded by the work they cost, checked while the file
+# is read: its size, the rows read (blank ones count), the columns, the length of one cell, and
+# for an XLSX (a zip) the declared size of its members once unpacked, checked before unpacking.
+IMPORT_LIMITS = {
+    "bytes": env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024),
+    "records": env_int("IMPORT_MAX_RECORDS", 5000),  # rows with something in them
+    "rows": env_int("IMPORT_MAX_ROWS", 10000),  # every row read, blank ones too
+    "columns": env_int("IMPORT_MAX_COLUMNS", 60),
+    "cell_chars": env_int("IMPORT_MAX_CELL_CHARS", 100_000),
+    "unpacked_bytes": env_int("IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024),
+    "zip_members": env_int("IMPORT_MAX_ZIP_MEMBERS", 500),
+}
+
 # --- Mail: SMTP, by default to a local MTA. ---
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -370,6 +383,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bodies with control characters are refused where they are parsed (core.validators).
+    "DEFAULT_PARSER_CLASSES": [
+        "branchwork.api.parsers.JSONParser",
+        "branchwork.api.parsers.FormParser",
+        "branchwork.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [

@@ -43,12 +43,11 @@ from branchwork.activities.models import (
     AttendanceStatus,
     MarkedVia,
 )
-from branchwork.core import audit
+from branchwork.core import audit, imports, validators
 from branchwork.core.models import AuditAction, Organization, Person
 from branchwork.rulebook.loader import get_rulebook
 
-MAX_ROWS = 5000
-MAX_BYTES = 10 * 1024 * 1024
+# The limits of a file (rows, columns, size, …) are settings: core.imports.limits().
 DEFAULT_TIME = datetime.time(14, 30)
 
 
@@ -187,6 +186,12 @@ class Row(dict):
         self.number = number
 
 
+class Rows(list):
+    """The records of a file, and the encoding its text was in ("" for a workbook)."""
+
+    encoding = ""
+
+
 def _refuse(problem: str) -> ImportRefused:
     return ImportRefused([_error(None, "", problem)])
 
@@ -195,10 +200,27 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _records(header: list, body: Iterable[tuple[int, Sequence]]) -> list[Row]:
+# Past this many errors of one kind in the cells, reading stops: the file is refused anyway.
+_MAX_CELL_ERRORS = 100
+
+
+def _records(header: list, body: Iterable[tuple[int, Sequence]]) -> Rows:
+    """The records under `header`, reading `body` lazily and stopping at the first limit passed
+    (settings.IMPORT_LIMITS: rows read with blank ones, records, columns, cell length)."""
+    lim = imports.limits()
+
+    def too_wide(cells: Sequence) -> ImportRefused:
+        return _refuse(_("The file has %(count)s columns, more than the %(max)s an import "
+                         "reads.") % {"count": len(cells), "max": lim["columns"]})
+
+    if len(header) > lim["columns"]:
+        raise too_wide(header)
     headers = ["" if h is None else str(h).strip() for h in header]
     if not any(headers):
         raise _refuse(_("The first row must hold the column headers."))
+    for h in headers:
+        if why := validators.problem(h):
+            raise ImportRefused([_error(1, h.encode("unicode_escape").decode(), why)])
     seen: dict[str, int] = {}
     for index, h in enumerate(headers):
         if not h:
@@ -208,13 +230,20 @@ def _records(header: list, body: Iterable[tuple[int, Sequence]]) -> list[Row]:
             raise ImportRefused([_error(1, h, _("this column appears twice (also as “%(other)s”).")
                                         % {"other": headers[seen[key]]})])
         seen[key] = index
-    rows = []
+    rows, cell_errors, read = Rows(), [], 1
     for number, cells in body:
+        read += 1
+        if read > lim["rows"]:
+            raise _refuse(_("The file has more than %(max)s rows (blank rows count too); delete "
+                            "the empty rows at its end or split it into smaller files.")
+                          % {"max": lim["rows"]})
+        if len(cells) > lim["columns"]:
+            raise too_wide(cells)
         if all(_blank(c) for c in cells):
             continue  # blank lines, and the formatted but empty rows Excel leaves at the end
-        if len(rows) >= MAX_ROWS:
+        if len(rows) >= lim["records"]:
             raise _refuse(_("The file has more than %(max)s rows; split it into smaller files.")
-                          % {"max": MAX_ROWS})
+                          % {"max": lim["records"]})
         values = {}
         for index, value in enumerate(cells):
             header = headers[index] if index < len(headers) else ""
@@ -223,46 +252,61 @@ def _records(header: list, body: Iterable[tuple[int, Sequence]]) -> list[Row]:
                     raise ImportRefused([_error(number, "", _(
                         "column %(index)s has a value but no header.") % {"index": index + 1})])
                 continue
-            values[header] = value.strip() if isinstance(value, str) else value
+            if isinstance(value, str):
+                if len(value) > lim["cell_chars"]:
+                    raise ImportRefused([_error(number, header, _(
+                        "the cell holds %(length)s characters, more than the %(max)s an import "
+                        "reads.") % {"length": len(value), "max": lim["cell_chars"]})])
+                if why := validators.problem(value):
+                    cell_errors.append(_error(number, header, why))
+                    if len(cell_errors) >= _MAX_CELL_ERRORS:
+                        raise ImportRefused(cell_errors)
+                value = value.strip()
+            values[header] = value
         for header in headers:
             if header:
                 values.setdefault(header, None)
         rows.append(Row(values, number))
+    if cell_errors:
+        raise ImportRefused(cell_errors)
     return rows
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without the BOM Excel writes), else GB18030 (Excel's "CSV" on a Chinese
-    Windows)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _refuse(_("The file is not text in UTF-8 or GB18030; save it as CSV UTF-8 or as an "
-                    "Excel workbook (.xlsx)."))
+def encoding_label(encoding: str) -> str:
+    """How the dry-run report names an encoding: UTF-8, GB18030, Big5, …"""
+    return {"big5": "Big5", "big5hkscs": "Big5-HKSCS", "cp950": "Big5 (cp950)"}.get(
+        encoding, encoding.upper())
 
 
-def _parse_csv(data: bytes) -> list[Row]:
-    text = _decode(data)
+def _parse_csv(data: bytes) -> Rows:
+    try:
+        decoded = imports.decode(data)
+    except imports.Undecodable:
+        raise _refuse(_("The file is not text in UTF-8, GB18030 or Big5; save it as CSV UTF-8 "
+                        "or as an Excel workbook (.xlsx).")) from None
+    text = decoded.text
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first and "，" not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        records = list(reader)
+        header = next(reader, None)
+        if header is None:
+            raise _refuse(_("The file is empty."))
+        rows = _records(header, ((i + 2, r) for i, r in enumerate(reader)))
     except csv.Error as exc:
         raise _refuse(_("The CSV file cannot be read (near row %(row)s).")
                       % {"row": reader.line_num}) from exc
-    if not records:
-        raise _refuse(_("The file is empty."))
-    return _records(records[0], ((i + 2, r) for i, r in enumerate(records[1:])))
+    rows.encoding = encoding_label(decoded.encoding)
+    return rows
 
 
-def _parse_xlsx(data: bytes) -> list[Row]:
+def _parse_xlsx(data: bytes) -> Rows:
     import openpyxl
 
+    try:
+        imports.check_zip(data)
+    except imports.TooMuch as exc:
+        raise _refuse(str(exc)) from None
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl errors alike: the file is not usable
@@ -270,21 +314,33 @@ def _parse_xlsx(data: bytes) -> list[Row]:
     try:
         if not book.worksheets:
             raise _refuse(_("The file is empty."))
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise _refuse(_("The file is empty."))
-        return _records(list(header), ((i + 2, r) for i, r in enumerate(rows)))
+        sheet = book.worksheets[0]
+        # The sheet's declared dimension is not trusted: openpyxl would pad every row to a
+        # declared width (16,384 columns) and stop at a declared height, silently dropping
+        # the rows below it. Without it, each row is as long as its cells and all are read.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True)
+        try:
+            header = next(rows, None)
+            if header is None:
+                raise _refuse(_("The file is empty."))
+            return _records(list(header), ((i + 2, r) for i, r in enumerate(rows)))
+        except ImportRefused:
+            raise
+        except Exception as exc:  # broken XML inside an otherwise valid zip
+            raise _refuse(_("The file cannot be read as an Excel workbook (.xlsx).")) from exc
     finally:
         book.close()
 
 
-def parse_file(name: str, data: bytes) -> list[Row]:
+def parse_file(name: str, data: bytes) -> Rows:
     """The records of a CSV or XLSX file, keyed by its headers (raises ImportRefused)."""
     if not data:
         raise _refuse(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise _refuse(_("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // 2**20})
+    try:
+        imports.check_size(data)
+    except imports.TooMuch as exc:
+        raise _refuse(str(exc)) from None
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix in ("xlsx", "xlsm") or (suffix not in ("csv", "txt") and data[:4] == b"PK\x03\x04"):
         return _parse_xlsx(data)
@@ -522,6 +578,7 @@ class ImportResult:
     activities: list[Activity]
     planned: int
     dry_run: bool = False
+    encoding: str = ""  # of a text file: UTF-8, GB18030, Big5, … ("" for a workbook)
 
 
 def _length_problem(value: str, model, name: str) -> str:
@@ -566,10 +623,10 @@ def validate(org: Organization, rows: Sequence[dict], *, by) -> ImportPlan:
     if not rows:
         plan.errors.append(_error(None, "", _("The file has no rows to import.")))
         return plan
-    if len(rows) > MAX_ROWS:
+    if len(rows) > imports.limits()["records"]:
         plan.errors.append(_error(None, "", _(
             "The file has more than %(max)s rows; split it into smaller files.")
-            % {"max": MAX_ROWS}))
+            % {"max": imports.limits()["records"]}))
         return plan
 
     headers: dict[str, str] = {}  # column key → header as written
@@ -833,7 +890,8 @@ def run_import(*, by, organization: Organization, name: str, data: bytes,
     if plan.errors:
         raise ImportRefused(plan.errors)
     if dry_run:
-        return ImportResult(activities=[], planned=len(plan.activities), dry_run=True)
+        return ImportResult(activities=[], planned=len(plan.activities), dry_run=True,
+                            encoding=getattr(rows, "encoding", ""))
     created: list[Activity] = []
     with transaction.atomic(), audit.acting_as(by, source=audit.current_actor().source):
         for item in plan.activities:
@@ -845,11 +903,12 @@ def run_import(*, by, organization: Organization, name: str, data: bytes,
         audit.log_event(organization, AuditAction.IMPORT, {"file": {
             "name": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
             "activities": [{"id": a.pk, "repr": str(a)[:200]} for a in created]}})
-    return ImportResult(activities=created, planned=len(plan.activities))
+    return ImportResult(activities=created, planned=len(plan.activities),
+                        encoding=getattr(rows, "encoding", ""))
 
 
 __all__ = [
-    "COLUMNS", "MAX_ROWS", "Column", "ImportPlan", "ImportRefused", "ImportResult",
+    "COLUMNS", "Column", "ImportPlan", "ImportRefused", "ImportResult",
     "PlannedActivity", "Row", "RowError", "column_key", "parse_file", "parse_when", "run_import",
     "validate",
 ]

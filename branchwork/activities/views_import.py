@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from branchwork.activities import importer
-from branchwork.core import permissions, selectors
+from branchwork.core import imports, permissions, selectors
 
 
 class ImportForm(forms.Form):
@@ -31,9 +31,10 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importer.MAX_BYTES:
+        limit = imports.limits()["bytes"]
+        if upload.size > limit:
             raise forms.ValidationError(_("The file is larger than %(size)s MB.")
-                                        % {"size": importer.MAX_BYTES // 2**20})
+                                        % {"size": imports.megabytes(limit)})
         return upload
 
 
@@ -86,7 +87,7 @@ def import_activities(request, org_code):
         "errors": errors,
         "checked": checked,
         "columns": importer.COLUMNS,
-        "max_rows": importer.MAX_ROWS,
+        "max_rows": imports.limits()["records"],
         "list_url": list_url,
         "breadcrumbs": crumbs,
     })

@@ -7,8 +7,8 @@ narrower than the bytes (GBK text labelled gb2312, HKSCS characters labelled big
 - a label is widened to the superset that decodes it (gb2312/gbk → gb18030, big5 → big5hkscs,
   then cp950);
 - bytes that do not decode under their label, or carry a label Python does not know, are tried
-  as UTF-8, GB18030 and Big5, and where more than one decodes, the one that reads most like
-  Chinese text wins (GB18030 accepts nearly any pair of high bytes, Big5 text included);
+  as UTF-8, GB18030 and Big5, and where more than one decodes, charset-normalizer chooses the
+  one whose text reads best (GB18030 accepts nearly any pair of high bytes, Big5 text included);
 - a Western label on bytes that read well as Chinese is overruled;
 - failing all that, undecodable bytes become U+FFFD and the caller is told.
 
@@ -25,6 +25,8 @@ import codecs
 import quopri
 import re
 from dataclasses import dataclass
+
+from branchwork.core import validators
 
 # Label (lower case) → the codecs to try, widest first.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -161,22 +163,26 @@ def _strict(data: bytes, codec: str) -> str | None:
 
 
 def guess(data: bytes) -> Decoded | None:
-    """The best strict decoding among UTF-8, GB18030 and Big5, or None when none decodes."""
+    """The best strict decoding among UTF-8, GB18030 and Big5, or None when none decodes.
+
+    ASCII and UTF-8 are taken when the bytes decode strictly (UTF-8 is self-checking: a strict
+    success is almost never an accident); between GB18030 and Big5, which both accept most
+    pairs of high bytes, charset-normalizer decides by how the decoded text reads (the same
+    detector the spreadsheet imports use, core.imports).
+    """
     if _strict(data, "ascii") is not None:
         return Decoded(data.decode("ascii"), "ascii")
     utf8 = _strict(data, "utf-8")
-    if utf8 is not None:  # UTF-8 is self-checking: a strict success is almost never an accident
+    if utf8 is not None:
         return Decoded(utf8, "utf-8")
-    best: Decoded | None = None
-    best_score = -1.0
-    for codec in GUESSES[1:]:
-        text = _strict(data, codec)
-        if text is None:
-            continue
-        score = chinese_score(text)
-        if score > best_score:
-            best, best_score = Decoded(text, codec), score
-    return best
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data, cp_isolation=list(GUESSES[1:])).best()
+    if best is None:
+        return None
+    codec = codecs.lookup(best.encoding).name
+    text = _strict(data, codec)
+    return Decoded(text, codec) if text is not None else None
 
 
 def decode_bytes(data: bytes, label: str | None = None) -> Decoded:
@@ -277,4 +283,5 @@ def decode_header_value(value: str | None, hint: str | None = None) -> str:
             out.append(decode_bytes(content, kind).text)  # type: ignore[arg-type]
     text = "".join(out)
     text = re.sub(r"[\r\n]+[ \t]*", " ", text)  # unfold
-    return "".join(c for c in text if c == "\t" or c >= " " or c == "\u3000").strip()
+    text = "".join(c for c in text if c == "\t" or c >= " " or c == "\u3000")
+    return validators.clean_text(text).strip()

@@ -31,6 +31,7 @@ from html.parser import HTMLParser
 
 import nh3
 
+from branchwork.core import validators
 from branchwork.intake import word
 from branchwork.intake.charsets import decode_bytes, decode_header_value, decode_raw_text
 
@@ -366,6 +367,7 @@ def _filename(part: EmailMessage, hint: str | None, number: int) -> str:
     if "=?" in name:
         name = decode_header_value(name, hint)
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = validators.clean_text(name)
     name = "".join(c for c in name if c >= " " and c not in '<>:"|?*').strip(" .")
     if not name:
         ext = mimetypes.guess_extension(part.get_content_type()) or ".bin"
@@ -394,6 +396,13 @@ def _decoded_text(part: EmailMessage, notes: list[str]) -> str:
     if decoded.note:
         notes.append(f"{part.get_content_type()}: {decoded.note}")
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    # Mail is cleaned, not refused: its sender cannot retype it, and a control character in a
+    # body is noise (a stray NUL, an escape sequence) that would break PostgreSQL and exports.
+    cleaned = validators.clean_text(text)
+    if cleaned != text:
+        notes.append(f"{part.get_content_type()}: "
+                     f"{len(text) - len(cleaned)} control characters removed")
+        text = cleaned
     if (
         part.get_content_type() == "text/plain"
         and str(part.get_param("format") or "").lower() == "flowed"

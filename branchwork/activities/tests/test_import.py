@@ -332,7 +332,7 @@ def test_unusable_files_are_refused_with_a_reason(p, name, data, words):
 
 
 def test_more_than_5000_rows_are_refused(p):
-    rows = [f"2025-01-01,主题党日,活动{i},,,,,,,,,," for i in range(importer.MAX_ROWS + 1)]
+    rows = [f"2025-01-01,主题党日,活动{i},,,,,,,,,," for i in range(5001)]
     errors = assert_refused(p, csv_bytes(rows))
     assert "more than 5000 rows" in errors[0].message
 
