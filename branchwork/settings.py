@@ -332,6 +332,12 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Leases (core.worker): a task whose worker's heartbeat is older than TASK_LEASE_SECONDS, or whose
+# worker process is gone from this host, is requeued, up to TASK_MAX_ATTEMPTS attempts in all.
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 120)
+TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 10)
+TASK_RECLAIM_SECONDS = env_int("TASK_RECLAIM_SECONDS", 30)
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
 
 # --- Cache. ---
 

@@ -497,3 +497,24 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+
+class TaskWorker(models.Model):
+    """A running `branchwork db_worker` process: where it runs and when it last said it was alive.
+
+    Written by the worker itself (core.worker) at start and every few seconds; a task left
+    RUNNING by a worker whose heartbeat stopped, or whose process is gone from its host, is
+    reclaimed (retried or failed visibly)."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, primary_key=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}, pid {self.pid})"

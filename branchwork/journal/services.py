@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from branchwork.core import audit
@@ -377,9 +377,35 @@ def issue_reopen(*, by, issue: JournalIssue, reason: str) -> IssueCorrection:
 
 
 def current_build(issue: JournalIssue, fingerprint: str) -> IssueBuild | None:
-    """The newest build of this content: done, or still being built."""
-    return (IssueBuild.objects.filter(issue=issue, fingerprint=fingerprint)
-            .exclude(status=ExportStatus.FAILED).order_by("-created_at", "-pk").first())
+    """The newest build of this content: done, or still being built. A failed build, or one left
+    pending with no task to finish it (its worker died), is no build: the next request builds
+    anew instead of waiting for ever."""
+    build = (IssueBuild.objects.filter(issue=issue, fingerprint=fingerprint)
+             .exclude(status=ExportStatus.FAILED).order_by("-created_at", "-pk").first())
+    if build is not None and build.is_pending and build_orphaned(build):
+        from branchwork.core.tasks import WORKER_STOPPED
+
+        with translation.override(settings.LANGUAGE_CODE):
+            error = str(WORKER_STOPPED)
+        IssueBuild.objects.filter(pk=build.pk, status=build.status).update(
+            status=ExportStatus.FAILED, error=error, finished_at=timezone.now())
+        return None
+    return build
+
+
+# A build is requested, then its task enqueued once the request's transaction commits: a build
+# younger than this is never taken for orphaned.
+ORPHAN_GRACE = datetime.timedelta(seconds=30)
+
+
+def build_orphaned(build: IssueBuild) -> bool:
+    """Pending, old enough, and no task queued or running for it."""
+    from branchwork.core.worker import task_pending
+    from branchwork.journal.tasks import build_issue_pdf
+
+    if build.created_at > timezone.now() - ORPHAN_GRACE:
+        return False
+    return not task_pending(build_issue_pdf, build_id=build.pk)
 
 
 def issue_fingerprint(issue: JournalIssue, content=None) -> str:

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 from django_tasks import task
 
+from branchwork.core.tasks import WORKER_STOPPED, on_worker_lost
 from branchwork.journal import content, pdf, services
 from branchwork.journal.models import IssueBuild
 from branchwork.reports.models import ExportStatus
@@ -56,3 +57,12 @@ def build_issue_pdf(build_id: int) -> str:
             status=ExportStatus.FAILED, error=str(exc)[:2000] or exc.__class__.__name__,
             finished_at=timezone.now())
         raise
+
+
+@on_worker_lost(build_issue_pdf)
+def issue_build_lost(*, build_id: int, **_kwargs) -> None:
+    """The worker died on every attempt: the build is failed, so the next request builds anew."""
+    with translation.override(settings.LANGUAGE_CODE):
+        error = str(WORKER_STOPPED)
+    IssueBuild.objects.filter(pk=build_id).exclude(status=ExportStatus.DONE).update(
+        status=ExportStatus.FAILED, error=error, finished_at=timezone.now())

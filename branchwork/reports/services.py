@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from branchwork.core.models import Organization
-from branchwork.reports.models import ExportFormat, LedgerExport
+from branchwork.reports.models import ExportFormat, ExportStatus, LedgerExport
 from branchwork.rulebook.loader import get_rulebook
 
 FIRST_YEAR = 2000
@@ -39,4 +42,31 @@ def ledger_export_request(
     from branchwork.reports.tasks import build_ledger_export
 
     transaction.on_commit(lambda: build_ledger_export.enqueue(export_id=export.pk))
+    return export
+
+
+# An export is requested, then its task enqueued once the request commits: an export younger
+# than this is never taken for orphaned.
+ORPHAN_GRACE = datetime.timedelta(seconds=30)
+
+
+def settle_orphaned(export: LedgerExport) -> LedgerExport:
+    """An export left queued or building with no task to finish it (its worker died and the
+    task was given up) is marked failed, so that the page stops waiting and offers a new
+    request. Returns the export as it now is."""
+    from branchwork.core.tasks import WORKER_STOPPED
+    from branchwork.core.worker import task_pending
+    from branchwork.reports.tasks import build_ledger_export
+
+    if export.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
+        return export
+    if export.created_at > timezone.now() - ORPHAN_GRACE:
+        return export
+    if task_pending(build_ledger_export, export_id=export.pk):
+        return export
+    with translation.override(settings.LANGUAGE_CODE):
+        error = str(WORKER_STOPPED)
+    LedgerExport.objects.filter(pk=export.pk, status=export.status).update(
+        status=ExportStatus.FAILED, error=error, finished_at=timezone.now())
+    export.refresh_from_db()
     return export

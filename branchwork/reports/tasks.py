@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 from django_tasks import task
 
+from branchwork.core.tasks import WORKER_STOPPED, on_worker_lost
 from branchwork.reports import ledger
 from branchwork.reports.models import ExportStatus, LedgerExport
 
@@ -47,3 +48,12 @@ def build_ledger_export(export_id: int) -> str:
             status=ExportStatus.FAILED, error=str(exc)[:2000] or exc.__class__.__name__,
             finished_at=timezone.now())
         raise
+
+
+@on_worker_lost(build_ledger_export)
+def ledger_export_lost(*, export_id: int, **_kwargs) -> None:
+    """The worker died on every attempt: the export says so instead of building for ever."""
+    with translation.override(settings.LANGUAGE_CODE):
+        error = str(WORKER_STOPPED)
+    LedgerExport.objects.filter(pk=export_id).exclude(status=ExportStatus.DONE).update(
+        status=ExportStatus.FAILED, error=error, finished_at=timezone.now())

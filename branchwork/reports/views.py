@@ -85,7 +85,7 @@ def ledger(request, org_code):
 @login_required
 def ledger_export(request, org_code, export_id):
     org = _ledger_org(request.user, org_code)
-    export = _export_or_404(request.user, org, export_id)
+    export = services.settle_orphaned(_export_or_404(request.user, org, export_id))
     return render(request, "reports/ledger_export.html", {
         "org": org,
         "export": export,
@@ -102,7 +102,7 @@ def ledger_export(request, org_code, export_id):
 @login_required
 def ledger_status(request, org_code, export_id):
     org = _ledger_org(request.user, org_code)
-    export = _export_or_404(request.user, org, export_id)
+    export = services.settle_orphaned(_export_or_404(request.user, org, export_id))
     done = export.status == ExportStatus.DONE
     return JsonResponse({
         "status": export.status,
