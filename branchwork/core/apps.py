@@ -10,9 +10,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
 
-        from branchwork.core import audit
+        from branchwork.core import audit, auth
         from branchwork.core.models import Membership, Organization, Person
 
+        auth.connect_signals()
         audit.register(Organization, organization=lambda org: org.pk)
         audit.register(Membership, organization=lambda m: m.organization_id)
         audit.register(Person, organization=lambda person: person.primary_org_id())
