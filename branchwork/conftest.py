@@ -3,7 +3,7 @@ import os
 import pytest
 
 from branchwork.browser import LAUNCH_ARGS, system_chromium
-from branchwork.core.testing import PASSWORD, TEST_NOW, build_personas
+from branchwork.core.testing import PASSWORD, TEST_NOW, build_personas, needs_second_factor, verify_session
 
 
 @pytest.fixture(autouse=True)
@@ -28,12 +28,16 @@ def personas(db):
 
 @pytest.fixture
 def login(client):
-    """login(user) → the test client, logged in as that user (None stays anonymous)."""
+    """login(user) → the test client, logged in as that user (None stays anonymous). Whoever must
+    use a second factor (the back office, the committee's staff) gets a session that has shown it,
+    as after the code step; `login(user, verified=False)` leaves it owing the code."""
 
-    def _login(user):
+    def _login(user, *, verified: bool = True):
         client.logout()
         if user is not None:
             client.force_login(user, backend="branchwork.core.auth.UsernameOrEmailBackend")
+            if verified and needs_second_factor(user):
+                verify_session(client, user)
         return client
 
     return _login

@@ -117,6 +117,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -134,6 +137,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sessions that owe a second factor go to the code page (core.auth).
+    "branchwork.core.auth.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "branchwork.core.middleware.ContentSecurityPolicyMiddleware",
@@ -212,6 +217,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:my"
 LOGOUT_REDIRECT_URL = "/"
+
+# Two-step login (TOTP apps, recovery codes; core.auth). Required for the back office and for the
+# committee's staff unless BRANCHWORK_OTP_REQUIRED=0 (a laptop demo or a closed test install);
+# members may turn it on for themselves. Wrong codes double the wait each time (1, 2, 4 … s).
+BRANCHWORK_OTP_REQUIRED = env_bool("BRANCHWORK_OTP_REQUIRED", True)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", env_str("SITE_NAME", "Branchwork"))
+OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 1)
+OTP_STATIC_THROTTLE_FACTOR = env_int("OTP_STATIC_THROTTLE_FACTOR", 1)
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
@@ -385,7 +398,8 @@ RULEBOOK_PATH = Path(env_str("BRANCHWORK_RULEBOOK", str(REPO_DIR / "rulebooks" /
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # The browser's session, once it has shown its second factor where one is needed.
+        "branchwork.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -95,6 +95,32 @@ class OrganizationCreateSerializer(OrganizationSerializer):
         return OrganizationSerializer(instance, context=self.context).data
 
 
+class OrganizationUpdateSerializer(OrganizationSerializer):
+    """An organization as changed. Names and unit are its managers' to change; closing or
+    reopening it (`is_active`) and moving it (`parent`) are for the level above, and only with
+    `confirm: true`, because its members see nothing of a closed organization."""
+
+    parent = OrganizationCodeField(
+        required=False,
+        help_text=_(
+            "Code of the organization to move it under (one you manage); needs `confirm` and "
+            "the right to restructure this organization."
+        ),
+    )
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text=_("Must be true to close, reopen or move the organization."),
+    )
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = OrganizationSerializer.Meta.fields + ["confirm"]
+
+    def to_representation(self, instance):
+        return OrganizationSerializer(instance, context=self.context).data
+
+
 class PersonSerializer(serializers.ModelSerializer):
     unit = UnitCodeField(required=False, allow_null=True)
     membership_status_display = serializers.CharField(

@@ -6,9 +6,10 @@ and need the user to manage the organization concerned, else 403.
 
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +21,7 @@ from branchwork.api.serializers import (
     MeSerializer,
     OrganizationCreateSerializer,
     OrganizationSerializer,
+    OrganizationUpdateSerializer,
     PersonCreateSerializer,
     PersonSerializer,
 )
@@ -39,19 +41,31 @@ class _ReadCreateUpdateViewSet(
     """Nothing is deleted through the API: organizations close and roles end instead."""
 
 
+_ORG_UPDATE_SCHEMA = extend_schema(
+    request=OrganizationUpdateSerializer, responses=OrganizationSerializer
+)
+
+
 @extend_schema_view(
     create=extend_schema(
         request=OrganizationCreateSerializer, responses={201: OrganizationSerializer}
     ),
+    update=_ORG_UPDATE_SCHEMA,
+    partial_update=_ORG_UPDATE_SCHEMA,
 )
 class OrganizationViewSet(_ReadCreateUpdateViewSet):
-    """Organizations the user may see. Create under, or change, an organization one manages."""
+    """Organizations the user may see. Create under, or change, an organization one manages.
+    Closing, reopening and moving one are for the managers of the level above, with `confirm`."""
 
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def get_serializer_class(self):
-        return OrganizationCreateSerializer if self.action == "create" else OrganizationSerializer
+        if self.action == "create":
+            return OrganizationCreateSerializer
+        if self.action in ("update", "partial_update"):
+            return OrganizationUpdateSerializer
+        return OrganizationSerializer
 
     def get_queryset(self):
         parent_code = Organization.objects.filter(
@@ -75,13 +89,44 @@ class OrganizationViewSet(_ReadCreateUpdateViewSet):
         serializer.instance = org
 
     def perform_update(self, serializer):
+        user = self.request.user
         org = serializer.instance
-        if not permissions.can_manage_org(self.request.user, org):
+        data = dict(serializer.validated_data)
+        confirm = data.pop("confirm", False)
+        active = data.pop("is_active", org.is_active)
+        parent = data.pop("parent", None)
+        if parent is not None and parent.path == org.parent_path:
+            parent = None  # already there: not a move
+        restructure = active != org.is_active or parent is not None
+        if restructure:
+            # The level above decides; an organization's own managers cannot close or move it.
+            if not permissions.can_restructure_org(user, org):
+                raise PermissionDenied(
+                    "Closing, reopening or moving an organization is for the managers of the "
+                    "organization above it."
+                )
+            if parent is not None and not permissions.can_manage_org(user, parent):
+                raise PermissionDenied("You do not manage the organization to move it under.")
+            if not confirm:
+                raise ValidationError(
+                    {"confirm": [
+                        _("Closing, reopening or moving an organization changes what its "
+                          "members see: send confirm=true to do it.")
+                    ]}
+                )
+        if (data or not restructure) and not permissions.can_manage_org(user, org):
             raise PermissionDenied("You do not manage this organization.")
         with _service_errors():
-            services.organization_update(
-                by=self.request.user, organization=org, **serializer.validated_data
-            )
+            if data:
+                services.organization_update(by=user, organization=org, **data)
+            if parent is not None:
+                services.organization_move(by=user, organization=org, parent=parent)
+            if active != org.is_active:
+                services.organization_set_active(by=user, organization=org, active=active)
+        org.parent_code = (
+            Organization.objects.filter(path=org.parent_path).values_list("code", flat=True).first()
+            if org.depth > 1 else None
+        )
 
 
 @extend_schema_view(

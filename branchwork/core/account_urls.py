@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from branchwork.core import otp_views
 from branchwork.core.forms import LoginForm
 
 urlpatterns = [
@@ -12,4 +13,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Two-step login (core.auth, core.otp_views); core.auth.OTP_OPEN_PREFIXES names this prefix.
+    path("two-factor/", otp_views.settings_page, name="otp_settings"),
+    path("two-factor/code/", otp_views.verify, name="otp_verify"),
+    path("two-factor/enrol/", otp_views.enrol, name="otp_enrol"),
+    path("two-factor/recovery-codes/", otp_views.recovery_codes, name="otp_recovery_codes"),
+    path("two-factor/recovery-codes/new/", otp_views.recovery_codes_new, name="otp_recovery_codes_new"),
+    path("two-factor/off/", otp_views.disable, name="otp_disable"),
 ]

@@ -21,9 +21,10 @@ class CoreConfig(AppConfig):
             forms.CharField.default_validators = [
                 *forms.CharField.default_validators, validate_plain_text]
 
-        from branchwork.core import audit
+        from branchwork.core import audit, auth
         from branchwork.core.models import Membership, MembershipStatusChange, Organization, Person
 
+        auth.connect_signals()
         audit.register(Organization, organization=lambda org: org.pk)
         audit.register(Membership, organization=lambda m: m.organization_id)
         audit.register(Person, organization=lambda person: person.primary_org_id())

@@ -19,6 +19,8 @@ Core's rules:
   - any role in an organization lets them read it and the organizations under it (a member of a
     branch reads the branch and its Party groups);
   - secretary, deputy secretary and committee member manage it and the organizations under it;
+    closing, reopening or moving an organization is for the managers of the level above it
+    (`can_restructure_org`), so that nobody locks themselves out;
   - the committee office's staff read the committee and everything under it.
 - People are visible where one of their memberships (current or past) is in a readable
   organization; everyone sees themselves.
@@ -73,6 +75,9 @@ class Reader:
         # A member of the institution: a current role in one of its own active organizations
         # (not in a brother unit's branch).
         self.is_member = False
+        # A role above a plain membership in a committee (its office staff, secretaries,
+        # committee members): core.auth asks these for a second factor.
+        self.committee_level = False
         if not user.is_authenticated or not user.is_active:
             return
         memberships = list(
@@ -98,6 +103,8 @@ class Reader:
                 self.staff_paths.append(path)
             if membership.organization.kind != OrganizationKind.EXTERNAL_BRANCH:
                 self.is_member = True
+            if membership.organization.kind == OrganizationKind.COMMITTEE and membership.role != Role.MEMBER:
+                self.committee_level = True
 
 
 def reader(user) -> Reader:
@@ -252,6 +259,17 @@ def can_see_org(user, org: Organization) -> bool:
 def can_manage_org(user, org: Organization) -> bool:
     access = reader(user)
     return access.is_superuser or any(org.path.startswith(p) for p in access.manage_paths)
+
+
+def can_restructure_org(user, org: Organization) -> bool:
+    """Close, reopen or move an organization: the level above decides, never the organization's
+    own managers (a secretary who closed her own branch would lock herself and her members out,
+    with nobody but a superuser to undo it). Managers of an organization strictly above `org`,
+    and superusers; the committee office's staff read, they do not restructure."""
+    access = reader(user)
+    return access.is_superuser or any(
+        org.path.startswith(p) and org.path != p for p in access.manage_paths
+    )
 
 
 def can_create_org_under(user, parent: Organization | None) -> bool:
@@ -507,6 +525,7 @@ register(
     detail=lambda qs: qs.select_related("unit"),
     see=can_see_org,
     manage=can_manage_org,
+    restructure=can_restructure_org,
 )
 register(
     Person,

@@ -7,18 +7,18 @@ transaction and attributes its changes to `by` in the audit trail.
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from django.core.exceptions import ValidationError
-from django.db.models import F
-from django.utils.translation import gettext as _
-
 from branchwork.core import audit
-from branchwork.core.conflicts import lock_for_update
+from branchwork.core.conflicts import Conflict, lock_for_update
 from branchwork.core.models import (
     NOT_YET_MEMBER_STATUSES,
+    AuditAction,
     Membership,
     MembershipStatus,
     MembershipStatusChange,
@@ -84,6 +84,48 @@ def organization_update(*, by, organization: Organization, **changes) -> Organiz
     organization.full_clean(exclude=["path", "depth", "numchild"])
     with _as(by):
         organization.save(update_fields=list(changes) or None)
+    return organization
+
+
+@transaction.atomic
+def organization_set_active(*, by, organization: Organization, active: bool) -> Organization:
+    """Close (`active=False`) or reopen an organization. Its members then see nothing of it
+    until it is reopened, so only the level above may do this (core.permissions
+    `can_restructure_org`; the caller asks). The save is audited like any other change."""
+    lock_for_update(organization)
+    if organization.is_active == active:
+        raise Conflict(
+            _("This organization is already open.") if active
+            else _("This organization is already closed.")
+        )
+    organization.is_active = active
+    with _as(by):
+        organization.save(update_fields=["is_active"])
+    return organization
+
+
+@transaction.atomic
+def organization_move(*, by, organization: Organization, parent: Organization) -> Organization:
+    """Move an organization (and everything under it) under `parent`. The tree's paths are not
+    in the audit trail, so the move is recorded as its own entry: parent, from → to."""
+    lock_for_update(organization)
+    parent.refresh_from_db()  # its path as it stands now
+    old_parent = organization.get_parent(update=True)
+    if old_parent is not None and old_parent.pk == parent.pk:
+        raise Conflict(_("The organization is already there."))
+    if parent.path.startswith(organization.path):
+        raise ValidationError(
+            {"parent": _("An organization cannot move under itself or an organization under it.")}
+        )
+    validate_placement(kind=organization.kind, parent=parent)
+    organization.move(parent, pos="last-child")
+    organization.refresh_from_db()
+    with _as(by):
+        audit.log_event(
+            organization,
+            AuditAction.UPDATE,
+            {"parent": [old_parent.code if old_parent else None, parent.code]},
+        )
     return organization
 
 

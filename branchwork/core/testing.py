@@ -126,3 +126,50 @@ def build_personas() -> SimpleNamespace:
         outside=outside, alice=alice.user, bob=bob.user, carol=carol.user, dan=dan.user, admin=admin,
         people=SimpleNamespace(alice=alice, bob=bob, carol=carol, dan=dan),
     )
+
+
+# --- Two-step login (core.auth) ---
+
+
+def enrol_totp(user):
+    """The user's confirmed authenticator (made if they have none), as a test's phone holds it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def totp_code(device, *, steps_ahead: int = 0) -> str:
+    """The code the phone shows now (or `steps_ahead` time steps later) for `device`."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def verify_session(client, user) -> None:
+    """Mark the test client's session as having shown a second factor (enrolling the user's
+    authenticator if needed), as core.auth.mark_verified does after a right code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from branchwork.core.auth import OTP_PENDING_SESSION_KEY
+
+    device = enrol_totp(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.pop(OTP_PENDING_SESSION_KEY, None)
+    session.save()
+
+
+def needs_second_factor(user) -> bool:
+    """Would this user be asked for a second factor somewhere (the back office, or everywhere)?"""
+    from branchwork.core import permissions
+    from branchwork.core.auth import must_use_second_factor
+
+    try:
+        return must_use_second_factor(user, "/admin/")
+    finally:
+        permissions.forget(user)  # the answer is not to outlive the roles a test changes next
