@@ -3,6 +3,10 @@
 `branchwork_load_demo`: functions run by `branchwork load_demo` after core's organizations and
 people are in place, each loading its app's demo records idempotently.
 
+`branchwork_bulk_load`: functions returning a context manager that `load_demo` enters around the
+whole load (all apps' parts): the search app uses it to queue no index task per object and to
+index everything once, in batches, when the load is done.
+
 `branchwork_my_page_panels`: functions of the request that return a MyPagePanel, or None when
 they have nothing to show. /my/ renders them in registration order; later apps add theirs
 (upcoming activities, drafts, study hours) without core knowing them.
@@ -18,6 +22,8 @@ from branchwork.core import permissions
 MY_PAGE_PANELS = "branchwork_my_page_panels"
 # Functions `fn(*, stdout)` that load an app's part of the demo after core's; idempotent each.
 LOAD_DEMO_HOOK = "branchwork_load_demo"
+# Functions `fn()` returning a context manager entered around a bulk load (the demo).
+BULK_LOAD_HOOK = "branchwork_bulk_load"
 
 
 @dataclass

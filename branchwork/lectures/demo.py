@@ -21,11 +21,12 @@ from branchwork.core import demo as core_demo
 from branchwork.core.models import Organization, Person
 from branchwork.lectures.models import COLLECTIVE_STUDY, LectureSeries, Talk
 
-ORG = "yjs-branch"
-SERIES = "青年理论讲堂"
-SERIES_TEXT = ("研究室党支部为青年党员和入党积极分子开设的理论学习讲堂。每期由一位青年党员或特邀嘉宾"
-               "主讲一个专题，支部委员和资深研究员点评，讲稿和课件留存于此，供大家复习。")
-PLACE = "研究院三楼党员活动室"
+# The series and its talks are in demo/lecture_hall.yaml beside this module.
+_DATA = core_demo.read_data(__file__, "lecture_hall.yaml")
+ORG = _DATA["org"]
+SERIES = _DATA["series"]
+SERIES_TEXT = _DATA["series_text"]
+PLACE = _DATA["place"]
 # How far from a talk's date a collective study of the branch may be to count as the one it
 # was given at.
 NEAR = datetime.timedelta(days=21)
@@ -43,29 +44,7 @@ class TalkSpec:
     study: bool = False  # given at a collective study
 
 
-TALKS = (
-    TalkSpec("读原著与做研究", datetime.date(2026, 3, 12), speaker="wanghaoran", study=True,
-             abstract="结合区域协调发展课题的写作经历，谈怎样带着问题读原著，怎样把理论观点转化为"
-                      "分析框架，以及学习札记与研究报告如何相互促进。",
-             slides=("读原著与做研究", "一、为什么要带着问题读", "二、从观点到分析框架",
-                     "三、学习札记怎么写")),
-    TalkSpec("从《共产党宣言》看理论的生命力", datetime.date(2026, 5, 14), speaker="tangjiaxin",
-             study=True,
-             abstract="重读《共产党宣言》，梳理其基本观点和历史背景，讨论经典著作为什么历久弥新，"
-                      "以及青年党员应当怎样读经典。",
-             slides=("从《共产党宣言》看理论的生命力", "一、写作背景", "二、基本观点", "三、怎样读经典")),
-    TalkSpec("新时代调查研究的方法与实践", datetime.date(2026, 7, 9), guest="林志远",
-             affiliation="东湖大学马克思主义学院教授", study=True,
-             abstract="特邀嘉宾结合多年基层调研经历，介绍问卷、访谈、蹲点等方法的适用场景，"
-                      "并就如何写好调研报告与大家交流。"),
-    TalkSpec("数字时代的基层治理", datetime.date(2026, 9, 17), speaker="caiwenbo",
-             abstract="以两个街道的“一网统管”实践为例，讨论数字技术在基层治理中的作用与边界，"
-                      "以及如何避免“指尖上的形式主义”。"),
-    TalkSpec("年终回望：青年党员的学习与成长", datetime.date(2026, 12, 10), speaker="rensiyuan",
-             abstract="回顾一年来青年理论讲堂的各期专题，交流学习收获，并征集明年的选题。"),
-    TalkSpec("怎样写好一篇内部研究报告", datetime.date(2027, 1, 14), speaker="songwenjing",
-             abstract="资深研究员谈内部研究报告的选题、结构和文风：问题要准、分析要实、建议要可行。"),
-)
+TALKS = tuple(TalkSpec(**{**row, "slides": tuple(row.get("slides", ()))}) for row in _DATA["talks"])
 
 
 def _slides_pdf(spec: TalkSpec, speaker: str) -> bytes | None:

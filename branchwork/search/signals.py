@@ -9,6 +9,7 @@ talk's slides are a field of the talk. Like Wagtail's, these enqueue at once: th
 backend's task row commits with the change, so the worker reads what was saved.
 """
 
+import contextlib
 from pathlib import Path
 
 from django.apps import apps
@@ -79,3 +80,40 @@ def connect() -> None:
     membership = apps.get_model("core", "Membership")
     post_save.connect(_role_changed, sender=membership, dispatch_uid=f"{UID}-role-save")
     post_delete.connect(_role_changed, sender=membership, dispatch_uid=f"{UID}-role-delete")
+
+
+def disconnect() -> None:
+    """Stop indexing on save: Wagtail's (modelsearch's) handlers and ours (deletes still remove)."""
+    from modelsearch import index
+    from modelsearch.signal_handlers import post_save_signal_handler
+
+    for model in index.get_indexed_models():
+        post_save.disconnect(post_save_signal_handler, sender=model)
+    for family in families():
+        if not family.indexed_by_wagtail:
+            post_save.disconnect(sender=family.model, dispatch_uid=f"{UID}-save-{family.code}")
+    for label in OWNED_FILES:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        post_save.disconnect(sender=model, dispatch_uid=f"{UID}-file-{label}-save")
+    membership = apps.get_model("core", "Membership")
+    post_save.disconnect(sender=membership, dispatch_uid=f"{UID}-role-save")
+    post_delete.disconnect(sender=membership, dispatch_uid=f"{UID}-role-delete")
+
+
+@contextlib.contextmanager
+def deferred():
+    """Save without queueing an index task per object, for a bulk load (the demo), and index
+    everything once, in batches, when the load succeeded. The handlers are back on exit."""
+    from django.core.management import call_command
+    from modelsearch.signal_handlers import register_signal_handlers
+
+    disconnect()
+    try:
+        yield
+    finally:
+        register_signal_handlers()
+        connect()
+    call_command("rebuild_search_index", verbosity=0)
