@@ -306,3 +306,10 @@ def status_history_gaps(today: datetime.date | None = None) -> list[HistoryGap]:
     return [HistoryGap(people[pk], problem)
             for pk in sorted(gaps, key=lambda pk: (people[pk].name, pk))
             for problem in dict.fromkeys(gaps[pk])]
+
+
+def status_label_on(person: Person, day: datetime.date) -> str:
+    """The person's status on `day` in the reader's language (the cached one without a history)."""
+    if not person.status_changes.exists():
+        return person.get_membership_status_display()
+    return str(MembershipStatus(status_on(person, day)).label)
