@@ -83,6 +83,16 @@ def _user_name(user) -> str:
         return user.get_full_name() or user.get_username()
 
 
+def _check_yearly_fields(activity: Activity, codes: Sequence[str]) -> None:
+    """A year covered belongs to a yearly record, theme-day contents to a theme day."""
+    rulebook = get_rulebook()
+    if activity.covers_year is not None and not any(rulebook.type(c).yearly for c in codes):
+        raise ValidationError({"covers_year": _(
+            "Only a yearly record (such as the organizational life meeting) has a year covered.")})
+    if activity.contents and "theme_day" not in codes:
+        raise ValidationError({"contents": _("Contents are recorded for a theme Party day.")})
+
+
 def _check_types(codes: Iterable[str]) -> list[str]:
     rulebook = get_rulebook()
     codes = list(dict.fromkeys(c for c in codes if c))
@@ -319,6 +329,7 @@ def activity_schedule(
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     activity.full_clean(exclude=["latest_revision", "minutes"])
+    _check_yearly_fields(activity, codes)
     with _as(by):
         activity.save()
         activity.co_organizers.set(co)
@@ -357,6 +368,7 @@ def activity_update(
     if activity.ends_at is not None and activity.ends_at < activity.starts_at:
         raise ValidationError({"ends_at": _("The end is before the start.")})
     activity.full_clean(exclude=["latest_revision"])
+    _check_yearly_fields(activity, _check_types(types) if types is not None else activity.type_codes)
     with _as(by):
         activity.save()
         if types is not None:
@@ -736,6 +748,7 @@ def activity_amend(
     if not diff:
         raise ValidationError(_("Nothing was changed."))
     activity.full_clean(exclude=["latest_revision"])
+    _check_yearly_fields(activity, activity.type_codes)
     with _as(by):
         activity.save()
         amendment = Amendment.objects.create(

@@ -495,6 +495,8 @@ class PeriodSerializer(serializers.Serializer):
 class TypeComplianceSerializer(ActivityTypeRefSerializer):
     """One type over the year."""
 
+    local = serializers.BooleanField(help_text=_("A local rule (the deployment's or its committee's)."))
+    source = serializers.CharField(help_text=_("Where the rule comes from."))
     cadence = CadenceSerializer()
     periods = PeriodSerializer(many=True)
     required = serializers.IntegerField(help_text=_("Required over the year."))
