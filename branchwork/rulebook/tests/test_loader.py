@@ -98,6 +98,10 @@ def test_check_rulebook_command(tmp_path: Path):
     out = StringIO()
     call_command("check_rulebook", str(good), stdout=out)
     assert "theme_day" in out.getvalue() and "OK" in out.getvalue()
+    out = StringIO()
+    call_command("check_rulebook", str(settings.RULEBOOK_PATH), stdout=out)
+    assert "party_lecture" in out.getvalue() and "joint, local rule" in out.getvalue()
+    assert "heart_to_heart" in out.getvalue() and "before org_life_meeting" in out.getvalue()
     bad = tmp_path / "bad.yaml"
     bad.write_text(GOOD.replace("per: month", "per: fortnight"), encoding="utf-8")
     with pytest.raises(CommandError, match=r"bad.yaml.*\n.*types\[0\] \(theme_day\): cadence.per"):

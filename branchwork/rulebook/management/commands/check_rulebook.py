@@ -19,6 +19,8 @@ class Command(BaseCommand):
         for t in rulebook.types.values():
             cadence = f"≥{t.cadence.count}/{t.cadence.per}" if t.cadence else "as planned"
             quorum = f", quorum > {t.quorum.more_than:g} of {t.quorum.of}" if t.quorum else ""
+            flags = "".join([", joint" if t.joint else "", ", local rule" if t.local else "",
+                             f", before {t.before}" if t.before else ""])
             self.stdout.write(f"  {t.code:<22} {t.name_zh} / {t.name_en}: {cadence}, "
-                              f"{t.attendance}{quorum}; for {', '.join(t.applies_to)}")
+                              f"{t.attendance}{quorum}; for {', '.join(t.applies_to)}{flags}")
         self.stdout.write(self.style.SUCCESS("OK"))
