@@ -153,6 +153,7 @@ def generate(*, branches: int = 1, activities: int = 80, attendees: int = 40,
     from branchwork.core.models import (
         Membership, MembershipStatus, Organization, OrganizationKind, Person, Portfolio, Role,
     )
+    from branchwork.core.services import derive_status_histories
 
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -184,6 +185,7 @@ def generate(*, branches: int = 1, activities: int = 80, attendees: int = 40,
                    joined_party_on=datetime.date(1990 + (i * 7) % 35, 7, 1))
             for b in range(branches) for i, name in enumerate(_names(rng, attendees))
         ], batch_size=500)
+        derive_status_histories(people=[staff, *people], today=datetime.date(year, 12, 31))
         members = {b: people[b * attendees:(b + 1) * attendees] for b in range(branches)}
         roles = [Role.SECRETARY] + [Role.COMMITTEE_MEMBER] * 3
         portfolios = ["", Portfolio.ORGANIZATION, Portfolio.PROPAGANDA, Portfolio.DISCIPLINE]

@@ -44,6 +44,7 @@ ISSUE_LOCK = "branchwork/journal/tests/test_issue_lock.py"
 PUBLISHING = "branchwork/publishing/services.py"
 WORKFLOW = "branchwork/publishing/tests/test_workflow.py"
 AUDIT = "branchwork/activities/tests/test_audit_trail.py"
+ORGLIFE = "branchwork/activities/tests/test_orglife_rules.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -123,6 +124,28 @@ GUARDS = [
           "                          organization_id=activity.organization_id)",
           "        Attendance.objects.bulk_update(changed, [\"status\", \"reason\", \"marked_via\", \"marked_at\"])",
           (AUDIT,)),
+    Guard("orglife: a meeting sees the statuses as its day began", "branchwork/core/selectors.py",
+          "    return statuses_on(person_ids, day - datetime.timedelta(days=1))",
+          "    return statuses_on(person_ids, day)",
+          (f"{ORGLIFE}::test_a_probationary_member_does_not_vote_on_her_own_full_membership",)),
+    Guard("orglife: only full members vote", "branchwork/core/models.py",
+          "VOTING_STATUSES = frozenset({MembershipStatus.FULL})",
+          "VOTING_STATUSES = frozenset({MembershipStatus.FULL, MembershipStatus.SUSPENDED})",
+          (f"{ORGLIFE}::test_a_suspended_member_votes_again_once_the_suspension_ends",)),
+    Guard("orglife: a branch's own meetings count only for the host", SERVICES,
+          "    if get_rulebook().type(code).joint:\n",
+          "    if True:\n",
+          (f"{ORGLIFE}::test_a_general_branch_general_meeting_is_not_a_branch_general_meeting",)),
+    Guard("orglife: a yearly record counts for the year it covers", SERVICES,
+          "        year = activity.year_covered if rulebook.type(code).yearly else activity.local_date.year",
+          "        year = activity.local_date.year",
+          (f"{ORGLIFE}::test_the_2025_meeting_held_in_january_2026_counts_for_2025",)),
+    Guard("orglife: a recorded status history is not overwritten from the person form",
+          "branchwork/core/services.py",
+          "            if person.status_changes.filter(derived=False).exists():",
+          "            if False:",
+          ("branchwork/core/tests/test_status_history.py::"
+           "test_the_status_of_a_person_with_a_recorded_history_is_not_edited_on_the_person_record",)),
 ]
 
 

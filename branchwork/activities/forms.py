@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from branchwork.activities.models import AttachmentKind, AttendanceStatus
+from branchwork.activities.models import AttachmentKind, AttendanceStatus, ThemeDayContent
 from branchwork.core.richtext import html_to_text
 from branchwork.core.models import Organization, Person
 from branchwork.rulebook.loader import get_rulebook
@@ -92,6 +92,16 @@ class ActivityForm(forms.Form):
     )
     agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}),
                              required=False, help_text=_("One item per line."))
+    covers_year = forms.IntegerField(
+        label=_("year covered"), min_value=1921, max_value=2200, required=False,
+        help_text=_("For a yearly record (organizational life meeting, democratic appraisal, "
+                    "secretary's report): the year it is for, when not the year of its date. "
+                    "Empty: the year of its date."),
+    )
+    contents = forms.MultipleChoiceField(
+        label=_("contents of the theme day"), choices=ThemeDayContent.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("For a theme Party day: what it covered."),
+    )
     version = VersionField(required=False)
     people = forms.CharField(widget=forms.HiddenInput, required=False)
 

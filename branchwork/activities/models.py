@@ -46,6 +46,16 @@ HELD_STATES = (ActivityStatus.HELD, ActivityStatus.SUBMITTED, ActivityStatus.LOC
 OPEN_STATES_FOR_CHECKIN = (ActivityStatus.PLANNED, ActivityStatus.HELD)
 
 
+class ThemeDayContent(models.TextChoices):
+    """What a theme Party day covered (Regulations on the Education and Management of Members,
+    2019, Art. 16): study, organizational life, democratic deliberation, volunteer service."""
+
+    STUDY = "study", _("political study")
+    ORG_LIFE = "org_life", _("organizational life")
+    DELIBERATION = "deliberation", _("democratic deliberation")
+    VOLUNTEER = "volunteer", _("volunteer service")
+
+
 class ActivitySource(models.TextChoices):
     WEB = "web", _("entered")
     PLAN = "plan", _("year plan")
@@ -98,6 +108,16 @@ class Activity(index.Indexed, RevisionMixin, ClusterableModel):
     lecturer_name = models.CharField(
         _("guest lecturer"), max_length=120, blank=True,
         help_text=_("A lecturer who is not in Branchwork, as their name should be printed."),
+    )
+    covers_year = models.PositiveSmallIntegerField(
+        _("year covered"), null=True, blank=True,
+        help_text=_("For a yearly record (organizational life meeting, democratic appraisal, "
+                    "secretary's report): the year it is for, when not the year of its date "
+                    "(the 2025 meeting held in January 2026). Empty: the year of its date."),
+    )
+    contents = models.JSONField(
+        _("contents"), default=list, blank=True,
+        help_text=_("For a theme Party day: what it covered."),
     )
     agenda = models.TextField(_("agenda"), blank=True, help_text=_("One item per line."))
     minutes = RichTextField(_("minutes"), blank=True)
@@ -168,6 +188,31 @@ class Activity(index.Indexed, RevisionMixin, ClusterableModel):
     @property
     def local_date(self):
         return timezone.localtime(self.starts_at).date()
+
+    @property
+    def year_covered(self) -> int:
+        """The year a yearly record is for (所属年度): `covers_year`, else the year of its date."""
+        return self.covers_year or self.local_date.year
+
+    @property
+    def content_labels(self) -> list[str]:
+        labels = dict(ThemeDayContent.choices)
+        return [str(labels[c]) for c in self.contents if c in labels]
+
+    def clean(self) -> None:
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        unknown = [c for c in (self.contents or []) if c not in ThemeDayContent.values]
+        if not isinstance(self.contents, list) or unknown:
+            raise ValidationError({"contents": _("Unknown content: %(codes)s") % {
+                "codes": ", ".join(map(str, unknown or [self.contents]))}})
+        if len(set(self.contents)) != len(self.contents):
+            self.contents = list(dict.fromkeys(self.contents))
+        if self.covers_year is not None and self.starts_at is not None and \
+                abs(self.covers_year - self.local_date.year) > 1:
+            raise ValidationError({"covers_year": _(
+                "The year covered is the year of the date or the one before or after it.")})
 
     @property
     def type_codes(self) -> list[str]:
@@ -429,6 +474,8 @@ class Credit(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     code = models.CharField(max_length=40)
     on = models.DateField()  # local date in the deployment's time zone
+    # The year it counts for: the activity's year covered for a yearly type, else the year of `on`.
+    year = models.PositiveSmallIntegerField(default=0)
     held = models.BooleanField()
     counted = models.BooleanField()  # held, and with quorum where the type has one
     present = models.PositiveIntegerField(default=0)  # quorum: present of base
@@ -441,7 +488,8 @@ class Credit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["activity", "organization", "code"], name="uniq_credit"),
         ]
-        indexes = [models.Index(fields=["organization", "code", "on"])]
+        indexes = [models.Index(fields=["organization", "code", "on"]),
+                   models.Index(fields=["organization", "year"])]
 
     @property
     def without_quorum(self) -> bool:

@@ -18,11 +18,12 @@ BRANCH_KINDS = (OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH)
 
 
 def tallies_for(org_ids: list[int], year: int) -> dict[int, dict[str, Tally]]:
-    """Local dates of held, planned and quorum-less activities per organization and type (1 query)."""
+    """Local dates of held, planned and quorum-less activities per organization and type that
+    count for `year` (a yearly record by the year it covers), in one query."""
     raw: dict[int, dict[str, dict[str, list]]] = defaultdict(
         lambda: defaultdict(lambda: {"held": [], "planned": [], "without_quorum": []}))
     rows = (
-        Credit.objects.filter(organization_id__in=org_ids, on__year=year)
+        Credit.objects.filter(organization_id__in=org_ids, year=year)
         .exclude(activity__status=ActivityStatus.CANCELLED)
         .values_list("organization_id", "code", "on", "held", "counted")
     )

@@ -58,7 +58,7 @@ INTERNAL_KINDS = frozenset(
 # Fields of the record an amendment may change.
 AMENDABLE_FIELDS = (
     "title", "session_number", "starts_at", "ends_at", "place", "host", "recorder", "lecturer",
-    "lecturer_name", "agenda", "minutes",
+    "lecturer_name", "agenda", "minutes", "covers_year", "contents",
 )
 EDITABLE_FIELDS = AMENDABLE_FIELDS + ("date_confirmed",)
 # Fields whose changes move `minutes_version` on (the recorder's text; see `_check_version`).
@@ -82,6 +82,16 @@ def _user_name(user) -> str:
         return user.person.display_name
     except (Person.DoesNotExist, AttributeError):
         return user.get_full_name() or user.get_username()
+
+
+def _check_yearly_fields(activity: Activity, codes: Sequence[str]) -> None:
+    """A year covered belongs to a yearly record, theme-day contents to a theme day."""
+    rulebook = get_rulebook()
+    if activity.covers_year is not None and not any(rulebook.type(c).yearly for c in codes):
+        raise ValidationError({"covers_year": _(
+            "Only a yearly record (such as the organizational life meeting) has a year covered.")})
+    if activity.contents and "theme_day" not in codes:
+        raise ValidationError({"contents": _("Contents are recorded for a theme Party day.")})
 
 
 def _check_types(codes: Iterable[str]) -> list[str]:
@@ -217,6 +227,8 @@ def recompute_credits(activity: Activity) -> None:
     credits = []
     for code in activity.type_codes:
         quorum = rulebook.type(code).quorum
+        # A yearly record counts for the year it covers (所属年度), others for the year of their date.
+        year = activity.year_covered if rulebook.type(code).yearly else activity.local_date.year
         for org in credited_organizations(activity, code):
             if org.pk not in pools:
                 pools[org.pk] = {o.pk for o in core_selectors.member_pool(org)}
@@ -229,7 +241,7 @@ def recompute_credits(activity: Activity) -> None:
                 present = sum(1 for a in pool if a.status in PRESENT_STATES)
                 counted = held and quorum.is_met(present=present, base=base)
             credits.append(Credit(activity=activity, organization=org, code=code,
-                                  on=activity.local_date, held=held, counted=counted,
+                                  on=activity.local_date, year=year, held=held, counted=counted,
                                   present=present, base=base))
     Credit.objects.bulk_create(credits)
 
@@ -302,6 +314,8 @@ def activity_schedule(
     date_confirmed: bool = True,
     source: str = ActivitySource.WEB,
     notify: bool = True,
+    covers_year: int | None = None,
+    contents: Sequence[str] = (),
 ) -> Activity:
     codes = _check_types(types)
     if ends_at is not None and ends_at < starts_at:
@@ -311,10 +325,12 @@ def activity_schedule(
         organization=organization, title=title.strip(), starts_at=starts_at, ends_at=ends_at,
         place=place.strip(), host=host, recorder=recorder, lecturer=lecturer,
         lecturer_name=lecturer_name.strip(), agenda=agenda.strip(), session_number=session_number,
-        date_confirmed=date_confirmed, source=source,
+        date_confirmed=date_confirmed, source=source, covers_year=covers_year,
+        contents=list(dict.fromkeys(contents)),
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     activity.full_clean(exclude=["latest_revision", "minutes"])
+    _check_yearly_fields(activity, codes)
     with _as(by):
         activity.save()
         activity.co_organizers.set(co)
@@ -353,6 +369,7 @@ def activity_update(
     if activity.ends_at is not None and activity.ends_at < activity.starts_at:
         raise ValidationError({"ends_at": _("The end is before the start.")})
     activity.full_clean(exclude=["latest_revision"])
+    _check_yearly_fields(activity, _check_types(types) if types is not None else activity.type_codes)
     with _as(by):
         activity.save()
         if types is not None:
@@ -758,6 +775,7 @@ def activity_amend(
     if not diff:
         raise ValidationError(_("Nothing was changed."))
     activity.full_clean(exclude=["latest_revision"])
+    _check_yearly_fields(activity, activity.type_codes)
     with _as(by):
         activity.save()
         amendment = Amendment.objects.create(
@@ -809,6 +827,20 @@ def _plan_date(period, index_in_period: int, count: int, today: datetime.date) -
     return day
 
 
+def _yearly_span(activity_type, period, today: datetime.date):
+    """Where the plan puts a yearly record: in the fourth quarter, as the regulations advise for
+    the organizational life meeting; a type that must come before another (heart-to-heart talks)
+    in its first half, the others from mid-November."""
+    from branchwork.rulebook.compliance import Period
+
+    year = period.year
+    if activity_type.before:
+        span = Period(datetime.date(year, 10, 1), datetime.date(year, 11, 10), "year", year, 1)
+    else:
+        span = Period(datetime.date(year, 11, 11), datetime.date(year, 12, 31), "year", year, 1)
+    return span if span.end > today else period  # late in the year: what is left of it
+
+
 @transaction.atomic
 def year_plan_generate(
     *, by, organization: Organization, year: int, today: datetime.date | None = None,
@@ -828,7 +860,7 @@ def year_plan_generate(
     today = today or timezone.localdate()
     have: dict[tuple[int, str], list[datetime.date]] = {}
     for credit in Credit.objects.filter(
-        organization__in=targets, on__year=year,
+        organization__in=targets, year=year,
     ).exclude(activity__status=ActivityStatus.CANCELLED).values_list("organization_id", "code", "on"):
         have.setdefault((credit[0], credit[1]), []).append(credit[2])
     created = []
@@ -839,13 +871,16 @@ def year_plan_generate(
             for period in periods_of_year(t.cadence.per, year):
                 if period.end < today:
                     continue  # nothing to plan in a period that is over
-                already = sum(1 for d in have.get((org.pk, t.code), []) if d in period)
+                have_dates = have.get((org.pk, t.code), [])
+                already = len(have_dates) if t.yearly else sum(1 for d in have_dates if d in period)
+                span = _yearly_span(t, period, today) if t.yearly else period
                 for i in range(already, t.cadence.count):
-                    day = _plan_date(period, i, t.cadence.count, today)
+                    day = _plan_date(span, i, t.cadence.count, today)
                     starts = datetime.datetime.combine(day, datetime.time(14, 30), tzinfo=tz)
                     created.append(activity_schedule(
                         by=by, organization=org, types=[t.code],
                         title=f"{period.label} {t.name}", starts_at=starts,
                         date_confirmed=False, source=ActivitySource.PLAN, notify=False,
+                        covers_year=year if t.yearly else None,
                     ))
     return created

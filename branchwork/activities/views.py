@@ -244,6 +244,7 @@ def activity_new(request, org_code):
                 host=data["host"], recorder=data["recorder"], lecturer=data["lecturer"],
                 lecturer_name=data["lecturer_name"], agenda=data["agenda"],
                 co_organizers=list(data["co_organizers"]), session_number=data["session_number"],
+                covers_year=data["covers_year"], contents=data["contents"],
             )
         except ValidationError as exc:
             _errors(form, exc)
@@ -275,6 +276,7 @@ def activity_edit(request, org_code, activity_id):
         "lecturer": activity.lecturer, "lecturer_name": activity.lecturer_name,
         "session_number": activity.session_number, "agenda": activity.agenda,
         "co_organizers": list(activity.co_organizers.all()), "version": activity.minutes_version,
+        "covers_year": activity.covers_year, "contents": activity.contents,
     }
     form = ActivityForm(request.POST or None, initial=initial,
                         **_activity_form_kwargs(request, org, activity))

@@ -21,6 +21,7 @@ from branchwork.activities.models import (
     AttendanceRole,
     AttendanceStatus,
     Resolution,
+    ThemeDayContent,
 )
 from branchwork.api.schema import NamedChoiceField
 from branchwork.api.serializers import OrganizationCodeField, PersonIdField, PersonSummarySerializer
@@ -89,6 +90,14 @@ class ActivitySerializer(serializers.ModelSerializer):
     checkin_url = serializers.SerializerMethodField(
         help_text=_("The QR check-in page; only for those who may record the activity.")
     )
+    year_covered = serializers.IntegerField(
+        read_only=True,
+        help_text=_("The year a yearly record counts for: covers_year, else the year of its date."),
+    )
+    contents_display = serializers.ListField(
+        source="content_labels", child=serializers.CharField(), read_only=True,
+        help_text=_("What a theme Party day covered, in the reader's language."),
+    )
 
     class Meta:
         model = Activity
@@ -112,6 +121,10 @@ class ActivitySerializer(serializers.ModelSerializer):
             "status_display",
             "attendance_summary",
             "checkin_url",
+            "covers_year",
+            "year_covered",
+            "contents",
+            "contents_display",
         ]
         read_only_fields = fields
 
@@ -294,6 +307,15 @@ class ActivityWriteSerializer(serializers.Serializer):
         help_text=_("Codes of other organizations holding it jointly; it counts for each."),
     )
     agenda = _AgendaField(required=False)
+    covers_year = serializers.IntegerField(
+        min_value=1921, max_value=2200, required=False, allow_null=True,
+        help_text=_("For a yearly record: the year it is for (所属年度), when not the year of its "
+                    "date; null for the year of its date."),
+    )
+    contents = serializers.ListField(
+        child=serializers.ChoiceField(choices=ThemeDayContent.choices), required=False,
+        help_text=_("For a theme Party day: what it covered (study, org_life, deliberation, volunteer)."),
+    )
 
 
 def _version_needed(attrs: dict, versioned: bool) -> None:
@@ -426,6 +448,9 @@ class AmendmentChangesSerializer(serializers.Serializer):
     lecturer_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     agenda = _AgendaField(required=False)
     minutes = serializers.CharField(required=False, allow_blank=True)
+    covers_year = serializers.IntegerField(min_value=1921, max_value=2200, required=False, allow_null=True)
+    contents = serializers.ListField(
+        child=serializers.ChoiceField(choices=ThemeDayContent.choices), required=False)
 
 
 class AmendSerializer(serializers.Serializer):
@@ -477,6 +502,8 @@ class PeriodSerializer(serializers.Serializer):
 class TypeComplianceSerializer(ActivityTypeRefSerializer):
     """One type over the year."""
 
+    local = serializers.BooleanField(help_text=_("A local rule (the deployment's or its committee's)."))
+    source = serializers.CharField(help_text=_("Where the rule comes from."))
     cadence = CadenceSerializer()
     periods = PeriodSerializer(many=True)
     required = serializers.IntegerField(help_text=_("Required over the year."))

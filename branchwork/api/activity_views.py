@@ -320,6 +320,8 @@ def _cadence(activity_type) -> dict:
 def _type_compliance(tc: TypeCompliance) -> dict:
     return {
         **type_names(tc.type.code),
+        "local": tc.type.local,
+        "source": tc.type.source,
         "cadence": _cadence(tc.type),
         "periods": [_cell(c) for c in tc.cells],
         "required": tc.required,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from branchwork.core import permissions
-from branchwork.core.models import Membership, Organization, Person, Role, Unit
+from branchwork.core.models import Membership, MembershipStatusChange, Organization, Person, Role, Unit
 
 
 class OrganizationCodeField(serializers.SlugRelatedField):
@@ -206,3 +206,22 @@ class MeSerializer(serializers.Serializer):
         help_text=_("The person this account belongs to; null for an account without one."),
     )
     roles = MembershipSerializer(many=True, help_text=_("The roles the person holds today."))
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    """One change of a person's membership status: from `effective_on` the status is `status`,
+    by the decision named. Meetings held on `effective_on` still see the status before it."""
+
+    person = PersonIdField(help_text=_("The person (id); one you manage."))
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = MembershipStatusChange
+        fields = ["id", "person", "status", "status_display", "effective_on", "ends_on", "meeting",
+                  "approved_by", "document_number", "note", "derived", "recorded_at"]
+        read_only_fields = ["derived", "recorded_at"]
+
+
+class StatusChangeUpdateSerializer(StatusChangeSerializer):
+    class Meta(StatusChangeSerializer.Meta):
+        read_only_fields = ["person", "derived", "recorded_at"]

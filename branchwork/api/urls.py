@@ -12,6 +12,7 @@ router = DefaultRouter()
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("status-changes", views.StatusChangeViewSet, basename="status-change")
 router.register("activities", activity_views.ActivityViewSet, basename="activity")
 
 api_urlpatterns = [

@@ -4,7 +4,7 @@ Reads are scoped to what the user may see, so outsiders get 404; writes go throu
 and need the user to manage the organization concerned, else 403.
 """
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -24,9 +24,11 @@ from branchwork.api.serializers import (
     OrganizationUpdateSerializer,
     PersonCreateSerializer,
     PersonSerializer,
+    StatusChangeSerializer,
+    StatusChangeUpdateSerializer,
 )
 from branchwork.core import permissions, services
-from branchwork.core.models import Membership, Organization
+from branchwork.core.models import Membership, MembershipStatusChange, Organization
 
 _TRUE = ("1", "true", "yes")
 
@@ -225,6 +227,54 @@ class MembershipViewSet(_ReadCreateUpdateViewSet):
             services.membership_update(
                 by=self.request.user, membership=membership, **serializer.validated_data
             )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("person", int, description="Only the history of this person (id).")]
+    ),
+    update=extend_schema(request=StatusChangeUpdateSerializer, responses=StatusChangeSerializer),
+    partial_update=extend_schema(request=StatusChangeUpdateSerializer, responses=StatusChangeSerializer),
+)
+class StatusChangeViewSet(mixins.DestroyModelMixin, _ReadCreateUpdateViewSet):
+    """Membership status histories: of the people one manages, and one's own. Managers record,
+    correct and remove changes (a change recorded in error); each write is in the audit trail."""
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return StatusChangeUpdateSerializer
+        return StatusChangeSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        people = permissions.manageable_people(user).values("pk")
+        qs = MembershipStatusChange.objects.filter(
+            Q(person_id__in=people) | Q(person__user_id=user.pk)
+        ).order_by("person_id", F("effective_on").asc(nulls_first=True), "pk")
+        if person := self.request.query_params.get("person"):
+            qs = qs.filter(person_id=person) if person.isdigit() else qs.none()
+        return qs
+
+    def _check(self, person):
+        if not permissions.can_manage_person(self.request.user, person):
+            raise PermissionDenied("You do not manage this person.")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        self._check(data["person"])
+        with _service_errors():
+            serializer.instance = services.status_change_record(by=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        change = serializer.instance
+        self._check(change.person)
+        with _service_errors():
+            services.status_change_update(by=self.request.user, change=change, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        self._check(instance.person)
+        with _service_errors():
+            services.status_change_delete(by=self.request.user, change=instance)
 
 
 class MeView(APIView):

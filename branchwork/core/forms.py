@@ -3,8 +3,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.core.context_processors import TEXT_SIZES
-from branchwork.core.models import Membership, Person, Role
-from branchwork.core.services import MEMBERSHIP_FIELDS, PERSON_FIELDS
+from branchwork.core.models import Membership, MembershipStatusChange, Person, Role
+from branchwork.core.services import MEMBERSHIP_FIELDS, PERSON_FIELDS, STATUS_CHANGE_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -28,6 +28,14 @@ class PersonForm(forms.ModelForm):
         fields = PERSON_FIELDS
         widgets = {"joined_party_on": DateInput()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.status_changes.filter(derived=False).exists():
+            # A recorded history decides these: change them by recording a change of status.
+            for name in ("membership_status", "joined_party_on"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Kept from the status history on the person's page.")
+
 
 class PersonAddForm(PersonForm):
     """A new person, who joins the organization with a role from a date."""
@@ -37,6 +45,17 @@ class PersonAddForm(PersonForm):
 
     def person_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in PERSON_FIELDS}
+
+
+class StatusChangeForm(forms.ModelForm):
+    class Meta:
+        model = MembershipStatusChange
+        fields = STATUS_CHANGE_FIELDS
+        widgets = {"effective_on": DateInput(), "ends_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0] != "none"]
 
 
 class MembershipForm(forms.ModelForm):

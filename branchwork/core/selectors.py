@@ -268,3 +268,48 @@ def voting_members(org: Organization, day: datetime.date) -> list[Person]:
 
 def status_history(person: Person) -> list[MembershipStatusChange]:
     return list(person.status_changes.order_by(F("effective_on").asc(nulls_first=True), "pk"))
+
+
+@dataclass(frozen=True)
+class HistoryGap:
+    person: Person
+    problem: str
+
+
+def status_history_gaps(today: datetime.date | None = None) -> list[HistoryGap]:
+    """What the status histories leave open, for someone to complete from the files: Party
+    members without a history, statuses without a date, probation running over a year, and what
+    the migration could not derive. Three queries."""
+    today = today or timezone.localdate()
+    gaps: dict[int, list[str]] = defaultdict(list)
+    people: dict[int, Person] = {}
+    changes = (MembershipStatusChange.objects.select_related("person")
+               .order_by("person__name", "person_id", F("effective_on").asc(nulls_first=True), "pk"))
+    histories: dict[int, list] = defaultdict(list)
+    for c in changes:
+        people[c.person_id] = c.person
+        histories[c.person_id].append((c.status, c.effective_on, c.ends_on))
+        if c.effective_on is None:
+            gaps[c.person_id].append(_("%(status)s without a date") % {"status": c.get_status_display()})
+        if c.derived and c.note:
+            gaps[c.person_id].append(c.note)
+    for pk, rows in histories.items():
+        if fold_history(rows, today) == MembershipStatus.PROBATIONARY:
+            since = max(d for s, d, _e in rows if s == MembershipStatus.PROBATIONARY and d is not None) \
+                if any(s == MembershipStatus.PROBATIONARY and d for s, d, _e in rows) else None
+            if since is not None and (today - since).days > 366:
+                gaps[pk].append(_("probationary since %(day)s: full membership (or an extension) "
+                                  "not recorded") % {"day": since.isoformat()})
+    for person in Person.objects.party_members().exclude(pk__in=list(histories)):
+        people[person.pk] = person
+        gaps[person.pk].append(_("no status history"))
+    return [HistoryGap(people[pk], problem)
+            for pk in sorted(gaps, key=lambda pk: (people[pk].name, pk))
+            for problem in dict.fromkeys(gaps[pk])]
+
+
+def status_label_on(person: Person, day: datetime.date) -> str:
+    """The person's status on `day` in the reader's language (the cached one without a history)."""
+    if not person.status_changes.exists():
+        return person.get_membership_status_display()
+    return str(MembershipStatus(status_on(person, day)).label)

@@ -18,4 +18,6 @@ urlpatterns = [
     path("orgs/<slug:org_code>/audit/export.xlsx", views.org_audit_export, name="org_audit_export"),
     path("people/<int:person_id>/", views.person_detail, name="person"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:person_id>/status/add/", views.status_add, name="status_add"),
+    path("people/<int:person_id>/status/<int:change_id>/", views.status_edit, name="status_edit"),
 ]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from branchwork.core import permissions, selectors, services
 from branchwork.core.context_processors import TEXT_SIZE_COOKIE
 from branchwork.core.exports import xlsx_response
-from branchwork.core.forms import MembershipForm, PersonAddForm, PersonForm, TextSizeForm
+from branchwork.core.forms import MembershipForm, PersonAddForm, PersonForm, StatusChangeForm, TextSizeForm
 from branchwork.core.hooks import my_page_panels
-from branchwork.core.models import Membership, Role
+from branchwork.core.models import Membership, MembershipStatusChange, Role
 
 
 def _org_crumbs(org, *tail):
@@ -137,16 +137,80 @@ def person_detail(request, person_id):
     person = permissions.get_person_or_404(request.user, person_id)
     visible = set(permissions.visible_organizations(request.user).values_list("pk", flat=True))
     memberships = [m for m in selectors.person_memberships(person) if m.organization_id in visible or person.user_id == request.user.pk]
+    can_manage = permissions.can_manage_person(request.user, person)
+    # The history, with its decisions, is for those who manage the person and for the person.
+    show_history = can_manage or (person.user_id is not None and person.user_id == request.user.pk)
     return render(
         request,
         "core/person_detail.html",
         {
             "person": person,
             "groups": selectors.memberships_by_org(memberships),
-            "can_manage": permissions.can_manage_person(request.user, person),
+            "can_manage": can_manage,
+            "status_today_label": selectors.status_label_on(person, timezone.localdate()),
+            "history": selectors.status_history(person) if show_history else None,
             "breadcrumbs": [(_("People"), None), (person.display_name, None)],
         },
     )
+
+
+def _status_form_page(request, person, form, title, change=None):
+    return render(
+        request,
+        "core/status_form.html",
+        {
+            "form": form,
+            "title": title,
+            "change": change,
+            "cancel_url": person.get_absolute_url(),
+            "breadcrumbs": [(person.display_name, person.get_absolute_url()), (title, None)],
+        },
+    )
+
+
+@login_required
+def status_add(request, person_id):
+    person = permissions.get_person_or_404(request.user, person_id, manage=True)
+    form = StatusChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.status_change_record(by=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The change of status was recorded."))
+            return redirect(person)
+    return _status_form_page(request, person, form,
+                             _("%(name)s: record a change of status") % {"name": person.display_name})
+
+
+def _get_change_or_404(person, change_id) -> MembershipStatusChange:
+    try:
+        return person.status_changes.get(pk=change_id)
+    except (MembershipStatusChange.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such change") from None
+
+
+@login_required
+def status_edit(request, person_id, change_id):
+    person = permissions.get_person_or_404(request.user, person_id, manage=True)
+    change = _get_change_or_404(person, change_id)
+    if request.method == "POST" and request.POST.get("delete"):
+        services.status_change_delete(by=request.user, change=change)
+        messages.success(request, _("The change of status was removed."))
+        return redirect(person)
+    form = StatusChangeForm(request.POST or None, instance=change)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.status_change_update(by=request.user, change=change, **changes)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(person)
+    return _status_form_page(request, person, form,
+                             _("%(name)s: change of status") % {"name": person.display_name}, change)
 
 
 @login_required

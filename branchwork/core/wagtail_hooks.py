@@ -13,15 +13,16 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from branchwork.core import hooks as core_hooks  # noqa: F401  (registers core's own hooks)
 from branchwork.core import permissions
-from branchwork.core.models import Membership, Person
-from branchwork.core.services import MEMBERSHIP_FIELDS, PERSON_FIELDS
+from branchwork.core.models import Membership, MembershipStatusChange, Person
+from branchwork.core.services import MEMBERSHIP_FIELDS, PERSON_RECORD_FIELDS, STATUS_CHANGE_FIELDS
 
 
 class PersonAdminViewSet(ModelViewSet):
     model = Person
     icon = "user"
     menu_label = _("People")
-    form_fields = list(PERSON_FIELDS)
+    # The status and the date of joining follow the status history (its own list below).
+    form_fields = list(PERSON_RECORD_FIELDS)
     list_display = ["name", "name_en", "membership_status", "unit", "position", "email"]
     list_filter = ["membership_status", "unit"]
     search_fields = ["name", "name_en", "name_native", "email"]
@@ -40,10 +41,25 @@ class MembershipAdminViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
+class StatusChangeAdminViewSet(ModelViewSet):
+    """The membership status histories. A save or delete here updates the person's cached status
+    (core.apps) and is in the audit trail, like one made through core.services."""
+
+    model = MembershipStatusChange
+    icon = "history"
+    menu_label = _("Status history")
+    form_fields = ["person", *STATUS_CHANGE_FIELDS]
+    list_display = ["person", "status", "effective_on", "ends_on", "meeting", "document_number", "derived"]
+    list_filter = ["status", "derived"]
+    search_fields = ["person__name", "person__name_en", "meeting", "document_number"]
+    copy_view_enabled = False
+
+
 class OrganizationsAndPeopleGroup(ModelViewSetGroup):
     menu_label = _("Organizations and people")
     menu_icon = "group"
-    items = (PersonAdminViewSet("people"), MembershipAdminViewSet("roles"))
+    items = (PersonAdminViewSet("people"), MembershipAdminViewSet("roles"),
+             StatusChangeAdminViewSet("status-history"))
 
 
 @hooks.register("register_admin_viewset")

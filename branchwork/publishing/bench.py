@@ -51,6 +51,7 @@ from branchwork.core.models import (
     Person,
     Unit,
 )
+from branchwork.core.services import derive_status_histories
 from branchwork.publishing import services
 from branchwork.publishing.models import (
     ArticlePage,
@@ -285,6 +286,7 @@ def _people(rng: random.Random, authors: int, code: str):
                unit=units[i % len(units)], position=rng.choice(POSITIONS))
         for i in range(authors)
     ])
+    derive_status_histories(people=people, today=timezone.localdate())
     Membership.objects.bulk_create([
         Membership(person=p, organization=branches[i % len(branches)],
                    start_on=datetime.date(2020, 1, 1))

@@ -36,6 +36,7 @@ from branchwork.activities.models import (
     Resolution,
 )
 from branchwork.core.models import Membership, MembershipStatus, Organization, OrganizationKind, Person, Role
+from branchwork.core.services import derive_status_histories
 
 MINUTES = (
     "<h2>一、传达学习</h2><p>支部书记传达了上级党委会议精神，围绕<strong>理论学习</strong>与"
@@ -72,6 +73,7 @@ def generate_year(organization: Organization, by, n_activities: int = 80, attend
                membership_status=MembershipStatus.FULL, joined_party_on=datetime.date(2010, 7, 1))
         for i in range(attendees)
     ])
+    derive_status_histories(people=people, today=timezone.localdate())
     Membership.objects.bulk_create([
         Membership(person=p, organization=organization, role=Role.MEMBER,
                    start_on=datetime.date(year - 5, 1, 1))
@@ -115,7 +117,8 @@ def generate_year(organization: Organization, by, n_activities: int = 80, attend
             Resolution(activity=activity, order=1, text="同意下一阶段主题党日活动方案"),
         ]
         credits.append(Credit(activity=activity, organization=organization, code=code,
-                              on=timezone.localtime(activity.starts_at, tz).date(), held=True,
+                              on=timezone.localtime(activity.starts_at, tz).date(),
+                              year=timezone.localtime(activity.starts_at, tz).year, held=True,
                               counted=True, present=present, base=len(people)))
         attachments.append(Attachment(activity=activity, kind=AttachmentKind.PHOTO, file=photo,
                                       filename="现场.jpg", caption="会议现场", order=0))

@@ -164,7 +164,9 @@ class TypeCompliance:
 
 @dataclass(frozen=True)
 class Tally:
-    """What the records say for one organization and type: local dates of activities."""
+    """What the records say for one organization and type: local dates of the activities that
+    count for the year evaluated (a yearly record by the year it covers, 所属年度, so its date
+    may fall in the next year)."""
 
     held: tuple[datetime.date, ...] = ()
     planned: tuple[datetime.date, ...] = ()
@@ -190,15 +192,24 @@ def evaluate(
             continue
         tally = tallies.get(activity_type.code, Tally())
         per = activity_type.cadence.per
+        held_dates = tally.held
+        if activity_type.before:
+            # Only those held on or before the first of the type they must precede count.
+            first = min(tallies.get(activity_type.before, Tally()).held, default=None)
+            if first is not None:
+                held_dates = tuple(d for d in held_dates if d <= first)
         cells = []
         for period in periods_of_year(per, year):
-            held = sum(1 for d in tally.held if d in period)
+            # A yearly type's tally is already the year's (by the year covered).
+            def within(d, period=period):
+                return per == "year" or d in period
+            held = sum(1 for d in held_dates if within(d))
             cells.append(Cell(
                 period=period,
                 required=activity_type.cadence.count,
                 held=held,
-                planned=sum(1 for d in tally.planned if d in period),
-                without_quorum=sum(1 for d in tally.without_quorum if d in period),
+                planned=sum(1 for d in tally.planned if within(d)),
+                without_quorum=sum(1 for d in tally.without_quorum if within(d)),
                 status=status(required=activity_type.cadence.count, held=held, period=period,
                               today=today, at_risk_days=rulebook.at_risk_days.get(per, 0)),
             ))

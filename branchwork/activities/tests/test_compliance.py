@@ -172,8 +172,23 @@ def test_year_plan_skips_periods_already_over(p):
         {(code, month) for code in ("theme_day", "collective_study", "committee_meeting")
          for month in range(8, 13)}
         | {("general_meeting", 9), ("general_meeting", 11), ("party_lecture", 9),
-           ("party_lecture", 11), ("org_life_meeting", 10), ("democratic_appraisal", 10)})
+           ("party_lecture", 11), ("heart_to_heart", 10), ("org_life_meeting", 12),
+           ("democratic_appraisal", 12), ("secretary_lecture", 12), ("secretary_report", 12)})
     assert all(a.local_date > today for a in created)
+
+
+def test_year_plan_places_yearly_records_in_the_fourth_quarter_covering_the_year(p):
+    created = services.year_plan_generate(by=p.alice, organization=p.branch_b, year=2027,
+                                          today=datetime.date(2026, 11, 20))
+    yearly = {a.type_codes[0]: a for a in created
+              if a.type_codes[0] in ("org_life_meeting", "democratic_appraisal", "heart_to_heart")}
+    # Heart-to-heart talks mid Oct 1–Nov 10 (2027-10-21, a Thursday), the others mid Nov 11–Dec 31
+    # (2027-12-06, a Monday): talks before the meeting, all in Q4, each for 2027.
+    assert {c: (a.local_date, a.covers_year) for c, a in yearly.items()} == {
+        "heart_to_heart": (datetime.date(2027, 10, 21), 2027),
+        "org_life_meeting": (datetime.date(2027, 12, 6), 2027),
+        "democratic_appraisal": (datetime.date(2027, 12, 6), 2027),
+    }
 
 
 def test_compliance_command_as_json_and_table(p):

@@ -29,7 +29,19 @@ def test_the_shipped_rulebook_has_the_types_of_the_design():
     assert list(rulebook.types) == [
         "general_meeting", "committee_meeting", "group_meeting", "party_lecture", "theme_day",
         "collective_study", "org_life_meeting", "democratic_appraisal", "joint_activity",
+        "heart_to_heart", "secretary_lecture", "committee_secretary_lecture", "dual_org_life",
+        "secretary_report",
     ]
+    # A branch's own meetings are its own; study, theme days, lectures and joint work may be joint.
+    assert [c for c, t in rulebook.types.items() if t.joint] == [
+        "party_lecture", "theme_day", "collective_study", "joint_activity", "committee_secretary_lecture"]
+    assert [c for c, t in rulebook.types.items() if t.local] == [
+        "party_lecture", "collective_study", "secretary_report"]
+    assert [c for c, t in rulebook.types.items() if t.yearly] == [
+        "org_life_meeting", "democratic_appraisal", "heart_to_heart", "secretary_lecture",
+        "committee_secretary_lecture", "dual_org_life", "secretary_report"]
+    assert rulebook.type("heart_to_heart").before == "org_life_meeting"
+    assert all(t.source for t in rulebook.types.values())
     gm = rulebook.type("general_meeting")
     assert (gm.name_zh, gm.cadence.count, gm.cadence.per) == ("支部党员大会", 1, "quarter")
     assert gm.quorum.is_met(present=3, base=5) and not gm.quorum.is_met(present=2, base=4)
@@ -59,6 +71,10 @@ def test_a_good_file_parses():
     (GOOD.replace("    source: 测试\n", "    source: 测试\n    quorum: {more_than: 2}\n"),
      "types[0] (theme_day): quorum.more_than must be a fraction in [0, 1), got 2"),
     (GOOD + GOOD.split("types:\n", 1)[1], "types[1] (theme_day): duplicate code"),
+    (GOOD + "    joint: yes please\n", "types[0] (theme_day): joint must be true or false, got 'yes please'"),
+    (GOOD + "    local: 1\n", "types[0] (theme_day): local must be true or false, got 1"),
+    (GOOD + "    before: org_life_meeting\n", "types[0] (theme_day): before: unknown type 'org_life_meeting'"),
+    (GOOD + "    before: theme_day\n", "types[0] (theme_day): before: a type cannot come before itself"),
     ("name: [unclosed", "is not valid YAML (line 1"),
     ("- just a list", "must be a mapping"),
 ])
@@ -82,6 +98,10 @@ def test_check_rulebook_command(tmp_path: Path):
     out = StringIO()
     call_command("check_rulebook", str(good), stdout=out)
     assert "theme_day" in out.getvalue() and "OK" in out.getvalue()
+    out = StringIO()
+    call_command("check_rulebook", str(settings.RULEBOOK_PATH), stdout=out)
+    assert "party_lecture" in out.getvalue() and "joint, local rule" in out.getvalue()
+    assert "heart_to_heart" in out.getvalue() and "before org_life_meeting" in out.getvalue()
     bad = tmp_path / "bad.yaml"
     bad.write_text(GOOD.replace("per: month", "per: fortnight"), encoding="utf-8")
     with pytest.raises(CommandError, match=r"bad.yaml.*\n.*types\[0\] \(theme_day\): cadence.per"):

@@ -61,6 +61,7 @@ class Command(BaseCommand):
                 "types": [{
                     "code": tc.type.code,
                     "name": tc.type.name,
+                    "local": tc.type.local,
                     "cadence": {"count": tc.type.cadence.count, "per": tc.type.cadence.per},
                     "required": tc.required,
                     "held": tc.held,

@@ -20,6 +20,8 @@ class Command(BaseCommand):
             cadence = f"≥{t.cadence.count}/{t.cadence.per}" if t.cadence else "as planned"
             quorum = (f", quorum {'≥' if t.quorum.inclusive else '>'} {t.quorum.more_than:g} of "
                       f"{t.quorum.of}") if t.quorum else ""
+            flags = "".join([", joint" if t.joint else "", ", local rule" if t.local else "",
+                             f", before {t.before}" if t.before else ""])
             self.stdout.write(f"  {t.code:<22} {t.name_zh} / {t.name_en}: {cadence}, "
-                              f"{t.attendance}{quorum}; for {', '.join(t.applies_to)}")
+                              f"{t.attendance}{quorum}; for {', '.join(t.applies_to)}{flags}")
         self.stdout.write(self.style.SUCCESS("OK"))
