@@ -60,7 +60,7 @@ INTERNAL_KINDS = frozenset(
 # Fields of the record an amendment may change.
 AMENDABLE_FIELDS = (
     "title", "session_number", "starts_at", "ends_at", "place", "host", "recorder", "lecturer",
-    "lecturer_name", "agenda", "minutes",
+    "lecturer_name", "agenda", "minutes", "paper_signed_on",
 )
 EDITABLE_FIELDS = AMENDABLE_FIELDS + ("date_confirmed",)
 # Fields whose changes move `minutes_version` on (the recorder's text; see `_check_version`).
@@ -257,6 +257,7 @@ def activity_schedule(
     date_confirmed: bool = True,
     source: str = ActivitySource.WEB,
     notify: bool = True,
+    paper_signed_on: datetime.date | None = None,
 ) -> Activity:
     codes = _check_types(types)
     if ends_at is not None and ends_at < starts_at:
@@ -266,7 +267,7 @@ def activity_schedule(
         organization=organization, title=title.strip(), starts_at=starts_at, ends_at=ends_at,
         place=place.strip(), host=host, recorder=recorder, lecturer=lecturer,
         lecturer_name=lecturer_name.strip(), agenda=agenda.strip(), session_number=session_number,
-        date_confirmed=date_confirmed, source=source,
+        date_confirmed=date_confirmed, source=source, paper_signed_on=paper_signed_on,
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     activity.full_clean(exclude=["latest_revision", "minutes"])
