@@ -69,7 +69,8 @@ def test_members_read_but_cannot_schedule_and_other_branches_get_404(personas, l
 
 def test_recorder_marks_writes_submits_and_host_approves(personas, login):
     p = personas
-    activity = schedule(p, host=p.people.alice, recorder=p.people.bob)
+    # The place is needed before approval (activities.checks).
+    activity = schedule(p, host=p.people.alice, recorder=p.people.bob, place="党员活动室")
     bob = login(p.bob)
     rows = {a.person.name: a for a in activity.attendance.select_related("person")}
     response = bob.post(url(activity, "attendance/"), {
