@@ -37,7 +37,7 @@ def build_pdf(ledger: Ledger, progress: Progress = None) -> bytes:
                 "summary": words.summary(s),
                 "counts": words.counts(s),
                 "signatures": words.signature_lines(s, L),
-                "signin": _table(*words.signin_table(s, L), [2.5, 7, 6, 0, 9]),
+                "signin": _table(*words.signin_table(s, L), [3.2, 7, 5, 0, 9]),
                 "attendance": words.attendance(s, L),
                 "agenda": s.agenda,
                 "minutes": blocks_to_typst(s.minutes, heading_offset=1, image_path=_minutes_image),
