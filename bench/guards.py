@@ -45,6 +45,9 @@ PUBLISHING = "branchwork/publishing/services.py"
 WORKFLOW = "branchwork/publishing/tests/test_workflow.py"
 AUDIT = "branchwork/activities/tests/test_audit_trail.py"
 ORGLIFE = "branchwork/activities/tests/test_orglife_rules.py"
+CHECKS = "branchwork/activities/tests/test_checks.py"
+ELECTIONS = "branchwork/activities/elections.py"
+ELECTION_TESTS = "branchwork/activities/tests/test_elections.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -146,6 +149,22 @@ GUARDS = [
           "            if False:",
           ("branchwork/core/tests/test_status_history.py::"
            "test_the_status_of_a_person_with_a_recorded_history_is_not_edited_on_the_person_record",)),
+    Guard("activities: approval runs the consistency checks", SERVICES,
+          "        if failures:\n            raise ValidationError([f.message for f in failures])",
+          "        if False:\n            raise ValidationError([f.message for f in failures])",
+          (f"{CHECKS}::test_the_place_is_required_before_approval",
+           f"{CHECKS}::test_an_absent_speaker_is_refused_naming_the_person_and_the_rule")),
+    Guard("activities: a resolution passes with more than half, not half", "branchwork/activities/models.py",
+          "2 * votes_for > voting_expected", "2 * votes_for >= voting_expected",
+          (f"{CHECKS}::test_with_an_even_number_of_voters_exactly_half_is_not_enough",)),
+    Guard("elections: at least 20% more candidates than seats", ELECTIONS,
+          "    if count <= election.seats or Fraction(count - election.seats) < CANDIDATE_MARGIN * election.seats:",
+          "    if False:",
+          (f"{ELECTION_TESTS}::test_equal_candidates_and_seats_are_refused_naming_the_rule_and_its_source",)),
+    Guard("elections: more than four fifths present", ELECTIONS,
+          "    if not r.voting_present > ATTENDANCE_SHARE * r.voting_expected:",
+          "    if not r.voting_present >= ATTENDANCE_SHARE * r.voting_expected:",
+          (f"{ELECTION_TESTS}::test_attendance_of_four_fifths_or_less_is_refused",)),
 ]
 
 

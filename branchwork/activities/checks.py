@@ -32,6 +32,12 @@ from branchwork.activities.models import (
 )
 from branchwork.core.richtext import html_to_text
 
+# Records written by these loaders (their audit source) are approved without the checks: the demo's
+# records predate the checks and are being rewritten to pass them (issue 12, item 8). This is the
+# one place that decides it; the web, the API, commands and the importer never appear here. Empty
+# this set once the demo passes every check (`run` over all its records).
+SKIPPED_FOR_SOURCES = frozenset({"demo"})
+
 # Words in the minutes that announce a decision: a minute saying them must carry the decision
 # in the resolutions table, with its vote.
 DECISION_WORDS = ("会议议定", "议定", "决定")

@@ -109,6 +109,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("co_organizers", "联合单位", "co_organizers", False, gettext_lazy(
         "Organizations holding it jointly (联学共建), by code or by name."),
         ("共建单位", "联合组织", "co-organizers")),
+    Column("paper_signed_on", "签字日期", "paper signed on", False, gettext_lazy(
+        "The day the paper minutes were signed (YYYY-MM-DD): the ledger prints it instead of "
+        "the day of the import."),
+        ("原件签字日期", "纸质签字日期", "paper_signed_on", "signed on")),
 )
 # Headers of columns that carry nothing to import (a spreadsheet's running number).
 IGNORED_HEADERS = frozenset({"序号", "编号", "no", "no.", "#"})
@@ -557,6 +561,7 @@ class PlannedActivity:
     agenda: str = ""
     resolutions: list[dict] = field(default_factory=list)
     minutes: str = ""
+    paper_signed_on: datetime.date | None = None
 
     @property
     def has_attendance(self) -> bool:
@@ -787,6 +792,18 @@ def validate(org: Organization, rows: Sequence[dict], *, by) -> ImportPlan:
         if any(not res["text"] for res in resolutions):
             r.fail("resolutions", _("a resolution has vote counts but no text."))
 
+        paper_signed_on = None
+        if not _blank(values.get("paper_signed_on")):
+            signed = parse_when(values["paper_signed_on"])
+            if signed is None:
+                r.fail("paper_signed_on", _("not a date; write YYYY-MM-DD."))
+            elif signed > now:
+                r.fail("paper_signed_on", _("the paper cannot be signed in the future."))
+            elif starts_at is not None and signed.date() < timezone.localtime(starts_at).date():
+                r.fail("paper_signed_on", _("the paper cannot be signed before the activity."))
+            else:
+                paper_signed_on = signed.date()
+
         if starts_at is not None and title:
             key = (timezone.localtime(starts_at).date(), _key(title))
             if key in first_row_of:
@@ -803,6 +820,7 @@ def validate(org: Organization, rows: Sequence[dict], *, by) -> ImportPlan:
                 recorder=recorder, lecturer=lecturer, lecturer_name=lecturer_name,
                 co_organizers=co, present=present, absent=absent, observers=observers,
                 agenda=agenda, resolutions=resolutions, minutes=r.text("minutes"),
+                paper_signed_on=paper_signed_on,
             ))
 
     _check_already_recorded(org, plan, first_row_of)
@@ -844,6 +862,7 @@ def _write(item: PlannedActivity, *, by, organization: Organization) -> Activity
         starts_at=item.starts_at, place=item.place, host=item.host, recorder=item.recorder,
         lecturer=item.lecturer, lecturer_name=item.lecturer_name, agenda=item.agenda,
         co_organizers=item.co_organizers, source=ActivitySource.IMPORT, notify=False,
+        paper_signed_on=item.paper_signed_on,
     )
     rows = {a.person_id: a for a in activity.attendance.all() if a.person_id is not None}
 

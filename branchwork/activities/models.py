@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
@@ -244,11 +245,17 @@ class Activity(index.Indexed, RevisionMixin, ClusterableModel):
         return [a.file for a in self.attachments.all() if a.kind == AttachmentKind.MATERIAL]
 
 
+def rulebook_type_choices() -> list[tuple[str, str]]:
+    """The rulebook's types as (code, name in the active language): wherever a type is shown
+    (the audit trail included), users read its name, never its code."""
+    return get_rulebook().choices()
+
+
 class ActivityTypeTag(models.Model):
     """One rulebook type the activity counts for (a theme day that is also collective study)."""
 
     activity = ParentalKey(Activity, on_delete=models.CASCADE, related_name="type_tags")
-    code = models.CharField(_("type"), max_length=40)
+    code = models.CharField(_("type"), max_length=40, choices=rulebook_type_choices)
 
     class Meta:
         ordering = ["pk"]
@@ -278,8 +285,8 @@ class Speaking(models.TextChoices):
     """What an attendee is recorded as doing in the meeting, beyond attending."""
 
     NONE = "", _("—")
-    SPOKE = "spoke", _("speaker")
-    INTRODUCER = "introducer", _("introducer of a candidate")
+    SPOKE = "spoke", pgettext_lazy("attendance", "speaker")
+    INTRODUCER = "introducer", pgettext_lazy("attendance", "introducer of a candidate")
 
 
 class MarkedVia(models.TextChoices):

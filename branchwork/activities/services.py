@@ -58,7 +58,7 @@ INTERNAL_KINDS = frozenset(
 # Fields of the record an amendment may change.
 AMENDABLE_FIELDS = (
     "title", "session_number", "starts_at", "ends_at", "place", "host", "recorder", "lecturer",
-    "lecturer_name", "agenda", "minutes", "covers_year", "contents",
+    "lecturer_name", "agenda", "minutes", "covers_year", "contents", "paper_signed_on",
 )
 EDITABLE_FIELDS = AMENDABLE_FIELDS + ("date_confirmed",)
 # Fields whose changes move `minutes_version` on (the recorder's text; see `_check_version`).
@@ -316,6 +316,7 @@ def activity_schedule(
     notify: bool = True,
     covers_year: int | None = None,
     contents: Sequence[str] = (),
+    paper_signed_on: datetime.date | None = None,
 ) -> Activity:
     codes = _check_types(types)
     if ends_at is not None and ends_at < starts_at:
@@ -326,7 +327,7 @@ def activity_schedule(
         place=place.strip(), host=host, recorder=recorder, lecturer=lecturer,
         lecturer_name=lecturer_name.strip(), agenda=agenda.strip(), session_number=session_number,
         date_confirmed=date_confirmed, source=source, covers_year=covers_year,
-        contents=list(dict.fromkeys(contents)),
+        contents=list(dict.fromkeys(contents)), paper_signed_on=paper_signed_on,
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     activity.full_clean(exclude=["latest_revision", "minutes"])
@@ -694,14 +695,15 @@ def minutes_approve(*, by, activity: Activity, skip_checks: bool = False) -> Act
     """The host approves the submitted minutes; the record locks.
 
     A record that fails a consistency check (`activities.checks`) is refused with every failure,
-    each naming the person and the rule. `skip_checks` exists only for loaders of records made
-    before the checks (the demo's fixtures); views, the API and the importer never pass it.
+    each naming the person and the rule. The checks are skipped only when `skip_checks` is passed
+    or the writer is a loader listed in `checks.SKIPPED_FOR_SOURCES` (the demo's loader, whose
+    records predate the checks); views, the API, commands and the importer are never skipped.
     """
+    from branchwork.activities import checks
+
     _lock(activity, (ActivityStatus.SUBMITTED,),
           _("Only submitted minutes can be approved; these are %(status)s."))
-    if not skip_checks:
-        from branchwork.activities import checks
-
+    if not skip_checks and audit.current_actor().source not in checks.SKIPPED_FOR_SOURCES:
         failures = checks.run(activity)
         if failures:
             raise ValidationError([f.message for f in failures])

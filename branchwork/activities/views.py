@@ -359,8 +359,10 @@ def activity_detail(request, org_code, activity_id):
     return render(request, "activities/detail.html", {
         "org": org, "activity": activity, "expected": expected, "observers": observers,
         "counts": counts, "resolutions": resolutions,
+        # What blocks approval, for those who can act on it (the recorder, the host, managers).
         "approval_checks": checks.run(activity) if activity.status in (
-            ActivityStatus.HELD, ActivityStatus.SUBMITTED) else [],
+            ActivityStatus.HELD, ActivityStatus.SUBMITTED) and (can_record or can_approve or can_manage)
+        else [],
         "photos": [a for a in activity.attachments.all() if a.kind == "photo"],
         "materials": [a for a in activity.attachments.all() if a.kind == "material"],
         "amendments": amendments.with_lines(activity.amendments.select_related("by__person")),

@@ -314,7 +314,9 @@ def test_only_those_who_record_mark_attendance(personas, api):
 
 
 def test_submit_and_approve_lock_the_record_which_then_changes_only_by_amendment(personas, api):
-    activity = schedule(personas, starts_at=timezone.now() - datetime.timedelta(hours=1))
+    # The place is needed before approval (activities.checks).
+    activity = schedule(personas, starts_at=timezone.now() - datetime.timedelta(hours=1),
+                        place="党员活动室")
     alice, bob = api(personas.alice), api(personas.bob)
     mark_everyone_present(bob, activity)
 
@@ -351,7 +353,7 @@ def test_submit_and_approve_lock_the_record_which_then_changes_only_by_amendment
     [amendment] = detail["amendments"]
     assert amendment["reason"] == "地点记错了"
     assert amendment["by_name"] == "Alice"
-    assert amendment["changes"] == {"place": ["", "二楼会议室"]}
+    assert amendment["changes"] == {"place": ["党员活动室", "二楼会议室"]}
     assert amendment["at"].endswith("+08:00")
     assert Amendment.objects.get().by == personas.alice
 

@@ -81,6 +81,7 @@ class ResolutionItem:
     votes_for: int | None
     votes_against: int | None
     votes_abstain: int | None
+    passed: bool | None = None  # from the counts (Art. 11); None when no vote is recorded
 
     @property
     def has_votes(self) -> bool:
@@ -149,10 +150,19 @@ class Section:
     submitted_at: datetime.datetime | None
     locked_by: str
     locked_at: datetime.datetime | None
+    # The roles of who submitted and who approved (host, recorder, secretary…), translated.
+    submitted_role: str = ""
+    locked_role: str = ""
+    source: str = ""
+    paper_signed_on: datetime.date | None = None  # a record entered from signed paper minutes
 
     @property
     def date(self) -> datetime.date:
         return self.starts_at.date()
+
+    @cached_property
+    def voting_expected(self) -> list[AttendanceRow]:
+        return [a for a in self.expected if a.voting]
 
     @cached_property
     def expected(self) -> list[AttendanceRow]:
@@ -225,11 +235,49 @@ def _plain_change(value) -> str:
     return text
 
 
-def _section(activity: Activity, labels: dict[str, dict[str, str]]) -> Section:
+def _step_role(activity: Activity, user, org_roles: dict[int, str]) -> str:
+    """Who the person who took a step was in this record: host, recorder, or their role in the
+    organization (secretary…); empty when none applies."""
+    if user is None:
+        return ""
+    try:
+        person_id = user.person.pk
+    except Exception:  # no linked Person (RelatedObjectDoesNotExist)
+        return ""
+    roles = []
+    if person_id == activity.host_id:
+        roles.append(_("host"))
+    if person_id == activity.recorder_id:
+        roles.append(_("recorder"))
+    if not roles and person_id in org_roles:
+        roles.append(org_roles[person_id])
+    return "、".join(str(r) for r in roles)
+
+
+def _org_roles(organization: Organization, year: int) -> dict[int, str]:
+    """Managing roles in the organization held during the year, by person: one query."""
+    from branchwork.core.models import MANAGING_ROLES, Membership, Role
+
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    rank = {Role.SECRETARY: 0, Role.DEPUTY_SECRETARY: 1, Role.COMMITTEE_MEMBER: 2}
+    best: dict[int, str] = {}
+    rows = (Membership.objects.filter(organization=organization, role__in=MANAGING_ROLES,
+                                      start_on__lte=end)
+            .exclude(end_on__lt=start).values_list("person_id", "role"))
+    for person_id, role in sorted(rows, key=lambda r: rank.get(r[1], 9)):
+        best.setdefault(person_id, str(Role(role).label))
+    return best
+
+
+def _section(activity: Activity, labels: dict[str, dict[str, str]],
+             org_roles: dict[int, str] | None = None) -> Section:
     rulebook = get_rulebook()
     roles, statuses = labels["role"], labels["status"]
     codes = [t.code for t in activity.type_tags.all()]
     quorum = []
+    org_roles = org_roles or {}
+    voting_expected = sum(1 for a in activity.attendance.all()
+                          if a.role == AttendanceRole.EXPECTED and a.voting)
     for credit in sorted(activity.credits.all(), key=lambda c: (c.organization_id, c.code)):
         t = rulebook.types.get(credit.code)
         if t is None or t.quorum is None:
@@ -269,7 +317,7 @@ def _section(activity: Activity, labels: dict[str, dict[str, str]]) -> Section:
         ],
         resolutions=[
             ResolutionItem(text=r.text, votes_for=r.votes_for, votes_against=r.votes_against,
-                           votes_abstain=r.votes_abstain)
+                           votes_abstain=r.votes_abstain, passed=r.outcome(voting_expected))
             for r in activity.resolutions.all()
         ],
         photos=[
@@ -292,6 +340,10 @@ def _section(activity: Activity, labels: dict[str, dict[str, str]]) -> Section:
         submitted_at=_local(activity.submitted_at),
         locked_by=_user_name(activity.locked_by),
         locked_at=_local(activity.locked_at),
+        submitted_role=_step_role(activity, activity.submitted_by, org_roles),
+        locked_role=_step_role(activity, activity.locked_by, org_roles),
+        source=activity.source,
+        paper_signed_on=activity.paper_signed_on,
     )
 
 
@@ -328,6 +380,7 @@ def ledger_data(*, organization: Organization, year: int, type_code: str | None 
     # Translated once, not once per attendance row.
     labels = {"role": {k: str(v) for k, v in AttendanceRole.choices},
               "status": {k: str(v) for k, v in AttendanceStatus.choices}}
+    org_roles = _org_roles(organization, year)
     return Ledger(
         organization=organization,
         org_name=organization.display_name,
@@ -337,7 +390,7 @@ def ledger_data(*, organization: Organization, year: int, type_code: str | None 
         type_label=rulebook.label(type_code) if type_code else "",
         rulebook_name=rulebook.name,
         generated_at=timezone.localtime(timezone.now(), tz),
-        sections=[_section(a, labels) for a in qs],
+        sections=[_section(a, labels, org_roles) for a in qs],
     )
 
 

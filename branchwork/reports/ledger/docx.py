@@ -31,7 +31,8 @@ def _section(out: DocxBody, s: Section, L: dict, number: int) -> None:
     out.table([list(r) for r in words.facts(s, L)], [3.2, 0], header=False, label_column=True)
 
     out.p(L["attendance"], "Heading 2")
-    out.p(words.summary(s))
+    counts = words.counts(s)
+    out.table([[label for label, _n in counts], [n for _label, n in counts]], [0] * len(counts))
     out.table([list(r) for r in words.attendance(s, L)], [3.6, 0], header=False, label_column=True)
 
     out.p(L["agenda"], "Heading 2")
@@ -48,7 +49,7 @@ def _section(out: DocxBody, s: Section, L: dict, number: int) -> None:
     out.p(L["resolutions"], "Heading 2")
     headers, rows = words.resolution_table(s, L)
     if rows:
-        out.table([headers, *rows], [1.2, 0, 1.6, 1.6, 1.6])
+        out.table([headers, *rows], [1.2, 0, 1.5, 1.5, 1.5, 1.7])
     else:
         out.p(L["none"])
 
@@ -64,6 +65,12 @@ def _section(out: DocxBody, s: Section, L: dict, number: int) -> None:
     out.p(L["signoff"], "Heading 2")
     out.table([list(r) for r in words.signoff(s, L)], [3.2, 0], header=False, label_column=True)
 
+    out.p(L["signatures"], "Heading 2")
+    blank = "＿" * 12
+    for label, name in words.signature_lines(s, L):
+        out.p(words.paren(blank, name) if name else blank, bold=label + L["colon"], after=240)
+    out.p(blank, bold=L["sign_date"] + L["colon"], after=240)
+
     if s.amendments:
         out.p(L["amendments"], "Heading 2")
         for m in s.amendments:
@@ -72,6 +79,12 @@ def _section(out: DocxBody, s: Section, L: dict, number: int) -> None:
             if m.changes:
                 out.table([[L["what"], L["before"], L["after"]], *[list(c) for c in m.changes]],
                           [3.2, 0, 0])
+
+    out.p(L["signin"], "Heading 2", page_break=True)
+    out.p("", bold=words.heading(s))
+    out.p(L["signin_note"], "Caption")
+    headers, rows = words.signin_table(s, L)
+    out.table([headers, *rows], [1.2, 3.5, 2.2, 0, 3.5])
 
 
 def build_docx(ledger: Ledger, progress: Progress = None) -> bytes:

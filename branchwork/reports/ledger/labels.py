@@ -13,8 +13,16 @@ from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from branchwork.activities.models import Activity, Amendment, AttendanceRole, AttendanceStatus, Resolution
+from branchwork.activities.models import (
+    Activity,
+    Amendment,
+    Attendance,
+    AttendanceRole,
+    AttendanceStatus,
+    Resolution,
+)
 from branchwork.reports.ledger.data import (
     AmendmentItem,
     AttendanceRow,
@@ -85,14 +93,47 @@ def labels() -> dict[str, str]:
         "generated": _("Generated on"),
         "rulebook": _("Rulebook"),
         "code": _("Code"),
+        "excused_list": _("Excused and reasons"),
+        "absent_list": _("Absent and reasons"),
+        "result": pgettext("resolution", "Result"),
+        "passed": pgettext("resolution", "passed"),
+        "not_passed": pgettext("resolution", "not passed"),
+        "signatures": _("Signatures"),
+        "host_sign": _("Host (signature)"),
+        "recorder_sign": _("Recorder (signature)"),
+        "sign_date": _("Date"),
+        "signin": _("Attendance sign-in sheet"),
+        "signin_note": _("Signed in person at the meeting; a scanned signed copy is attached to "
+                         "the record."),
+        "name": field_label(Attendance, "name"),
+        "voting_rights": _("Voting rights"),
+        "signature": _("Signature"),
+        "note": _("Note"),
+        "yes": _("yes"),
+        "paper_signed": _("Paper minutes signed on"),
     }
 
 
+def counts_labels() -> list[tuple[str, str]]:
+    """(label, Section attribute) of the counts an inspector reads: expected with voting rights,
+    expected, present, excused, absent (excused and absent kept apart), observers."""
+    return [
+        (pgettext("ledger count", "Expected with voting rights"), "voting_expected"),
+        (pgettext("ledger count", "Expected"), "expected"),
+        (pgettext("ledger count", "Present"), "present"),
+        (pgettext("ledger count", "Excused"), "excused"),
+        (pgettext("ledger count", "Absent"), "absent"),
+        (pgettext("ledger count", "Observers"), "observers"),
+    ]
+
+
+def counts(s: Section) -> list[tuple[str, str]]:
+    return [(label, str(len(getattr(s, name)))) for label, name in counts_labels()]
+
+
 def summary(s: Section) -> str:
-    return _("Expected %(expected)s, present %(present)s, excused %(excused)s, absent "
-             "%(absent)s, observers %(observers)s.") % {
-        "expected": len(s.expected), "present": len(s.present), "excused": len(s.excused),
-        "absent": len(s.absent), "observers": len(s.observers)}
+    sep = ": " if is_english() else "："
+    return ("; " if is_english() else "；").join(f"{label}{sep}{n}" for label, n in counts(s))
 
 
 def facts(s: Section, L: dict) -> list[tuple[str, str]]:
@@ -143,13 +184,16 @@ def attendance(s: Section, L: dict) -> list[tuple[str, str]]:
     def with_reason(a: AttendanceRow) -> str:
         return paren(a.name, a.status_label + (sep + a.reason if a.reason else ""))
 
-    gone = s.excused + s.absent
+    def reason_only(a: AttendanceRow) -> str:
+        return paren(a.name, a.reason) if a.reason else a.name
+
     unmarked = [a for a in s.expected if a.status == AttendanceStatus.UNMARKED]
     rows = [
         (paren(L["expected"], len(s.expected)), names(s.expected, plain) or "—"),
         (paren(L["present"], len(s.present)), names(s.present, with_status) or "—"),
         (paren(L["observers"], len(s.observers)), names(s.observers, plain) or "—"),
-        (paren(L["absentees"], len(gone)), names(gone, with_reason) or "—"),
+        (paren(L["excused_list"], len(s.excused)), names(s.excused, reason_only) or "—"),
+        (paren(L["absent_list"], len(s.absent)), names(s.absent, reason_only) or "—"),
     ]
     if unmarked:
         rows.append((paren(L["unmarked"], len(unmarked)), names(unmarked, plain)))
@@ -163,21 +207,56 @@ def votes(value: int | None) -> str:
 
 def resolution_table(s: Section, L: dict) -> tuple[list[str], list[list[str]]]:
     headers = [L["number"], field_label(Resolution, "text"), field_label(Resolution, "votes_for"),
-               field_label(Resolution, "votes_against"), field_label(Resolution, "votes_abstain")]
-    rows = [[str(i), r.text, votes(r.votes_for), votes(r.votes_against), votes(r.votes_abstain)]
+               field_label(Resolution, "votes_against"), field_label(Resolution, "votes_abstain"),
+               L["result"]]
+
+    def result(r) -> str:
+        return "—" if r.passed is None else (L["passed"] if r.passed else L["not_passed"])
+
+    rows = [[str(i), r.text, votes(r.votes_for), votes(r.votes_against), votes(r.votes_abstain),
+             result(r)]
             for i, r in enumerate(s.resolutions, start=1)]
     return headers, rows
 
 
 def signoff(s: Section, L: dict) -> list[tuple[str, str]]:
-    def who_when(name: str, at) -> str:
-        return "，".join(x for x in (name, datetime_text(at)) if x) or L["not_yet"]
+    """Each step with the person who actually took it and their role in the record; a record
+    entered from signed paper minutes shows the day of the paper signature, not of the entry."""
+    sep = "，"
 
-    return [
+    def who(name: str, role: str) -> str:
+        return paren(name, role) if name and role else name
+
+    def who_when(name: str, role: str, at) -> str:
+        when_text = "" if s.paper_signed_on else datetime_text(at)
+        return sep.join(x for x in (who(name, role), when_text) if x) or L["not_yet"]
+
+    rows = [
         (field_label(Activity, "status"), s.status_label),
-        (L["submitted"], who_when(s.submitted_by, s.submitted_at)),
-        (L["locked"], who_when(s.locked_by, s.locked_at)),
+        (_("Submitted by"), who_when(s.submitted_by, s.submitted_role, s.submitted_at)),
+        (_("Approved by"), who_when(s.locked_by, s.locked_role, s.locked_at)),
     ]
+    if s.paper_signed_on:
+        rows.append((L["paper_signed"], date_text(s.paper_signed_on)))
+    return rows
+
+
+def signature_lines(s: Section, L: dict) -> list[tuple[str, str]]:
+    """The host's and the recorder's signature lines, with the printed name beside each."""
+    return [(L["host_sign"], s.host), (L["recorder_sign"], s.recorder)]
+
+
+def signin_table(s: Section, L: dict) -> tuple[list[str], list[list[str]]]:
+    """The sign-in sheet (签到表): everyone expected, then observers, with an empty signature
+    column to sign on paper."""
+    headers = [L["number"], L["name"], L["voting_rights"], L["signature"], L["note"]]
+    rows = []
+    for i, a in enumerate([*s.expected, *s.observers], start=1):
+        note = L["observers"] if a.is_observer else ""
+        if a.organization and len({x.organization for x in s.expected}) > 1:
+            note = "、".join(x for x in (a.organization, note) if x)
+        rows.append([str(i), a.name, L["yes"] if a.voting and not a.is_observer else "—", "", note])
+    return headers, rows
 
 
 def amendment_head(m: AmendmentItem) -> str:

@@ -3,9 +3,7 @@ spreadsheet helper (`core.exports`: what users typed stays text, never a formula
 
 from __future__ import annotations
 
-from django.utils.text import capfirst
-
-from branchwork.activities.models import Activity, Attendance, AttendanceRole, AttendanceStatus
+from branchwork.activities.models import Activity, Attendance
 from branchwork.core.exports import Sheet, workbook_bytes
 from branchwork.reports.ledger import labels as words
 from branchwork.reports.ledger.data import Ledger, Progress
@@ -17,15 +15,15 @@ def build_xlsx(ledger: Ledger, progress: Progress = None) -> bytes:
     activities = Sheet(
         "活动 Activities",
         [L["date_time"], L["types"], field(Activity, "title"), field(Activity, "place"),
-         field(Activity, "host"), field(Activity, "recorder"), capfirst(str(AttendanceRole.EXPECTED.label)),
-         capfirst(str(AttendanceStatus.PRESENT.label)), capfirst(str(AttendanceStatus.EXCUSED.label)),
-         capfirst(str(AttendanceStatus.ABSENT.label)), L["observers"], field(Activity, "status"),
-         field(Activity, "locked_at")],
+         field(Activity, "host"), field(Activity, "recorder"),
+         *[label for label, _n in words.counts_labels()], field(Activity, "status"),
+         field(Activity, "locked_at"), L["paper_signed"]],
         [[s.starts_at, "、".join(s.type_labels), s.title, s.place, s.host, s.recorder,
-          len(s.expected), len(s.present), len(s.excused), len(s.absent), len(s.observers),
-          s.status_label, s.locked_at]
+          len(s.voting_expected), len(s.expected), len(s.present), len(s.excused), len(s.absent),
+          len(s.observers), s.status_label, None if s.paper_signed_on else s.locked_at,
+          s.paper_signed_on]
          for s in ledger.sections] or [[L["empty"]]],
-        widths=[17, 18, 36, 20, 10, 10, 7, 7, 7, 7, 7, 14, 17],
+        widths=[17, 18, 36, 20, 10, 10, 9, 7, 7, 7, 7, 7, 14, 17, 14],
         autofilter=True,
     )
     attendance = Sheet(

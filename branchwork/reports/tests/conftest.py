@@ -1,3 +1,4 @@
+import datetime
 import io
 from types import SimpleNamespace
 
@@ -8,6 +9,7 @@ from PIL import Image
 from branchwork.activities import services
 from branchwork.activities.models import AttachmentKind, AttendanceRole, AttendanceStatus
 from branchwork.activities.testing import at, held_activity
+from branchwork.core.testing import PersonFactory, give_role
 
 TITLE = "二〇二五年第一季度支部党员大会"
 PLACE = "党员活动室"
@@ -17,6 +19,7 @@ AMEND_REASON = "更正会议地点笔误"
 NEW_PLACE = "三楼党员活动室"
 CAPTION = "支部党员大会现场"
 OBSERVER = "刘列席"
+OTHERS = [("张明", "Zhang Ming"), ("孙丽", "Sun Li"), ("周强", "Zhou Qiang")]
 MAKEUP_NOTE = "自学会议精神并提交心得"
 MINUTES = ("<h2>学习内容</h2><p>大家认真学习了<strong>党章</strong>，并进行了讨论。</p>"
            "<ul><li>第一项 &amp; 说明</li><li>第二项</li></ul>"
@@ -34,6 +37,10 @@ def make_ledger_world(personas):
     has; a theme day; and what must stay out (planned, cancelled, next year, branch B)."""
     p = personas.people
     by = personas.alice
+    # Three more full members: five with voting rights, four present (Wang Bo is excused).
+    others = [PersonFactory(name=name, name_en=en) for name, en in OTHERS]
+    for person in others:
+        give_role(person, personas.branch_a, start_on=datetime.date(2020, 1, 1))
     meeting = held_activity(
         by=by, organization=personas.branch_a, types=["general_meeting"], title=TITLE,
         starts_at=at(2025, 3, 14), host=p.alice, recorder=p.alice, place=PLACE,
@@ -41,7 +48,7 @@ def make_ledger_world(personas):
         absent={p.bob: (AttendanceStatus.EXCUSED, ABSENT_REASON)}, minutes=MINUTES,
     )
     services.minutes_save(by=by, activity=meeting, minutes=MINUTES, resolutions=[
-        {"text": RESOLUTION, "votes_for": 9, "votes_against": 0, "votes_abstain": 1}])
+        {"text": RESOLUTION, "votes_for": 3, "votes_against": 0, "votes_abstain": 1}])
     services.attendance_add(by=by, activity=meeting, name=OBSERVER, role=AttendanceRole.OBSERVER)
     services.attachment_add(by=by, activity=meeting, kind=AttachmentKind.PHOTO,
                             file=SimpleUploadedFile("现场.png", png_bytes(), content_type="image/png"),

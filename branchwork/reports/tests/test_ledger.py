@@ -24,6 +24,7 @@ from branchwork.reports.tests.conftest import (
     MAKEUP_NOTE,
     NEW_PLACE,
     OBSERVER,
+    OTHERS,
     PLACE,
     RESOLUTION,
     TITLE,
@@ -41,20 +42,22 @@ def test_the_year_holds_held_records_of_the_organization_in_date_order(world, pe
     s = data.sections[0]
     assert (s.place, s.host, s.recorder, s.session_number) == (NEW_PLACE, "李爱丽", "李爱丽", 3)
     assert s.agenda == ["传达上级会议精神", "讨论发展党员事宜"]
-    assert [a.name for a in s.present] == ["李爱丽"]
+    assert sorted(a.name for a in s.present) == sorted(["李爱丽", *(n for n, _en in OTHERS)])
     assert [(a.name, a.reason) for a in s.excused] == [("王博", ABSENT_REASON)]
     assert [a.name for a in s.observers] == [OBSERVER]
     assert [a.makeup_note for a in s.makeups] == [MAKEUP_NOTE]
     assert [(r.text, r.votes_for, r.votes_against, r.votes_abstain) for r in s.resolutions] == [
-        (RESOLUTION, 9, 0, 1)]
+        (RESOLUTION, 3, 0, 1)]
     assert [p.caption for p in s.photos] == [CAPTION]
     assert s.photos[0].read().startswith(b"\x89PNG")
     [amendment] = s.amendments
     assert amendment.reason == AMEND_REASON and amendment.by == "李爱丽"
     assert any(before == PLACE and after == NEW_PLACE for _what, before, after in amendment.changes)
     assert s.submitted_by == "李爱丽" and s.locked_at is not None
+    # Li Aili hosted and recorded, submitted and approved: each step names her and her roles.
+    assert (s.submitted_role, s.locked_role) == ("主持人、记录人", "主持人、记录人")
     [quorum] = s.quorum
-    assert (quorum.present, quorum.base, quorum.met) == (1, 2, False)
+    assert (quorum.present, quorum.base, quorum.met) == (4, 5, True)
 
 
 def test_co_organized_activities_count_and_types_filter(world, personas):
@@ -130,7 +133,7 @@ def test_pdf(world, personas, tmp_path):
     attended = next(line for line in lines if line.strip().startswith(_("Attended")))
     assert "李爱丽" in attended and "王博" not in attended
     assert any("王博（" in line and ABSENT_REASON in line for line in lines)
-    assert any(RESOLUTION in line and re.search(r"9\s+0\s+1\s*$", line) for line in lines)
+    assert any(RESOLUTION in line and re.search(r"3\s+0\s+1\s+通过\s*$", line) for line in lines)
 
 
 def test_docx(world, personas):
@@ -148,12 +151,12 @@ def test_docx(world, personas):
             for i in range(len(t.rows)) if len(t.columns) == 2}
     attended = next(v for k, v in rows.items() if k.startswith(_("Attended")))
     assert "李爱丽" in attended and "王博" not in attended
-    away = next(v for k, v in rows.items() if k.startswith(_("Absentees and reasons")))
+    away = next(v for k, v in rows.items() if k.startswith(_("Excused and reasons")))
     assert "王博" in away and ABSENT_REASON in away
     # A resolution with its votes.
     votes = [[c.text for c in row.cells] for t in document.tables for row in t.rows
              if row.cells[1].text == RESOLUTION]
-    assert votes == [["1", RESOLUTION, "9", "0", "1"]]
+    assert votes == [["1", RESOLUTION, "3", "0", "1", "通过"]]
     # Each activity starts on a new page; Chinese text has a Chinese font; pages are numbered.
     headings = [p for p in document.paragraphs if p.style.name == "Heading 1"]
     assert len(headings) == 2 and all(p.paragraph_format.page_break_before for p in headings)
@@ -180,7 +183,8 @@ def test_xlsx(world, personas):
     first = activities[0]
     assert first[0].isoformat(sep=" ") == "2025-03-14 14:30:00"
     assert first[3] == NEW_PLACE and first[4] == "李爱丽"
-    assert first[6:11] == (2, 1, 1, 0, 1)  # expected, present, excused, absent, observers
+    # voting expected, expected, present, excused, absent, observers
+    assert first[6:12] == (5, 5, 4, 1, 0, 1)
     attendance = list(wb["出勤 Attendance"].iter_rows(min_row=2, values_only=True))
     bob = next(r for r in attendance if r[1] == TITLE and r[2] == "王博")
     assert bob[3] == "研究室党支部" and bob[6] == ABSENT_REASON
