@@ -44,6 +44,7 @@ ISSUE_LOCK = "branchwork/journal/tests/test_issue_lock.py"
 PUBLISHING = "branchwork/publishing/services.py"
 WORKFLOW = "branchwork/publishing/tests/test_workflow.py"
 AUDIT = "branchwork/activities/tests/test_audit_trail.py"
+SECRETARY = "branchwork/activities/tests/test_secretary_view.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -123,6 +124,18 @@ GUARDS = [
           "                          organization_id=activity.organization_id)",
           "        Attendance.objects.bulk_update(changed, [\"status\", \"reason\", \"marked_via\", \"marked_at\"])",
           (AUDIT,)),
+    Guard("activities: approving asks for a ticked confirmation", "branchwork/activities/views.py",
+          '    if request.POST.get("confirm") != "1":', "    if False:",
+          ("branchwork/activities/tests/test_views.py::test_recorder_marks_writes_submits_and_host_approves",)),
+    Guard("activities: the projector's live count is for those who record",
+          "branchwork/activities/views.py",
+          '        raise Http404("No such activity")\n    counts = _checkin_counts(activity)',
+          "        pass\n    counts = _checkin_counts(activity)",
+          (f"{SECRETARY}::test_the_projector_count_is_a_json_endpoint_for_those_who_record",)),
+    Guard("activities: no check-in button before the window opens", "branchwork/activities/checkin.py",
+          "    if now < opens:\n        return CheckInState(NOT_YET, opens, closes)\n", "",
+          (f"{SECRETARY}::test_before_the_window_the_phone_page_says_when_it_opens_and_offers_no_button",
+           f"{SECRETARY}::test_my_page_links_to_check_in_only_inside_the_window")),
 ]
 
 
