@@ -48,6 +48,7 @@ ORGLIFE = "branchwork/activities/tests/test_orglife_rules.py"
 CHECKS = "branchwork/activities/tests/test_checks.py"
 ELECTIONS = "branchwork/activities/elections.py"
 ELECTION_TESTS = "branchwork/activities/tests/test_elections.py"
+SECRETARY = "branchwork/activities/tests/test_secretary_view.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -165,6 +166,18 @@ GUARDS = [
           "    if not r.voting_present > ATTENDANCE_SHARE * r.voting_expected:",
           "    if not r.voting_present >= ATTENDANCE_SHARE * r.voting_expected:",
           (f"{ELECTION_TESTS}::test_attendance_of_four_fifths_or_less_is_refused",)),
+    Guard("activities: approving asks for a ticked confirmation", "branchwork/activities/views.py",
+          '    if request.POST.get("confirm") != "1":', "    if False:",
+          ("branchwork/activities/tests/test_views.py::test_recorder_marks_writes_submits_and_host_approves",)),
+    Guard("activities: the projector's live count is for those who record",
+          "branchwork/activities/views.py",
+          '        raise Http404("No such activity")\n    counts = _checkin_counts(activity)',
+          "        pass\n    counts = _checkin_counts(activity)",
+          (f"{SECRETARY}::test_the_projector_count_is_a_json_endpoint_for_those_who_record",)),
+    Guard("activities: no check-in button before the window opens", "branchwork/activities/checkin.py",
+          "    if now < opens:\n        return CheckInState(NOT_YET, opens, closes)\n", "",
+          (f"{SECRETARY}::test_before_the_window_the_phone_page_says_when_it_opens_and_offers_no_button",
+           f"{SECRETARY}::test_my_page_links_to_check_in_only_inside_the_window")),
 ]
 
 

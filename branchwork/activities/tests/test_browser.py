@@ -90,6 +90,7 @@ def test_theme_day_from_scheduling_to_the_ledger(transactional_db, personas, pas
 
     # The host approves; the record locks.
     alice.goto(f"/orgs/branch-a/activities/{activity.pk}/")
+    alice.locator("form.confirm-approve input[name=confirm]").check()  # approving asks first
     alice.get_by_role("button", name="审核通过并锁定").click()
     alice.wait_for_load_state()
     assert alice.get_by_text("已审核并锁定").first.is_visible()

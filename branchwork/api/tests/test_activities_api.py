@@ -353,7 +353,11 @@ def test_submit_and_approve_lock_the_record_which_then_changes_only_by_amendment
     [amendment] = detail["amendments"]
     assert amendment["reason"] == "地点记错了"
     assert amendment["by_name"] == "Alice"
-    assert amendment["changes"] == {"place": ["党员活动室", "二楼会议室"]}
+    # Stored as data, read in the request's language (this one is in Chinese, the default).
+    assert amendment["entries"] == [{"field": "place", "old": "党员活动室", "new": "二楼会议室"}]
+    assert amendment["changes"] == {"地点": ["党员活动室", "二楼会议室"]}
+    english = alice.get(activity_url(activity), **EN).json()["amendments"][0]
+    assert english["changes"] == {"place": ["党员活动室", "二楼会议室"]}
     assert amendment["at"].endswith("+08:00")
     assert Amendment.objects.get().by == personas.alice
 
