@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import closing
 import shutil
 import signal
 import socket
@@ -135,7 +136,7 @@ class Instance:
 
     def query(self, sql: str, params=()) -> list[tuple]:
         """Read the database as it is on disk (a reader beside the running processes)."""
-        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=20) as conn:
+        with closing(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=20)) as conn:
             return conn.execute(sql, params).fetchall()
 
 
