@@ -44,6 +44,8 @@ ISSUE_LOCK = "branchwork/journal/tests/test_issue_lock.py"
 PUBLISHING = "branchwork/publishing/services.py"
 WORKFLOW = "branchwork/publishing/tests/test_workflow.py"
 AUDIT = "branchwork/activities/tests/test_audit_trail.py"
+LEASES = "branchwork/core/worker.py"
+LEASE_TESTS = "branchwork/core/tests/test_task_leases.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -123,6 +125,28 @@ GUARDS = [
           "                          organization_id=activity.organization_id)",
           "        Attendance.objects.bulk_update(changed, [\"status\", \"reason\", \"marked_via\", \"marked_at\"])",
           (AUDIT,)),
+    # Leases of background tasks (core/worker.py): a dead worker's task is not stuck for ever.
+    Guard("leases: a task of a worker whose process is gone is reclaimed", LEASES,
+          "    if worker.host == host and worker.pid != os.getpid() and not process_exists(worker.pid):",
+          "    if False:", (f"{LEASE_TESTS}::test_a_task_whose_worker_process_is_gone_is_requeued_at_once",)),
+    Guard("leases: attempts are bounded, then the task fails visibly", LEASES,
+          "            if attempts < max_attempts():", "            if True:",
+          (f"{LEASE_TESTS}::test_after_the_last_attempt_the_task_is_failed_with_the_reason",)),
+    Guard("leases: a starting worker reclaims the tasks of dead ones",
+          "branchwork/core/management/commands/db_worker.py",
+          "        report = leases.reclaim()\n", "        report = leases.ReclaimReport()\n",
+          (f"{LEASE_TESTS}::test_a_restarted_worker_runs_the_task_its_dead_predecessor_left",)),
+    Guard("leases: a given-up ledger export is marked failed", LEASES,
+          "    for handler in lost_handlers(task_path):", "    for handler in ():",
+          (f"{LEASE_TESTS}::test_a_ledger_export_whose_task_is_given_up_says_so",)),
+    Guard("leases: an orphaned journal PDF build is rebuilt on request", JOURNAL,
+          "    if build is not None and build.is_pending and build_orphaned(build):",
+          "    if False:",
+          ("branchwork/journal/tests/test_orphaned_builds.py",)),
+    Guard("leases: an orphaned ledger export shows failed", "branchwork/reports/services.py",
+          "    if task_pending(build_ledger_export, export_id=export.pk):\n        return export",
+          "    return export",
+          (f"{LEASE_TESTS}::test_a_ledger_export_left_building_with_no_task_behind_it_shows_failed",)),
 ]
 
 
@@ -135,7 +159,7 @@ def run(guard: Guard, scratch: Path, env: dict) -> tuple[bool, str]:
     target.write_text(original.replace(guard.guard, guard.without), encoding="utf-8")
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-n", "2",
+            [sys.executable, "-m", "pytest", "-q", "-x", "-n", os.environ.get("GUARDS_JOBS", "2"),
              *guard.tests],
             cwd=scratch, env=env, capture_output=True, text=True, timeout=1800,
         )
