@@ -102,8 +102,9 @@ class Instance:
     def server(self, port: int, *, workers: int = 2, log: str = "server.log") -> subprocess.Popen:
         gunicorn = Path(sys.executable).parent / "gunicorn"
         process = self.start(str(gunicorn), "branchwork.wsgi", "--bind", f"127.0.0.1:{port}",
-                             "--workers", str(workers), "--log-level", "warning", log=log)
-        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/accounts/login/"), 120,
+                             "--workers", str(workers), "--preload", "--timeout", "120",
+                             "--log-level", "warning", log=log)
+        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/accounts/login/"), 300,
                  f"the server on port {port} to answer")
         return process
 

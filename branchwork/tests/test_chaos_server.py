@@ -39,7 +39,6 @@ def test_a_killed_server_loses_no_acknowledged_write(chaos_template, tmp_path):
         print(json.dumps({p.user.username: p.pk for p in Person.objects.filter(user__username__in=["alice", "bob"])}))
     """)
     port = free_port()
-    server = instance.server(port)
     url = f"http://127.0.0.1:{port}/api/v1/activities/"
     acknowledged: dict[str, int] = {}
     failures: list[int] = []
@@ -64,9 +63,10 @@ def test_a_killed_server_loses_no_acknowledged_write(chaos_template, tmp_path):
                 failures.append(code)
 
     threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(4)]
-    for t in threads:
-        t.start()
     try:
+        server = instance.server(port)
+        for t in threads:
+            t.start()
         wait_for(lambda: len(acknowledged) >= 30, 180, "30 acknowledged writes")
         instance.kill(server, signal.SIGKILL)
         stop.set()
