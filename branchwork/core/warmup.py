@@ -67,7 +67,7 @@ def _request(application, path: str, language: str) -> int:
     return int(status[0].split()[0]) if status else 0
 
 
-def warm_up(application=None) -> dict:
+def warm_up(application=None, *, close_connections: bool = True) -> dict:
     """Load what the first requests would; returns what was done and how long it took."""
     from django.conf import settings
     from django.contrib.auth.hashers import check_password, make_password
@@ -96,7 +96,8 @@ def warm_up(application=None) -> dict:
     except Exception:  # the server must start even when a page cannot be rendered yet
         logger.exception("Warm-up incomplete")
     finally:
-        connections.close_all()
+        if close_connections:
+            connections.close_all()
     done["seconds"] = round(time.perf_counter() - started, 2)
     logger.info("Warmed up in %s s: %s", done["seconds"], done)
     return done
