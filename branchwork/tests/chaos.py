@@ -191,7 +191,8 @@ def migrated_template(root: Path) -> Path:
     instance = Instance(template)
     from branchwork.instance import REPO_DIR  # noqa: F401 (the package is importable)
 
-    instance.command("migrate", "--no-input", timeout=600)
+    instance.command("migrate", "--no-input", timeout=900)
+    instance.command("collectstatic", "--no-input", "--verbosity", "0", timeout=600)
     instance.python("""
         from branchwork.core.testing import build_personas
         from django.db import connection
