@@ -12,7 +12,7 @@ TEST_JOBS ?= 2
 TEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint demo serve worker test test-sqlite test-postgres test-dates guards bench messages lock clean
+.PHONY: help install lint demo serve worker test test-sqlite test-postgres test-dates guards bench chaos messages lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,7 +44,7 @@ serve: install ## Serve with gunicorn (and the task worker) on $(HOST):$(PORT)
 	@echo "Branchwork on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@$(BW) db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn branchwork.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --log-level warning
+	$(VENV)/bin/gunicorn branchwork.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --preload --access-logfile - --log-level warning
 
 worker: install ## Run the background task worker alone
 	$(BW) db_worker
@@ -77,6 +77,17 @@ lint: $(VENV)/.test-installed ## Check the code with ruff (rules in pyproject.to
 
 bench: $(VENV)/.test-installed ## Run the benchmarks (results in bench/results/)
 	$(PY) bench/run.py
+
+# The fault tests: the races (real threads on a real database file), then real processes killed
+# with SIGKILL (the task worker mid-task, the server mid-write), a backup under write load and a
+# restore after the writer's SIGKILL (branchwork/tests/test_chaos_*.py, skipped by `make test`).
+CHAOS_RACES ?= branchwork/activities/tests/test_record_lock.py branchwork/api/tests/test_record_lock_api.py
+CHAOS_FAULTS ?= branchwork/tests/test_chaos_worker.py branchwork/tests/test_chaos_server.py branchwork/tests/test_chaos_backup.py
+
+chaos: $(VENV)/.test-installed ## Fault tests: races, SIGKILL of worker and server during writes, backup under load, restore
+	env -u DATABASE_URL BRANCHWORK_CHAOS=1 $(PY) -m pytest -n 0 -p no:randomly -q -rA $(CHAOS_RACES) $(CHAOS_FAULTS)
+	@if [ -n "$$DATABASE_URL" ]; then echo "== the races on PostgreSQL"; \
+	  $(PY) -m pytest -n 0 -p no:randomly -q $(CHAOS_RACES); fi
 
 messages: $(VENV)/.installed ## Extract translatable strings and compile the catalogues (needs GNU gettext)
 	cd branchwork && ../$(BW) makemessages --locale zh_Hans --locale en --no-obsolete --ignore 'tests/*'

@@ -49,6 +49,8 @@ CHECKS = "branchwork/activities/tests/test_checks.py"
 ELECTIONS = "branchwork/activities/elections.py"
 ELECTION_TESTS = "branchwork/activities/tests/test_elections.py"
 SECRETARY = "branchwork/activities/tests/test_secretary_view.py"
+LEASES = "branchwork/core/worker.py"
+LEASE_TESTS = "branchwork/core/tests/test_task_leases.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -178,6 +180,28 @@ GUARDS = [
           "    if now < opens:\n        return CheckInState(NOT_YET, opens, closes)\n", "",
           (f"{SECRETARY}::test_before_the_window_the_phone_page_says_when_it_opens_and_offers_no_button",
            f"{SECRETARY}::test_my_page_links_to_check_in_only_inside_the_window")),
+    # Leases of background tasks (core/worker.py): a dead worker's task is not stuck for ever.
+    Guard("leases: a task of a worker whose process is gone is reclaimed", LEASES,
+          "    if worker.host == host and worker.pid != os.getpid() and not process_exists(worker.pid):",
+          "    if False:", (f"{LEASE_TESTS}::test_a_task_whose_worker_process_is_gone_is_requeued_at_once",)),
+    Guard("leases: attempts are bounded, then the task fails visibly", LEASES,
+          "            if attempts < max_attempts():", "            if True:",
+          (f"{LEASE_TESTS}::test_after_the_last_attempt_the_task_is_failed_with_the_reason",)),
+    Guard("leases: a starting worker reclaims the tasks of dead ones",
+          "branchwork/core/management/commands/db_worker.py",
+          "        report = leases.reclaim()\n", "        report = leases.ReclaimReport()\n",
+          (f"{LEASE_TESTS}::test_a_restarted_worker_runs_the_task_its_dead_predecessor_left",)),
+    Guard("leases: a given-up ledger export is marked failed", LEASES,
+          "    for handler in lost_handlers(task_path):", "    for handler in ():",
+          (f"{LEASE_TESTS}::test_a_ledger_export_whose_task_is_given_up_says_so",)),
+    Guard("leases: an orphaned journal PDF build is rebuilt on request", JOURNAL,
+          "    if build is not None and build.is_pending and build_orphaned(build):",
+          "    if False:",
+          ("branchwork/journal/tests/test_orphaned_builds.py",)),
+    Guard("leases: an orphaned ledger export shows failed", "branchwork/reports/services.py",
+          "    if task_pending(build_ledger_export, export_id=export.pk):\n        return export",
+          "    return export",
+          (f"{LEASE_TESTS}::test_a_ledger_export_left_building_with_no_task_behind_it_shows_failed",)),
 ]
 
 
@@ -190,7 +214,7 @@ def run(guard: Guard, scratch: Path, env: dict) -> tuple[bool, str]:
     target.write_text(original.replace(guard.guard, guard.without), encoding="utf-8")
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-n", "2",
+            [sys.executable, "-m", "pytest", "-q", "-x", "-n", os.environ.get("GUARDS_JOBS", "2"),
              *guard.tests],
             cwd=scratch, env=env, capture_output=True, text=True, timeout=1800,
         )

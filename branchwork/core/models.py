@@ -507,7 +507,7 @@ class TaskWorker(models.Model):
     reclaimed (retried or failed visibly)."""
 
     worker_id = models.CharField(_("worker"), max_length=64, primary_key=True)
-    host = models.CharField(_("host"), max_length=255)
+    host = models.CharField(_("machine"), max_length=255)
     pid = models.PositiveIntegerField(_("process id"))
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     last_seen = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import closing
 import shutil
 import signal
 import socket
@@ -101,8 +102,9 @@ class Instance:
     def server(self, port: int, *, workers: int = 2, log: str = "server.log") -> subprocess.Popen:
         gunicorn = Path(sys.executable).parent / "gunicorn"
         process = self.start(str(gunicorn), "branchwork.wsgi", "--bind", f"127.0.0.1:{port}",
-                             "--workers", str(workers), "--log-level", "warning", log=log)
-        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/accounts/login/"), 120,
+                             "--workers", str(workers), "--preload", "--timeout", "120",
+                             "--log-level", "warning", log=log)
+        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/accounts/login/"), 300,
                  f"the server on port {port} to answer")
         return process
 
@@ -135,7 +137,7 @@ class Instance:
 
     def query(self, sql: str, params=()) -> list[tuple]:
         """Read the database as it is on disk (a reader beside the running processes)."""
-        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=20) as conn:
+        with closing(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=20)) as conn:
             return conn.execute(sql, params).fetchall()
 
 
@@ -189,7 +191,8 @@ def migrated_template(root: Path) -> Path:
     instance = Instance(template)
     from branchwork.instance import REPO_DIR  # noqa: F401 (the package is importable)
 
-    instance.command("migrate", "--no-input", timeout=600)
+    instance.command("migrate", "--no-input", timeout=900)
+    instance.command("collectstatic", "--no-input", "--verbosity", "0", timeout=600)
     instance.python("""
         from branchwork.core.testing import build_personas
         from django.db import connection

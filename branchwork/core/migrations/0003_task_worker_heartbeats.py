@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name='TaskWorker',
             fields=[
                 ('worker_id', models.CharField(max_length=64, primary_key=True, serialize=False, verbose_name='worker')),
-                ('host', models.CharField(max_length=255, verbose_name='host')),
+                ('host', models.CharField(max_length=255, verbose_name='machine')),
                 ('pid', models.PositiveIntegerField(verbose_name='process id')),
                 ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='started at')),
                 ('last_seen', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='last seen')),

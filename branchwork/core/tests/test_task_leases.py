@@ -125,3 +125,19 @@ def test_a_ledger_export_whose_task_is_given_up_says_so(personas):
     export.refresh_from_db()
     assert export.status == ExportStatus.FAILED
     assert export.error  # the page shows why, in the deployment's language
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_ledger_export_left_building_with_no_task_behind_it_shows_failed(personas, login):
+    from django.urls import reverse
+
+    from branchwork.reports.models import ExportStatus, LedgerExport
+
+    export = LedgerExport.objects.create(
+        organization=personas.branch_a, year=2026, format="pdf", requested_by=personas.alice,
+        status=ExportStatus.RUNNING, progress=65)
+    LedgerExport.objects.filter(pk=export.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=5))
+    url = reverse("reports:ledger_status", args=[personas.branch_a.code, export.pk])
+    body = login(personas.alice).get(url).json()
+    assert body["status"] == "failed" and body["error"]

@@ -7,6 +7,7 @@ django-tasks' own command; `--worker-id` defaults to host:pid:random.
 
 from django_tasks_db.management.commands import db_worker as upstream
 
+from branchwork.core import backup
 from branchwork.core import worker as leases
 
 
@@ -21,6 +22,7 @@ class Command(upstream.Command):
     def handle(self, **options) -> None:
         worker_id = options.get("worker_id") or leases.new_worker_id()
         options["worker_id"] = worker_id
+        backup.mark_running("worker")
         leases.register(worker_id)
         report = leases.reclaim()
         if report and options.get("verbosity", 1):
