@@ -44,6 +44,8 @@ ISSUE_LOCK = "branchwork/journal/tests/test_issue_lock.py"
 PUBLISHING = "branchwork/publishing/services.py"
 WORKFLOW = "branchwork/publishing/tests/test_workflow.py"
 AUDIT = "branchwork/activities/tests/test_audit_trail.py"
+RESTRUCTURE = "branchwork/api/tests/test_org_restructure_api.py"
+OTP = "branchwork/core/tests/test_two_factor.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -123,6 +125,28 @@ GUARDS = [
           "                          organization_id=activity.organization_id)",
           "        Attendance.objects.bulk_update(changed, [\"status\", \"reason\", \"marked_via\", \"marked_at\"])",
           (AUDIT,)),
+    Guard("organizations: only the level above closes or moves one", "branchwork/api/views.py",
+          "            if not permissions.can_restructure_org(user, org):",
+          "            if False:", (RESTRUCTURE,)),
+    Guard("organizations: closing or moving one needs confirm", "branchwork/api/views.py",
+          "            if not confirm:", "            if False:", (RESTRUCTURE,)),
+    Guard("otp: the committee's staff give a second factor everywhere", "branchwork/core/auth.py",
+          "    if is_committee_staff(user):\n        return True\n",
+          "", (f"{OTP}::test_committee_staff_are_asked_everywhere",)),
+    Guard("otp: the back office asks for the second factor", "branchwork/core/auth.py",
+          "    return path.startswith(BACK_OFFICE_PREFIXES) and permissions.may_use_back_office(user)",
+          "    return False", (OTP,)),
+    Guard("otp: wrong codes are throttled", "branchwork/settings.py",
+          'OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 1)',
+          'OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 0)',
+          (f"{OTP}::test_a_wrong_code_repeated_is_throttled",)),
+    Guard("otp: a password alone adds no second device", "branchwork/core/otp_views.py",
+          "    if auth.has_device(user) and not auth.is_verified(request):",
+          "    if False:", (f"{OTP}::test_a_password_alone_cannot_add_a_second_device",)),
+    Guard("otp: the API's session owes the second factor too", "branchwork/api/authentication.py",
+          "        if (pending or must_use_second_factor(result[0])) and not is_verified(django_request):",
+          "        if False:",
+          (f"{OTP}::test_api_tokens_are_unaffected_but_a_staff_session_must_be_verified",)),
 ]
 
 
