@@ -51,6 +51,8 @@ ELECTION_TESTS = "branchwork/activities/tests/test_elections.py"
 SECRETARY = "branchwork/activities/tests/test_secretary_view.py"
 LEASES = "branchwork/core/worker.py"
 LEASE_TESTS = "branchwork/core/tests/test_task_leases.py"
+RESTRUCTURE = "branchwork/api/tests/test_org_restructure_api.py"
+OTP = "branchwork/core/tests/test_two_factor.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -202,6 +204,28 @@ GUARDS = [
           "    if task_pending(build_ledger_export, export_id=export.pk):\n        return export",
           "    return export",
           (f"{LEASE_TESTS}::test_a_ledger_export_left_building_with_no_task_behind_it_shows_failed",)),
+    Guard("organizations: only the level above closes or moves one", "branchwork/api/views.py",
+          "            if not permissions.can_restructure_org(user, org):",
+          "            if False:", (RESTRUCTURE,)),
+    Guard("organizations: closing or moving one needs confirm", "branchwork/api/views.py",
+          "            if not confirm:", "            if False:", (RESTRUCTURE,)),
+    Guard("otp: the committee's staff give a second factor everywhere", "branchwork/core/auth.py",
+          "    if is_committee_staff(user):\n        return True\n",
+          "", (f"{OTP}::test_committee_staff_are_asked_everywhere",)),
+    Guard("otp: the back office asks for the second factor", "branchwork/core/auth.py",
+          "    return path.startswith(BACK_OFFICE_PREFIXES) and permissions.may_use_back_office(user)",
+          "    return False", (OTP,)),
+    Guard("otp: wrong codes are throttled", "branchwork/settings.py",
+          'OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 1)',
+          'OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 0)',
+          (f"{OTP}::test_a_wrong_code_repeated_is_throttled",)),
+    Guard("otp: a password alone adds no second device", "branchwork/core/otp_views.py",
+          "    if auth.has_device(user) and not auth.is_verified(request):",
+          "    if False:", (f"{OTP}::test_a_password_alone_cannot_add_a_second_device",)),
+    Guard("otp: the API's session owes the second factor too", "branchwork/api/authentication.py",
+          "        if (pending or must_use_second_factor(result[0])) and not is_verified(django_request):",
+          "        if False:",
+          (f"{OTP}::test_api_tokens_are_unaffected_but_a_staff_session_must_be_verified",)),
 ]
 
 

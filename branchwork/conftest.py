@@ -1,6 +1,8 @@
 import os
+from functools import partial
 
 import pytest
+from django.test import Client
 
 from branchwork.browser import LAUNCH_ARGS, system_chromium
 from branchwork.core.testing import PASSWORD, TEST_NOW, build_personas, needs_second_factor, verify_session
@@ -26,18 +28,33 @@ def personas(db):
     return build_personas()
 
 
+_force_login_unverified = Client.force_login
+
+
+@pytest.fixture(autouse=True)
+def _staff_logins_show_their_second_factor(monkeypatch):
+    """`force_login` of someone who must use a second factor (the back office, the committee's
+    staff; core.auth) gives a session that has shown it, as after the code step, so that tests
+    about other things need not type codes. `login(user, verified=False)` leaves it owing."""
+
+    def force_login(self, user, backend=None):
+        _force_login_unverified(self, user, backend)
+        if needs_second_factor(user):
+            verify_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def login(client):
-    """login(user) → the test client, logged in as that user (None stays anonymous). Whoever must
-    use a second factor (the back office, the committee's staff) gets a session that has shown it,
-    as after the code step; `login(user, verified=False)` leaves it owing the code."""
+    """login(user) → the test client, logged in as that user (None stays anonymous); with
+    `verified=False` a session that still owes its second factor, where one is asked."""
 
     def _login(user, *, verified: bool = True):
         client.logout()
         if user is not None:
-            client.force_login(user, backend="branchwork.core.auth.UsernameOrEmailBackend")
-            if verified and needs_second_factor(user):
-                verify_session(client, user)
+            log_in = client.force_login if verified else partial(_force_login_unverified, client)
+            log_in(user, backend="branchwork.core.auth.UsernameOrEmailBackend")
         return client
 
     return _login

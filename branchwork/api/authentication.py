@@ -1,6 +1,7 @@
 """How the API knows who calls: a token, or the browser's session (owing no second factor)."""
 
 from django.utils.translation import gettext as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
 
@@ -24,3 +25,9 @@ class VerifiedSessionAuthentication(SessionAuthentication):
                   "give the code, then use the API from the browser again, or use an API token.")
             )
         return result
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The schema describes it as the session cookie it is."""
+
+    target_class = "branchwork.api.authentication.VerifiedSessionAuthentication"

@@ -78,6 +78,17 @@ def must_use_second_factor(user, path: str = "") -> bool:
     return path.startswith(BACK_OFFICE_PREFIXES) and permissions.may_use_back_office(user)
 
 
+def needs_second_factor(user) -> bool:
+    """Is this user asked for a second factor anywhere (the back office, or everywhere)? Outside
+    a request (the demo, the tests); the roles read are not kept on the user object."""
+    from branchwork.core import permissions
+
+    try:
+        return must_use_second_factor(user, BACK_OFFICE_PREFIXES[0])
+    finally:
+        permissions.forget(user)
+
+
 def verified_device(request):
     """The confirmed device of `request.user` that verified this session, else None (read once
     per request; a device removed since no longer counts)."""

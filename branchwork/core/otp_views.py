@@ -64,7 +64,11 @@ def _new_recovery_codes(user) -> list[str]:
         user=user, name=RECOVERY_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
+    codes = []
+    while len(codes) < RECOVERY_CODE_COUNT:
+        code = StaticToken.random_token()
+        if not code.isdigit():  # digits alone are read as an authenticator's code
+            codes.append(code)
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
     return codes
 

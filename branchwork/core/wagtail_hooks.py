@@ -12,6 +12,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from branchwork.core import hooks as core_hooks  # noqa: F401  (registers core's own hooks)
+from branchwork.core.hooks import LOAD_DEMO_HOOK
 from branchwork.core import permissions
 from branchwork.core.models import Membership, MembershipStatusChange, Person
 from branchwork.core.services import MEMBERSHIP_FIELDS, PERSON_RECORD_FIELDS, STATUS_CHANGE_FIELDS
@@ -74,3 +75,12 @@ def serve_documents_to_their_readers(document, request):
     own check of collection view restrictions, which still applies after it."""
     if not permissions.can(request.user, "open", document):
         raise Http404("No such document")
+
+
+@hooks.register(LOAD_DEMO_HOOK, order=100)
+def load_two_step_login_demo(*, stdout) -> None:
+    """After the other apps' demo parts (which give the editors their back-office groups): the
+    demo's staff logins get the demo authenticator key and recovery codes (core.otp_demo)."""
+    from branchwork.core import otp_demo
+
+    otp_demo.load(stdout=stdout)

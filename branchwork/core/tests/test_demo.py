@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from branchwork.core import demo, permissions
+from branchwork.core.testing import needs_second_factor, verify_session
 from branchwork.core.models import (
     AuditEntry,
     Membership,
@@ -170,6 +171,8 @@ def test_every_demo_login_logs_in_through_the_login_form(logins, client):
             "/accounts/login/", {"username": login.username, "password": login.password}
         )
         assert response.status_code == 302, login.username
+        if needs_second_factor(user(login.username)):  # the staff give their code (core.auth)
+            verify_session(client, user(login.username))
         page = client.get("/my/")
         assert page.status_code == 200
         assert (login.name or login.username) in page.content.decode()

@@ -7,6 +7,7 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from rest_framework.test import APIClient
@@ -185,3 +186,31 @@ def test_the_setting_turns_the_requirement_off(personas, login, settings):
     settings.BRANCHWORK_OTP_REQUIRED = False
 
     assert login(personas.admin, verified=False).get("/admin/").status_code == 200
+
+
+def test_the_demo_prints_how_its_staff_log_in_and_that_works(db, client):
+    import io
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from branchwork.core import otp_demo
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    text = out.getvalue()
+    assert otp_demo.demo_key_base32() in text
+    assert "admin 恢复码 recovery codes" in text and "shichen 恢复码" in text
+    assert "lijing 恢复码" not in text  # a branch secretary is not asked
+
+    client.post("/accounts/login/", {"username": "admin", "password": settings.DEMO_PASSWORD})
+    assert location(client.get("/admin/")).startswith(VERIFY)
+    client.post(VERIFY, {"code": otp_demo.recovery_codes_for("admin")[0]})
+    assert client.get("/admin/").status_code == 200
+
+    # The printed key is what the authenticator app holds.
+    device = get_user_model().objects.get(username="shichen").totpdevice_set.get()
+    client.logout()
+    client.post("/accounts/login/", {"username": "shichen", "password": settings.DEMO_PASSWORD})
+    client.post(VERIFY, {"code": totp_code(device)})
+    assert client.get("/my/").status_code == 200

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from branchwork.browser import screenshot_path
+from branchwork.core.testing import answer_second_factor
 from branchwork.publishing.models import ArticlePage, Visibility
 from branchwork.publishing.testing import build_portal, make_article, make_channel
 
@@ -30,6 +31,7 @@ def log_in(page, username, password, next_url):
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"**{next_url}")
+    answer_second_factor(page, username, next_url)  # the back office asks editors for a code
 
 
 def workflow_action(page, name: str) -> None:
