@@ -288,3 +288,24 @@ def test_one_flawed_example_awaits_approval_and_is_titled_so(out):
     assert "谢鹏：" in example.minutes  # quoted though away
     assert "会议议定" in example.minutes and not example.resolutions.exists()
     assert not Activity.objects.filter(title__contains="示例").exclude(pk=example.pk).exists()
+
+
+def test_a_status_decided_at_a_meeting_counts_from_the_next_day():
+    tang = next(p for p in core_demo.PEOPLE if p.key == "tangjiaxin")
+    status_on = demo._StatusClock.status_on
+    assert status_on(tang, datetime.date(2025, 5, 20)) == (MembershipStatus.NONE, None)
+    assert status_on(tang, datetime.date(2026, 5, 20)) == (
+        MembershipStatus.PROBATIONARY, datetime.date(2025, 5, 20))
+    assert status_on(tang, datetime.date(2026, 5, 21))[0] == MembershipStatus.FULL
+
+
+def test_an_election_with_as_many_candidates_as_seats_does_not_add_up():
+    people = {k: Person(name=k) for k in "abcde"}
+    competitive = {"seats": 4, "candidates": [{"person": k, "short": n}
+                                              for k, n in zip("abcde", (0, 1, 2, 3, 7))]}
+    assert "差额选举" in demo._election_report(competitive, people, expected=12, present=11)
+    equal = {"seats": 4, "candidates": competitive["candidates"][:4]}
+    with pytest.raises(ValueError):
+        demo._election_report(equal, people, expected=12, present=11)
+    with pytest.raises(ValueError):  # fewer than four fifths present
+        demo._election_report(competitive, people, expected=12, present=9)
