@@ -15,8 +15,15 @@ submitted by the recorder and approved by the host; the last few are still in dr
 approval; one locked record is amended. Everything after now is planned, and the research office
 has its 2027 year plan. All writes go through activities.services, as the app itself makes them.
 
+The records keep the rules: who is expected and who votes follow each person's status on the
+day (from the dated history in core/demo/institution.yaml), the person a resolution is about does
+not vote on it, whoever the minutes name as speaking was present, everyone present speaks at the
+organizational life meeting, and committee decisions are in the resolutions table. One record is
+wrong on purpose (demo/flawed_example.yaml), awaiting approval, to show the consistency checks.
+
 Loading is idempotent: when the demo's activities are there already, nothing is added. The text
-is data, written for this demo; names and places are fictional.
+is data, in the YAML files of demo/ beside this module, written for this demo; names and places
+are fictional. This module keeps the logic: the schedule, attendance, the minutes' wording.
 """
 
 from __future__ import annotations
