@@ -15,8 +15,15 @@ submitted by the recorder and approved by the host; the last few are still in dr
 approval; one locked record is amended. Everything after now is planned, and the research office
 has its 2027 year plan. All writes go through activities.services, as the app itself makes them.
 
+The records keep the rules: who is expected and who votes follow each person's status on the
+day (from the dated history in core/demo/institution.yaml), the person a resolution is about does
+not vote on it, whoever the minutes name as speaking was present, everyone present speaks at the
+organizational life meeting, and committee decisions are in the resolutions table. One record is
+wrong on purpose (demo/flawed_example.yaml), awaiting approval, to show the consistency checks.
+
 Loading is idempotent: when the demo's activities are there already, nothing is added. The text
-is data, written for this demo; names and places are fictional.
+is data, in the YAML files of demo/ beside this module, written for this demo; names and places
+are fictional. This module keeps the logic: the schedule, attendance, the minutes' wording.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import contextlib
 import datetime
 import html
 import logging
+import math
 import random
 import time
 from collections import Counter, defaultdict
@@ -46,7 +54,7 @@ from branchwork.activities.models import (
 from branchwork.core import audit
 from branchwork.core import demo as core_demo
 from branchwork.core import services as core_services
-from branchwork.core.models import Organization, Person
+from branchwork.core.models import MembershipStatus, Organization, Person
 
 
 def _data(name: str):
@@ -161,18 +169,28 @@ class General:
     day: datetime.date
     title: str
     agenda: tuple[str, ...]
-    resolutions: tuple[tuple[str, int, int], ...]
+    # (text, votes against, abstentions, the key of the person it is about or "")
+    resolutions: tuple[tuple[str, int | None, int | None, str], ...]
     body: str
     co: tuple[str, ...] = ()
     without_quorum: bool = False
     ballot: str = "举手表决"
+    speakers: tuple[str, ...] = ()  # named in the body as speaking or introducing: present
+    election: dict | None = None  # seats, candidates [{person, short}]
+
+    @property
+    def about(self) -> set[str]:
+        """The people the meeting decides about (they do not vote on it)."""
+        return {r[3] for r in self.resolutions if r[3]}
 
 
 def _general(row: dict) -> General:
     row = dict(row)
-    resolutions = tuple((r["text"], r["against"], r["abstain"]) for r in row.pop("resolutions", ()))
+    resolutions = tuple((r["text"], r["against"], r["abstain"], r.get("about", ""))
+                        for r in row.pop("resolutions", ()))
     return General(agenda=tuple(row.pop("agenda")), resolutions=resolutions,
-                   body=row.pop("body", ""), co=tuple(row.pop("co", ())), **row)
+                   body=row.pop("body", ""), co=tuple(row.pop("co", ())),
+                   speakers=tuple(row.pop("speakers", ())), **row)
 
 
 GENERAL_MEETINGS = [_general(row) for row in _data("general_meetings.yaml")["general_meetings"]]
@@ -192,6 +210,7 @@ class ThemeDay:
     joint: bool = False
     observers: tuple[str, ...] = ()  # people of the brother unit, by key
     morning: bool = True
+    speakers: tuple[str, ...] = ()  # members the body names as speaking: present
 
 
 _THEME_DAYS = _data("theme_days.yaml")
@@ -199,7 +218,8 @@ _THEME_DAYS = _data("theme_days.yaml")
 
 def _theme_day(row: dict) -> ThemeDay:
     row = dict(row)
-    return ThemeDay(co=tuple(row.pop("co", ())), observers=tuple(row.pop("observers", ())), **row)
+    return ThemeDay(co=tuple(row.pop("co", ())), observers=tuple(row.pop("observers", ())),
+                    speakers=tuple(row.pop("speakers", ())), **row)
 
 
 THEME_DAYS = [_theme_day(row) for row in _THEME_DAYS["theme_days"]]
@@ -355,6 +375,8 @@ def build_schedule() -> list[Plan]:
             has_theme_day.add((code, day.year, day.month))
             if not t.study:
                 not_a_study.add((code, day.year, day.month))
+
+    plans.append(flawed_example_plan(take))
 
     for year, month in _months():
         study = STUDY[(year, month)]
@@ -513,6 +535,7 @@ OPENINGS = {
     "group": ("召开", "党小组会"), "org_life": ("召开", "组织生活会"),
     "study": ("开展", "集体学习"), "theme": ("开展", "主题党日活动"),
     "joint": ("开展", "联学共建活动"), "lecture": ("举办", "专题党课"),
+    "flawed": ("召开", "党小组会"),
 }
 
 
@@ -543,6 +566,8 @@ def _write_minutes(plan: Plan, activity: Activity, people: dict,
             decisions.append(decision)
         parts.append("<p>会议议定：</p><ol>" + "".join(f"<li>{html.escape(d)}。</li>" for d in decisions)
                      + "</ol>")
+        # What the meeting decided is carried into the resolutions table.
+        resolutions.extend({"text": d} for d in decisions)
     elif plan.kind == "study":
         study: Study = plan.data["study"]
         parts.append(_p(f"{host.name}领学了{study.material}，围绕“{study.points[0]}”和"
@@ -569,17 +594,47 @@ def _write_minutes(plan: Plan, activity: Activity, people: dict,
     elif plan.kind == "general":
         spec: General = plan.data["spec"]
         voting = [r for r in rows if r.role == AttendanceRole.EXPECTED and r.voting]
-        voting_present = sum(1 for r in voting if r.status in PRESENT_STATES)
-        parts.append(_p(f"应到有表决权的党员{len(voting)}名，实到{voting_present}名，"
+        voting_present = [r for r in voting if r.status in PRESENT_STATES]
+        parts.append(_p(f"应到有表决权的党员{len(voting)}名，实到{len(voting_present)}名，"
                         + ("未超过半数。" if spec.without_quorum else "超过半数，会议有效。")))
         parts.append(_p(spec.body))
+        if spec.election and not spec.without_quorum:
+            parts.append(_p(_election_report(spec.election, people, len(voting),
+                                             len(voting_present))))
         unit = "票" if spec.ballot == "无记名投票" else "人"
-        for text, against, abstain in () if spec.without_quorum else spec.resolutions:
-            votes_for = voting_present - against - abstain
-            resolutions.append({"text": text, "votes_for": votes_for,
-                                "votes_against": against, "votes_abstain": abstain})
-            parts.append(_p(f"经{spec.ballot}，{votes_for}{unit}赞成，{against}{unit}反对，"
+        for text, against, abstain, about in () if spec.without_quorum else spec.resolutions:
+            if against is None:  # an election's result: its votes are the candidates'
+                resolutions.append({"text": text})
+                parts.append(_p(f"会议{text}。"))
+                continue
+            subject = people[about] if about else None
+            row = next((r for r in rows if subject and r.person_id == subject.pk), None)
+            # The person a matter is about does not vote on it; a candidate (not yet a member)
+            # attends without a vote, a probationary member has none.
+            voters = len(voting_present) - (row in voting_present)
+            note = ""
+            if subject is not None:
+                if row is None or row.role != AttendanceRole.EXPECTED:
+                    note = f"{subject.name}同志列席会议，不参加表决。"
+                elif not row.voting:
+                    note = f"{subject.name}同志是预备党员，没有表决权，不参加表决。"
+                else:
+                    note = f"{subject.name}同志本人回避表决。"
+            votes_for = voters - against - abstain
+            resolution = {"text": text, "votes_for": votes_for, "votes_against": against,
+                          "votes_abstain": abstain}
+            if subject is not None:
+                resolution["subject_person"] = subject
+            resolutions.append(resolution)
+            parts.append(_p(f"{note}经{spec.ballot}，{votes_for}{unit}赞成，{against}{unit}反对，"
                             f"{abstain}{unit}弃权，会议{text}。"))
+    elif plan.kind == "flawed":
+        # Written as the flawed example says, whoever was away: the checks must refuse it.
+        example = plan.data["example"]
+        parts.append(_p(example["intro"]))
+        parts.append("<p>发言摘要：</p>" + _bullets([people[s["person"]] for s in example["speakers"]],
+                                                  [s["line"] for s in example["speakers"]]))
+        parts.append(f"<p>会议议定：</p><ol><li>{html.escape(example['decision'])}。</li></ol>")
     elif plan.kind == "group":
         topic, intro, lines = plan.data["topic"]
         parts.append(_p(intro))
@@ -590,26 +645,65 @@ def _write_minutes(plan: Plan, activity: Activity, people: dict,
         parts.append(_p(f"会前，支部围绕会议主题开展了集中学习，广泛征求了意见建议，支委之间、"
                         f"支委与党员之间普遍开展了谈心谈话。{host.name}代表支部委员会作对照检查，"
                         f"查摆了理论学习不够系统、联系群众不够经常等问题，提出了整改措施。"))
-        members = _speakers(rng, rows, skip, 4)
-        if len(members) == 4:
-            a, b, c, d = members
-            selves = _pick(rng, SELF_CRITICISM, 3)
-            crits = _pick(rng, CRITICISM, 2)
-            remarks = [f"{a.name}作自我批评：{selves[0]}。",
-                       f"{b.name}对{a.name}提出批评意见：{crits[0]}。",
-                       f"{c.name}作自我批评：{selves[1]}。",
-                       f"{d.name}作自我批评：{selves[2]}。",
-                       f"{a.name}对{c.name}提出批评意见：{crits[1]}。"]
-            parts.append("<p>党员逐一发言（摘要）：</p><ul>"
-                         + "".join(f"<li>{html.escape(r)}</li>" for r in remarks) + "</ul>")
-        present = sum(1 for r in rows
-                      if r.role == AttendanceRole.EXPECTED and r.status in PRESENT_STATES)
-        good = max(1, present // 5)
-        parts.append(_p(f"会议开展了民主评议党员，经个人自评、党员互评和民主测评，评定优秀{good}名、"
-                        f"合格{present - good}名。未到会党员会后另行评议。"))
-        resolutions.append({"text": f"民主评议结果：优秀{good}名，合格{present - good}名，"
+        present = [r for r in rows
+                   if r.role == AttendanceRole.EXPECTED and r.status in PRESENT_STATES]
+        # Everyone present speaks: a self-criticism, and a criticism of the next one.
+        order = [r.person for r in present]
+        rng.shuffle(order)
+        selves = _lines(rng, SELF_CRITICISM, len(order))
+        crits = _lines(rng, CRITICISM, len(order))
+        remarks = [f"{person.name}作自我批评：{selves[i]}。"
+                   f"{order[(i + 1) % len(order)].name}对其提出批评意见：{crits[i]}。"
+                   for i, person in enumerate(order)]
+        parts.append("<p>党员逐一作自我批评，相互开展批评（发言摘要）：</p><ul>"
+                     + "".join(f"<li>{html.escape(r)}</li>" for r in remarks) + "</ul>")
+        observers = [r.person for r in rows if r.role == AttendanceRole.OBSERVER and r.person_id]
+        if observers:
+            parts.append(_p(f"{_names(observers)}代表机关党委对会议作点评，认为会前准备充分，"
+                            f"批评和自我批评开得认真，要求支部抓好问题整改。"))
+        full = [r for r in present if r.voting]
+        probationary = [r.person for r in present if not r.voting]
+        away = [r for r in rows
+                if r.role == AttendanceRole.EXPECTED and r.status not in PRESENT_STATES]
+        good = max(1, len(full) // 5)
+        text = (f"会议开展了民主评议党员，经个人自评、党员互评和民主测评，到会的{len(full)}名正式党员中"
+                f"评定优秀{good}名、合格{len(full) - good}名。")
+        if probationary:
+            text += f"预备党员{_names(probationary)}参加评议，不评定等次。"
+        if away:
+            text += ("、".join(f"{r.person.name}（{r.reason or '缺席'}）" for r in away)
+                     + "未到会，会后由支部书记与其谈心谈话、本人提交书面对照检查材料后另行评议。")
+        parts.append(_p(text))
+        later = f"；{_names(r.person for r in away)}另行评议" if away else ""
+        resolutions.append({"text": f"民主评议结果：优秀{good}名，合格{len(full) - good}名{later}，"
                                     "报机关党委备案"})
     return "".join(parts), resolutions
+
+
+def _lines(rng: random.Random, pool: list[str], n: int) -> list[str]:
+    """`n` lines from `pool`, none repeated before all have been used."""
+    lines: list[str] = []
+    while len(lines) < n:
+        lines += rng.sample(pool, min(n - len(lines), len(pool)))
+    return lines
+
+
+def _election_report(election: dict, people: dict, expected: int, present: int) -> str:
+    """The count of a committee election (差额选举) from the ballots of those present."""
+    seats, candidates = election["seats"], election["candidates"]
+    votes = [(people[c["person"]], present - c["short"]) for c in candidates]
+    ranked = sorted(votes, key=lambda pv: -pv[1])
+    elected = ranked[:seats]
+    if (5 * len(candidates) < 6 * seats or sum(v for _, v in votes) > seats * present
+            or min(v for _, v in votes) < 0 or 5 * present < 4 * expected
+            or any(2 * v <= present for _, v in elected)):
+        raise ValueError("The demo's election does not add up: check general_meetings.yaml.")
+    return (f"本次选举实行差额选举，应选委员{seats}名，候选人{len(candidates)}名。应到有选举权的党员"
+            f"{expected}名，实到{present}名，超过应到人数的五分之四，选举有效。共发出选票{present}张，"
+            f"收回{present}张，均为有效票。计票结果："
+            + "、".join(f"{p.name}{v}票" for p, v in ranked) + "。"
+            + _names(p for p, _ in elected)
+            + "得票超过实到会有选举权党员的半数，当选为新一届支部委员会委员。")
 
 
 # --- Attendance ---
@@ -622,8 +716,12 @@ def _marks(plan: Plan, activity: Activity, rng: random.Random) -> dict:
     above half, unless the meeting is the one that fell short.
     """
     rows = list(activity.attendance.select_related("person").filter(role=AttendanceRole.EXPECTED))
-    always = {plan.host, plan.recorder, plan.lecturer}
     spec = plan.data.get("spec")
+    # Whoever the record names as speaking, introducing or being decided about was there.
+    always = {plan.host, plan.recorder, plan.lecturer, *getattr(spec, "speakers", ()),
+              *plan.data.get("speakers", ())}
+    if isinstance(spec, General):
+        always |= spec.about
     short = isinstance(spec, General) and spec.without_quorum
     rate = {"committee": .06, "general": .07, "org_life": .04}.get(plan.kind, .08)
     reasons = ABSENCE_REASONS + (GJC_REASONS if FLAVOUR[plan.org] == "gjc" else [])
@@ -632,6 +730,9 @@ def _marks(plan: Plan, activity: Activity, rng: random.Random) -> dict:
     else:
         pool = rows
     limit = (len(pool) - 1) // 2 if plan.kind in ("committee", "general") else len(pool)
+    if isinstance(spec, General) and spec.election:
+        # An election needs at least four fifths of the members with voting rights.
+        limit = len(pool) - math.ceil(len(pool) * 4 / 5)
     counted = {r.pk for r in pool}
     away = 0
     marks = {}
@@ -639,6 +740,9 @@ def _marks(plan: Plan, activity: Activity, rng: random.Random) -> dict:
         key = row.person.email.split("@")[0]
         if key in always:
             marks[row.pk] = (AttendanceStatus.PRESENT, "")
+        elif key in plan.data.get("excused", {}):
+            marks[row.pk] = (AttendanceStatus.EXCUSED, plan.data["excused"][key])
+            away += 1
         elif key == plan.data.get("absent_without_reason"):
             marks[row.pk] = (AttendanceStatus.ABSENT, "")
             away += 1
@@ -658,6 +762,68 @@ def _marks(plan: Plan, activity: Activity, rng: random.Random) -> dict:
 
 
 # --- Loading ---
+
+
+# A step of a person's history (core/demo/institution.yaml) and the status it gives: a candidate
+# (发展对象) is not a Party member yet.
+STEP_STATUS = {"candidate": MembershipStatus.NONE, "probationary": MembershipStatus.PROBATIONARY,
+               "full": MembershipStatus.FULL}
+
+
+class _StatusClock:
+    """People's Party status as of the day being loaded, from their history in the institution's
+    data, so that who is expected at each meeting and who votes there are as of its date (a
+    candidate is not a member yet; a probationary member has no vote). The people move forward
+    through their history as the schedule does, and end at today's status."""
+
+    def __init__(self, people: dict[str, Person]):
+        self.people = people
+        self.specs = [p for p in core_demo.PEOPLE if p.history and p.key in people]
+
+    @staticmethod
+    def status_on(spec, day: datetime.date) -> tuple[str, datetime.date | None]:
+        """(status, joined) in force when `day` began: a change decided on a day counts from the next."""
+        status, joined = MembershipStatus.NONE, None
+        for step in spec.history:
+            if step.on >= day:
+                break
+            status = STEP_STATUS[step.status]
+            if step.status == "candidate":
+                joined = None
+            elif step.status == "probationary":
+                joined = step.on
+        return status, joined
+
+    def _set(self, key: str, status: str, joined) -> None:
+        person = self.people[key]
+        if (person.membership_status, person.joined_party_on) != (status, joined):
+            core_services.person_update(by=None, person=person, membership_status=status,
+                                        joined_party_on=joined)
+
+    def move_to(self, day: datetime.date) -> None:
+        for spec in self.specs:
+            self._set(spec.key, *self.status_on(spec, day))
+
+    def finish(self) -> None:
+        for spec in self.specs:
+            self._set(spec.key, spec.status, datetime.date.fromisoformat(spec.joined)
+                      if spec.joined else None)
+
+
+def flawed_example_plan(take) -> Plan:
+    """The one record kept wrong on purpose (demo/flawed_example.yaml): submitted, never
+    approved, refused by the consistency checks."""
+    spec = _data("flawed_example.yaml")
+    day = take(spec["org"], spec["day"])
+    host, recorder = OFFICERS[spec["org"]]
+    return Plan(
+        org=spec["org"], types=("group_meeting",), starts=_at(day, 16, 0), minutes_long=60,
+        title=spec["title"], place=spec["place"], host=host, recorder=recorder, kind="flawed",
+        data={"stage": "submitted", "example": spec,
+              "excused": {spec["excused"]["person"]: spec["excused"]["reason"]},
+              "speakers": [s["person"] for s in spec["speakers"]
+                           if s["person"] != spec["excused"]["person"]]},
+    )
 
 
 class _Actors:
@@ -723,10 +889,19 @@ def _load_one(plan: Plan, *, orgs, people, actor, now, today, tally) -> Activity
         return activity
     marks = _marks(plan, activity, rng)
     services.attendance_mark(by=recorder_user, activity=activity, marks=marks)
+    spec = plan.data.get("spec")
+    # A candidate whose admission the meeting decides is not a member yet: she attends, without
+    # a vote (列席).
+    listed = set(activity.attendance.values_list("person_id", flat=True))
+    about = spec.about if isinstance(spec, General) else set()
+    for key in sorted(about):
+        if people[key].pk not in listed:
+            services.attendance_add(by=recorder_user, activity=activity, person=people[key],
+                                    role=AttendanceRole.OBSERVER, status=AttendanceStatus.PRESENT)
     for key in plan.observers:
         services.attendance_add(by=recorder_user, activity=activity, person=people[key],
                                 role=AttendanceRole.OBSERVER, status=AttendanceStatus.PRESENT)
-    stage = _stage(plan, today, rng)
+    stage = plan.data.get("stage") or _stage(plan, today, rng)
     if stage == "draft" and rng.random() < .4:
         tally["draft"] += 1  # attendance taken, minutes not written yet
         return activity
@@ -814,9 +989,12 @@ def load_demo(*, stdout=None) -> None:
     with transaction.atomic(), audit.acting_as(None, source="demo"), _quiet_wagtail(), \
             translation.override("zh-hans"):
         actor = _Actors(people, tally)
+        clock = _StatusClock(people)
         for plan in plans:
+            clock.move_to(plan.day)
             _load_one(plan, orgs=orgs, people=people, actor=actor, now=now, today=today,
                       tally=tally)
+        clock.finish()
         _amend_one(orgs=orgs, people=people, actor=actor, tally=tally)
         planned = services.year_plan_generate(by=actor(OFFICERS[PLAN_BRANCH][0]),
                                               organization=orgs[PLAN_BRANCH], year=PLAN_YEAR)

@@ -1,7 +1,8 @@
 """The portal's part of the demo: channels, a series, articles with pictures, contributions in review.
 
 Runs through the `branchwork_load_demo` hook after core's organizations and people exist. The
-text is in demo_content.py, the pictures are drawn by demo_images.py. Published articles name 陈晓雨
+text is in demo/portal.yaml and demo/articles.yaml (shaped by demo_content.py), the pictures are
+drawn by demo_images.py. Published articles name 陈晓雨
 (chenxiaoyu, the research office branch's editor) as responsible editor and 周卫东 (zhouweidong,
 its signer) as signer; the demo gives 周卫东 a login so that the sign-off can be tried.
 

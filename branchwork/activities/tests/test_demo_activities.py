@@ -4,6 +4,7 @@ The demo takes tens of seconds to load through the services, so this module load
 a transaction that is rolled back when the module is done; each test runs inside it.
 """
 
+import contextlib
 import datetime
 import io
 
@@ -11,10 +12,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from wagtail import hooks
 from wagtail.models import Revision
 
 from branchwork.activities import demo, selectors
 from branchwork.activities.models import (
+    PRESENT_STATES,
     Activity,
     ActivitySource,
     ActivityStatus,
@@ -26,7 +29,8 @@ from branchwork.activities.models import (
     Resolution,
 )
 from branchwork.core import demo as core_demo
-from branchwork.core.models import AuditEntry, Organization
+from branchwork.core.hooks import BULK_LOAD_HOOK
+from branchwork.core.models import AuditEntry, MembershipStatus, Organization, Person
 from branchwork.core.testing import suite_clock
 from branchwork.rulebook.compliance import AT_RISK, DUE, MET, OVERDUE
 
@@ -34,9 +38,13 @@ from branchwork.rulebook.compliance import AT_RISK, DUE, MET, OVERDUE
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
     with suite_clock(), django_db_blocker.unblock(), transaction.atomic():
-        core_demo.load(stdout=io.StringIO())
-        out = io.StringIO()
-        demo.load_demo(stdout=out)
+        # As load_demo does: no indexing per saved object, one indexing at the end.
+        with contextlib.ExitStack() as stack:
+            for bulk_load in hooks.get_hooks(BULK_LOAD_HOOK):
+                stack.enter_context(bulk_load())
+            core_demo.load(stdout=io.StringIO())
+            out = io.StringIO()
+            demo.load_demo(stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
 
@@ -169,3 +177,135 @@ def test_loading_again_adds_nothing(out):
 def test_the_schedule_is_the_same_every_time():
     first, second = demo.build_schedule(), demo.build_schedule()
     assert [(p.key, p.agenda) for p in first] == [(p.key, p.agenda) for p in second]
+
+
+# --- The demo is a model ledger (issue 12): its records keep the rules, one example aside ---
+
+
+def general_meeting(code, day):
+    return Activity.objects.get(organization__code=code, type_tags__code="general_meeting",
+                                starts_at__date=day)
+
+
+def row_of(activity, key):
+    return activity.attendance.get(person__email__startswith=f"{key}@")
+
+
+def voting_present(activity):
+    return activity.attendance.filter(role=AttendanceRole.EXPECTED, voting=True,
+                                      status__in=PRESENT_STATES).count()
+
+
+def cast(resolution):
+    return resolution.votes_for + resolution.votes_against + resolution.votes_abstain
+
+
+def test_a_candidate_attends_her_admission_without_a_vote(out):
+    meeting = general_meeting("yjs-branch", datetime.date(2025, 5, 20))
+    tang = row_of(meeting, "tangjiaxin")
+    assert (tang.role, tang.status, tang.voting) == (
+        AttendanceRole.OBSERVER, AttendanceStatus.PRESENT, False)
+    assert cast(meeting.resolutions.get()) == voting_present(meeting)
+    assert "唐佳欣同志列席会议，不参加表决" in meeting.minutes
+    # Her introducers, who speak, were there.
+    for key in ("sunmingyuan", "zhaoyifan"):
+        assert row_of(meeting, key).status in PRESENT_STATES
+
+
+def test_a_probationary_member_is_expected_without_a_vote_until_her_full_membership(out):
+    september = general_meeting("yjs-branch", datetime.date(2025, 9, 23))
+    assert row_of(september, "tangjiaxin").voting is False
+    meeting = general_meeting("yjs-branch", datetime.date(2026, 5, 20))
+    tang = row_of(meeting, "tangjiaxin")
+    assert (tang.role, tang.status, tang.voting) == (
+        AttendanceRole.EXPECTED, AttendanceStatus.PRESENT, False)
+    assert cast(meeting.resolutions.get()) == voting_present(meeting)
+    assert "唐佳欣同志是预备党员，没有表决权，不参加表决" in meeting.minutes
+    # After the load, everyone has today's status again.
+    person = Person.objects.get(email__startswith="tangjiaxin@")
+    assert (person.membership_status, person.joined_party_on) == (
+        MembershipStatus.FULL, datetime.date(2025, 5, 20))
+    assert Person.objects.get(email__startswith="luoqian@").membership_status == (
+        MembershipStatus.PROBATIONARY)
+
+
+def test_a_member_recommended_does_not_vote_on_it(out):
+    meeting = general_meeting("yjs-branch", datetime.date(2025, 9, 23))
+    sun = row_of(meeting, "sunmingyuan")
+    assert sun.voting and sun.status in PRESENT_STATES
+    assert cast(meeting.resolutions.get()) == voting_present(meeting) - 1
+    assert "孙明远同志本人回避表决" in meeting.minutes
+
+
+def test_whoever_a_general_meeting_names_as_speaking_was_present(out):
+    for spec in demo.GENERAL_MEETINGS:
+        if spec.day >= timezone.localdate():
+            continue
+        meeting = general_meeting(spec.org, spec.day)
+        for key in spec.speakers:
+            assert row_of(meeting, key).status in PRESENT_STATES, (spec.title, key)
+
+
+def test_everyone_present_speaks_at_the_organizational_life_meeting(out):
+    meetings = Activity.objects.filter(type_tags__code="org_life_meeting").exclude(minutes="")
+    assert meetings.count() == 6
+    for meeting in meetings:
+        rows = list(meeting.attendance.filter(role=AttendanceRole.EXPECTED)
+                    .select_related("person"))
+        present = [r.person.name for r in rows if r.status in PRESENT_STATES]
+        away = [r.person.name for r in rows if r.status not in PRESENT_STATES]
+        assert len(present) > 10
+        for name in present:
+            assert f"{name}作自我批评" in meeting.minutes, (meeting.title, name)
+            assert f"。{name}对其提出批评意见" in meeting.minutes, (meeting.title, name)
+        for name in away:
+            assert f"{name}作自我批评" not in meeting.minutes
+        # Those away are appraised later only when someone was away.
+        assert ("另行评议" in meeting.minutes) == bool(away), meeting.title
+
+
+def test_what_a_committee_meeting_decides_is_in_its_resolutions(out):
+    meetings = Activity.objects.filter(type_tags__code="committee_meeting",
+                                       minutes__contains="会议议定")
+    assert meetings.count() > 50
+    assert not meetings.filter(resolutions__isnull=True).exists()
+
+
+def test_the_branch_election_is_competitive_and_four_fifths_attend(out):
+    meeting = general_meeting("gjc-branch", datetime.date(2025, 6, 26))
+    voting = meeting.attendance.filter(role=AttendanceRole.EXPECTED, voting=True)
+    assert 5 * voting_present(meeting) >= 4 * voting.count()
+    assert "差额选举，应选委员4名，候选人5名" in meeting.minutes
+    assert "等额" not in meeting.minutes
+
+
+def test_one_flawed_example_awaits_approval_and_is_titled_so(out):
+    examples = Activity.objects.filter(title__startswith="【示例")
+    example = examples.get()
+    assert example.status == ActivityStatus.SUBMITTED
+    xie = row_of(example, "xiepeng")
+    assert xie.status == AttendanceStatus.EXCUSED
+    assert "谢鹏：" in example.minutes  # quoted though away
+    assert "会议议定" in example.minutes and not example.resolutions.exists()
+    assert not Activity.objects.filter(title__contains="示例").exclude(pk=example.pk).exists()
+
+
+def test_a_status_decided_at_a_meeting_counts_from_the_next_day():
+    tang = next(p for p in core_demo.PEOPLE if p.key == "tangjiaxin")
+    status_on = demo._StatusClock.status_on
+    assert status_on(tang, datetime.date(2025, 5, 20)) == (MembershipStatus.NONE, None)
+    assert status_on(tang, datetime.date(2026, 5, 20)) == (
+        MembershipStatus.PROBATIONARY, datetime.date(2025, 5, 20))
+    assert status_on(tang, datetime.date(2026, 5, 21))[0] == MembershipStatus.FULL
+
+
+def test_an_election_with_as_many_candidates_as_seats_does_not_add_up():
+    people = {k: Person(name=k) for k in "abcde"}
+    competitive = {"seats": 4, "candidates": [{"person": k, "short": n}
+                                              for k, n in zip("abcde", (0, 1, 2, 3, 7))]}
+    assert "差额选举" in demo._election_report(competitive, people, expected=12, present=11)
+    equal = {"seats": 4, "candidates": competitive["candidates"][:4]}
+    with pytest.raises(ValueError):
+        demo._election_report(equal, people, expected=12, present=11)
+    with pytest.raises(ValueError):  # fewer than four fifths present
+        demo._election_report(competitive, people, expected=12, present=9)

@@ -4,7 +4,6 @@ import io
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from branchwork.core import demo, permissions
 from branchwork.core.testing import needs_second_factor, verify_session
@@ -176,14 +175,3 @@ def test_every_demo_login_logs_in_through_the_login_form(logins, client):
         page = client.get("/my/")
         assert page.status_code == 200
         assert (login.name or login.username) in page.content.decode()
-
-
-def test_the_command_prints_each_login(db):
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    text = out.getvalue()
-    for spec in demo.LOGINS:
-        assert spec.username in text
-    assert "李婧 · 研究室党支部 · 书记" in text
-    assert "Li Jing · Research Office Party Branch · Secretary" in text
-    assert settings.DEMO_PASSWORD in text
