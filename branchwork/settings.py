@@ -270,9 +270,9 @@ if LANGUAGE_CODE not in dict(LANGUAGES):
 LANGUAGE_COOKIE_NAME = "bw_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-# Our corrections to Wagtail's and Django's Chinese come first (locale_overrides/build_overrides.py),
-# then our own catalogue; both before the apps' catalogues.
-LOCALE_PATHS = [BASE_DIR / "locale_overrides", BASE_DIR / "locale"]
+# Our catalogue comes before the apps' (Wagtail's, Django's): it also corrects their Chinese
+# (core/back_office_zh.py).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
