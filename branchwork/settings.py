@@ -164,6 +164,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "branchwork.core.context_processors.site",
             ],
+            # Punctuation by language ({% colon %}, |listed) in every template.
+            "builtins": ["branchwork.core.templatetags.language"],
         },
     }
 ]
@@ -278,6 +280,8 @@ if LANGUAGE_CODE not in dict(LANGUAGES):
 LANGUAGE_COOKIE_NAME = "bw_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Our catalogue comes before the apps' (Wagtail's, Django's): it also corrects their Chinese
+# (core/back_office_zh.py).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.activities.models import AttachmentKind, AttendanceStatus, ThemeDayContent
+from branchwork.core.language import bracketed
 from branchwork.core.richtext import html_to_text
 from branchwork.core.models import Organization, Person
 from branchwork.rulebook.loader import get_rulebook
@@ -88,7 +89,7 @@ class ActivityForm(forms.Form):
     co_organizers = forms.ModelMultipleChoiceField(
         label=_("co-organizers"), queryset=Organization.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Other organizations holding it jointly (联学共建); it counts for each."),
+        help_text=_("Other organizations holding it jointly; it counts for each."),
     )
     agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}),
                              required=False, help_text=_("One item per line."))
@@ -117,7 +118,7 @@ class ActivityForm(forms.Form):
             self.fields[name].queryset = people
         self.fields["co_organizers"].queryset = co_organizer_choices
         self.fields["co_organizers"].label_from_instance = (
-            lambda o: f"{o.display_name}（{o.get_kind_display()}）")
+            lambda o: o.display_name + bracketed(o.get_kind_display()))
 
     def clean(self):
         data = super().clean()

@@ -19,7 +19,15 @@ def site(request) -> dict:
         "text_size": text_size(request),
         # Called by the template only where it asks (the header, for logged-in users).
         "may_use_back_office": lambda: back_office_link(request.user),
+        # Asked only by the navigation shown to visitors (base.html).
+        "nav_links": lambda: _nav_links(request),
     }
+
+
+def _nav_links(request):
+    from branchwork.core.hooks import nav_links
+
+    return nav_links(request)
 
 
 # The header's link to the back office is a convenience, not a permission (the back office

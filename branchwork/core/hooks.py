@@ -7,6 +7,9 @@ people are in place, each loading its app's demo records idempotently.
 whole load (all apps' parts): the search app uses it to queue no index task per object and to
 index everything once, in batches, when the load is done.
 
+`branchwork_nav_links`: functions of the request that return (label, address) pairs for the
+main navigation; the portal adds its public channels there for visitors.
+
 `branchwork_my_page_panels`: functions of the request that return a MyPagePanel, or None when
 they have nothing to show. /my/ renders them in registration order; later apps add theirs
 (upcoming activities, drafts, study hours) without core knowing them.
@@ -20,6 +23,9 @@ from wagtail import hooks
 from branchwork.core import permissions
 
 MY_PAGE_PANELS = "branchwork_my_page_panels"
+# Functions `fn(request)` returning [(label, address)] for the main navigation (the portal's
+# public channels, for visitors), in registration order.
+NAV_LINKS = "branchwork_nav_links"
 # Functions `fn(*, stdout)` that load an app's part of the demo after core's; idempotent each.
 LOAD_DEMO_HOOK = "branchwork_load_demo"
 # Functions `fn()` returning a context manager entered around a bulk load (the demo).
@@ -32,6 +38,10 @@ class MyPagePanel:
     template: str
     context: dict = field(default_factory=dict)
     order: int = 100
+
+
+def nav_links(request) -> list[tuple[str, str]]:
+    return [link for fn in hooks.get_hooks(NAV_LINKS) for link in fn(request)]
 
 
 def my_page_panels(request) -> list[MyPagePanel]:

@@ -202,6 +202,7 @@ class Person(index.Indexed, models.Model):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="people"
     )
     position = models.CharField(_("position"), max_length=120, blank=True)
+    position_en = models.CharField(_("position (English)"), max_length=120, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     user = models.OneToOneField(
@@ -254,6 +255,14 @@ class Person(index.Indexed, models.Model):
         if lang.startswith("en") and self.name_en:
             return self.name_en
         return self.name or self.name_en or self.name_native
+
+    @property
+    def display_position(self) -> str:
+        """The job title in the language shown: the English one in English when there is one."""
+        lang = (get_language() or "zh-hans").lower()
+        if lang.startswith("en") and self.position_en:
+            return self.position_en
+        return self.position or self.position_en
 
     def clean(self) -> None:
         if not (self.name or self.name_en or self.name_native):

@@ -9,8 +9,10 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
+from branchwork.core.language import join_list
 from branchwork.core.models import (
     PARTY_MEMBER_STATUSES,
     VOTING_STATUSES,
@@ -104,6 +106,27 @@ def _display(field, value) -> str:
     return str(value)
 
 
+# Field names Django makes from a field's name when the field has none of its own, which the
+# audit trail shows: here so that they are in the catalogue.
+AUTO_FIELD_NAMES = [
+    gettext_noop("created by"),
+    gettext_noop("uploaded by"),
+    gettext_noop("uploaded at"),
+    gettext_noop("issue"),
+    gettext_noop("minutes version"),
+    gettext_noop("checkin token"),
+    gettext_noop("latest revision"),
+    gettext_noop("activity"),
+    gettext_noop("order"),
+    gettext_noop("section"),
+    gettext_noop("series"),
+    gettext_noop("talk"),
+    gettext_noop("journal"),
+    gettext_noop("entry"),
+    gettext_noop("activity type tag"),
+]
+
+
 def audit_changes(entry: AuditEntry) -> list[ChangeRow]:
     """An entry's changes with field names and choice labels in the reader's language."""
     model = apps.get_model(entry.content_type.app_label, entry.content_type.model) if entry.content_type_id else None
@@ -113,7 +136,8 @@ def audit_changes(entry: AuditEntry) -> list[ChangeRow]:
             field = model._meta.get_field(name) if model else None
         except FieldDoesNotExist:
             field = None
-        label = str(field.verbose_name) if field is not None else name
+        # A name Django made from the field's (no verbose_name) is looked up in the catalogue.
+        label = gettext(str(field.verbose_name)) if field is not None else name
         if isinstance(value, dict):  # a relation's members added or removed, or an import's file
             rows.append(_described_change(name, label, value))
             continue
@@ -123,7 +147,7 @@ def audit_changes(entry: AuditEntry) -> list[ChangeRow]:
 
 
 def _names(members) -> str:
-    return "、".join(m.get("repr", str(m.get("id"))) for m in members) or "—"
+    return join_list(m.get("repr", str(m.get("id"))) for m in members) or "—"
 
 
 def _described_change(name: str, label: str, value: dict) -> ChangeRow:

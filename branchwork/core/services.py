@@ -37,6 +37,7 @@ PERSON_FIELDS = (
     "joined_party_on",
     "unit",
     "position",
+    "position_en",
     "email",
     "phone",
 )

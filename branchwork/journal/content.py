@@ -57,6 +57,7 @@ class Article:
     html: str  # stored rich text (Wagtail's database format: image embeds, page links)
     page_id: int | None = None
     withdrawn: bool = False  # a portal page that is no longer live
+    new_page: bool = False  # the editor starts it on a new page of the PDF
 
     @property
     def from_portal(self) -> bool:
@@ -277,14 +278,14 @@ def issue_content(issue: JournalIssue) -> IssueContent:
                     entry_id=entry.pk, number=0, title=page.title,
                     subtitle=_text(_value(page, SUBTITLE_FIELDS)), byline=page_byline(page),
                     html=sanitize(page_body(page)) if live else "", page_id=page.pk,
-                    withdrawn=not live,
+                    withdrawn=not live, new_page=entry.new_page,
                 )
             else:
                 if not entry.title.strip():
                     continue
                 article = Article(entry_id=entry.pk, number=0, title=entry.title.strip(),
                                   subtitle="", byline=entry.author.strip(),
-                                  html=sanitize(entry.body or ""))
+                                  html=sanitize(entry.body or ""), new_page=entry.new_page)
             number += 1
             article.number = number
             articles.append(article)

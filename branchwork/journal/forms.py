@@ -21,7 +21,7 @@ class DateInput(forms.DateInput):
 class IssueForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=1949, max_value=2100)
     number = forms.IntegerField(label=_("number"), min_value=1, max_value=999,
-                                help_text=_("The issue's number in its year (期)."))
+                                help_text=_("The issue's number within its year."))
     published_on = forms.DateField(label=_("date of issue"), widget=DateInput(),
                                    input_formats=["%Y-%m-%d"])
     editor = forms.ModelChoiceField(label=_("editor"), queryset=Person.objects.none(), required=False)
@@ -103,6 +103,9 @@ class EntryForm(forms.Form):
         help_text=_("Added at the end of the text, with its caption."),
     )
     caption = forms.CharField(label=_("caption"), max_length=255, required=False)
+    new_page = forms.BooleanField(
+        label=_("start on a new page"), required=False,
+        help_text=_("In the PDF, articles run on one after another; tick to start this one on a new page."))
 
     def __init__(self, *args, sections, **kwargs):
         super().__init__(*args, **kwargs)

@@ -177,6 +177,9 @@ class JournalEntry(models.Model):
     author = models.CharField(_("author"), max_length=200, blank=True,
                               help_text=_("As printed under the title, e.g. 研究室 王浩然."))
     body = RichTextField(_("text"), blank=True)
+    new_page = models.BooleanField(
+        _("start on a new page"), default=False,
+        help_text=_("In the PDF, articles run on one after another; tick to start this one on a new page."))
 
     class Meta:
         ordering = ["order", "pk"]

@@ -69,7 +69,7 @@ def build_pdf(content: IssueContent, progress: Progress = None) -> bytes:
 
             sections = [{"title": s.title, "articles": [
                 {"n": a.number, "title": a.title, "subtitle": a.subtitle, "byline": a.byline,
-                 "withdrawn": a.withdrawn,
+                 "withdrawn": a.withdrawn, "new_page": a.new_page,
                  "body": blocks_to_typst(parsed[a.entry_id], heading_offset=1, image_path=image_path)}
                 for a in s.articles
             ]} for s in content.sections]

@@ -193,7 +193,7 @@ def _live_page(page):
 @transaction.atomic
 def entry_add(
     *, by, section: JournalSection, page=None, title: str = "", author: str = "", body: str = "",
-    order: int | None = None,
+    order: int | None = None, new_page: bool = False,
 ) -> JournalEntry:
     """An article taken from the portal (`page`) or written for the issue (title, author, body)."""
     _draft(section.issue)
@@ -201,7 +201,7 @@ def entry_add(
         entry = JournalEntry(
             section=section, page=_live_page(page), title=(title or "").strip(),
             author=(author or "").strip(), body=clean_body(body),
-            order=_next_order(section.entries.all()) if order is None else order,
+            order=_next_order(section.entries.all()) if order is None else order, new_page=new_page,
         )
         entry.full_clean()
         entry.save()
@@ -211,7 +211,7 @@ def entry_add(
 @transaction.atomic
 def entry_update(
     *, by, entry: JournalEntry, section: JournalSection, page=None, title: str = "",
-    author: str = "", body: str = "", order: int = 0,
+    author: str = "", body: str = "", order: int = 0, new_page: bool = False,
 ) -> JournalEntry:
     if section.issue_id != entry.section.issue_id:
         raise ValidationError({"section": _("Choose a section of this issue.")})
@@ -225,6 +225,7 @@ def entry_update(
         entry.author = (author or "").strip()
         entry.body = clean_body(body) if body != entry.body else entry.body
         entry.order = order
+        entry.new_page = new_page
         entry.full_clean()
         entry.save()
     return entry

@@ -372,7 +372,7 @@ def _save_entry(request, issue, form, entry=None) -> JournalEntry:
                                        title=data["caption"] or data["title"])
             body = (services.clean_body(body) + services.embed_for(image, data["caption"]))
         fields = {"section": section, "page": data["page"], "title": data["title"],
-                  "author": data["author"], "body": body}
+                  "author": data["author"], "body": body, "new_page": data["new_page"]}
         if entry is None:
             return services.entry_add(by=request.user, order=data["order"], **fields)
         return services.entry_update(by=request.user, entry=entry, order=data["order"] or 0, **fields)
@@ -388,7 +388,7 @@ def _entry_page(request, issue, entry=None):
     else:
         initial = {"section": entry.section_id, "order": entry.order, "title": entry.title,
                    "author": entry.author, "body": entry.body,
-                   "page": str(entry.page_id) if entry.page_id else ""}
+                   "page": str(entry.page_id) if entry.page_id else "", "new_page": entry.new_page}
     form = EntryForm(request.POST or None, request.FILES or None, initial=initial, sections=sections)
     if request.method == "POST" and form.is_valid():
         try:

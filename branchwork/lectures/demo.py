@@ -56,7 +56,7 @@ def _slides_pdf(spec: TalkSpec, speaker: str) -> bytes | None:
     source = """
 #let d = json(bytes(sys.inputs.data))
 #set page(paper: "presentation-16-9", fill: rgb("#f6f1ea"))
-#set text(font: ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Serif CJK SC"), lang: "zh",
+#set text(font: ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Serif CJK SC"), lang: "zh", cjk-latin-spacing: none,
   fill: rgb("#7f1014"))
 #align(center + horizon)[
   #text(size: 28pt, weight: "bold", d.title) \\

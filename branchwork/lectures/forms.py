@@ -3,6 +3,7 @@ from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.activities.models import Activity
+from branchwork.core.language import bracketed
 from branchwork.core.models import Organization, Person
 from branchwork.lectures.models import RECORDING_EXTENSIONS, SLIDE_EXTENSIONS, LectureSeries
 
@@ -18,7 +19,7 @@ class DateInput(forms.DateInput):
 
 
 def _activity_label(activity: Activity) -> str:
-    return f"{activity.local_date:%Y-%m-%d} {activity.title}（{activity.organization.display_name}）"
+    return f"{activity.local_date:%Y-%m-%d} {activity.title}{bracketed(activity.organization.display_name)}"
 
 
 class TalkForm(forms.Form):
@@ -35,7 +36,7 @@ class TalkForm(forms.Form):
     speaker_name = forms.CharField(label=_("guest speaker"), max_length=120, required=False)
     speaker_affiliation = forms.CharField(
         label=_("affiliation"), max_length=200, required=False,
-        help_text=_("The speaker's unit and title, e.g. 某大学马克思主义学院教授."))
+        help_text=_("The speaker's unit and title, e.g. professor at a university's school of Marxism."))
     abstract = forms.CharField(label=_("abstract"), required=False,
                                widget=forms.Textarea(attrs={"rows": 8}))
     activity = forms.ModelChoiceField(

@@ -122,7 +122,7 @@ class Talk(models.Model):
             return self.speaker_affiliation
         if self.speaker_id and self.speaker is not None:
             unit = self.speaker.unit.display_name if self.speaker.unit_id else ""
-            return " ".join(x for x in (unit, self.speaker.position) if x)
+            return " ".join(x for x in (unit, self.speaker.display_position) if x)
         return ""
 
     @property

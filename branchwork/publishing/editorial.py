@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.apps import apps as global_apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, transaction
 
 from branchwork.core.models import Membership, Role
@@ -33,7 +34,10 @@ from branchwork.core.models import Membership, Role
 EDITORS_GROUP = "责任编辑 Portal editors"
 SIGNERS_GROUP = "签发人 Portal signers"
 WORKFLOW_NAME = "稿件审签 Editorial sign-off"
-TASK_NAMES = {Role.EDITOR: "责任编辑审改 Editor's review", Role.SIGNER: "签发 Sign-off"}
+# Each step's name in both languages; the stored name (shown in Wagtail's back office) holds both,
+# pages and mail show the reader's (step_name).
+STEP_NAMES = {Role.EDITOR: ("责任编辑审改", "Editor's review"), Role.SIGNER: ("签发", "Sign-off")}
+TASK_NAMES = {role: f"{zh} {en}" for role, (zh, en) in STEP_NAMES.items()}
 GROUP_OF_ROLE = {Role.EDITOR: EDITORS_GROUP, Role.SIGNER: SIGNERS_GROUP}
 
 PAGE_PERMISSIONS = {EDITORS_GROUP: ("add_page", "change_page"), SIGNERS_GROUP: ("change_page",)}
@@ -51,6 +55,16 @@ COLLECTION_PERMISSIONS = {
         ("wagtaildocs", "document", "choose_document"),
     ),
 }
+
+
+def step_name(task, language: str) -> str:
+    """The name of a workflow step in one language ("zh…" or "en"); a step of another kind keeps
+    the name it was given."""
+    try:
+        zh, en = STEP_NAMES[Role(task.editorialtask.role)]
+    except (ObjectDoesNotExist, AttributeError, ValueError, KeyError):
+        return task.name
+    return en if language.startswith("en") else zh
 
 
 @dataclass

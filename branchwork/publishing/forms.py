@@ -22,8 +22,12 @@ class ContributionForm(forms.Form):
         super().__init__(*args, **kwargs)
         channels = ChannelPage.objects.filter(accepts_contributions=True).live().order_by("path")
         self.fields["channel"].queryset = channels
+        self.fields["channel"].label_from_instance = lambda channel: channel.display_title
         if channels.count() < 2:
             del self.fields["channel"]
+        # Wagtail writes the accepted formats and size into the help text when the field is
+        # made: make it for this request, in the reader's language, not once at import.
+        self.fields["image"] = WagtailImageField(label=_("Photo (optional)"), required=False)
 
     def clean(self):
         data = super().clean()

@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
@@ -40,6 +40,10 @@ from branchwork.core.models import Person, Role
 from branchwork.publishing.blocks import ArticleBodyBlock
 
 INTRO_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+def _english() -> bool:
+    return (get_language() or "").lower().startswith("en")
 ARTICLES_PER_PAGE = 20
 
 
@@ -71,14 +75,20 @@ def with_part_number(title: str, part: int | None, language: str = ArticleLangua
 
 class HomePage(Page):
     intro = RichTextField(_("introduction"), blank=True)
+    intro_en = RichTextField(_("introduction (English)"), blank=True,
+                             help_text=_("Shown to readers who chose English; empty: the Chinese one."))
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("intro_en")]
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["publishing.ChannelPage", "publishing.SeriesPage"]
 
     class Meta:
         verbose_name = _("home page")
+
+    @property
+    def display_intro(self) -> str:
+        return self.intro_en if _english() and self.intro_en else self.intro
 
     def route(self, request, path_components):
         """Find the page of a whole path in one query for an article, two for other pages (its row
@@ -121,7 +131,10 @@ class HomePage(Page):
 class ChannelPage(Page):
     """A channel (栏目) of the portal; channels nest to any depth."""
 
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True,
+                                help_text=_("Shown to readers who chose English; empty: the title."))
     intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
+    intro_en = RichTextField(_("introduction (English)"), blank=True, features=INTRO_FEATURES)
     accepts_contributions = models.BooleanField(
         _("accepts contributions"),
         default=False,
@@ -131,7 +144,7 @@ class ChannelPage(Page):
         ),
     )
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [FieldPanel("title_en"), FieldPanel("intro"), FieldPanel("intro_en")]
     settings_panels = Page.settings_panels + [FieldPanel("accepts_contributions")]
     parent_page_types = ["publishing.HomePage", "publishing.ChannelPage"]
     subpage_types = ["publishing.ChannelPage", "publishing.SeriesPage", "publishing.ArticlePage"]
@@ -140,6 +153,15 @@ class ChannelPage(Page):
     class Meta:
         verbose_name = _("channel")
         verbose_name_plural = _("channels")
+
+    @property
+    def display_title(self) -> str:
+        """The title in the language shown: the English one in English when there is one."""
+        return self.title_en if _english() and self.title_en else self.title
+
+    @property
+    def display_intro(self) -> str:
+        return self.intro_en if _english() and self.intro_en else self.intro
 
     def get_context(self, request, *args, **kwargs):
         from branchwork.publishing import selectors
@@ -329,7 +351,7 @@ class ArticlePage(Page):
         if not (self.author_id and self.author):
             return ""
         unit = self.author.unit.display_name if self.author.unit_id and self.author.unit else ""
-        return " ".join(part for part in (unit, self.author.position) if part)
+        return " ".join(part for part in (unit, self.author.display_position) if part)
 
     def summary_text(self, length: int = 160) -> str:
         """The summary, else the start of the first paragraph, as plain text."""

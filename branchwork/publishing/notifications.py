@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from branchwork.core.models import Membership, Person
+from branchwork.publishing.editorial import step_name
 
 WAGTAIL_UIDS = {
     "task_submitted": "group_approval_task_submitted_email_notification",
@@ -103,10 +104,10 @@ def task_submitted(sender, instance, user=None, **kwargs):
     author = article.byline_name if article is not None else ""
     subject = f"【待审稿件】{title}"
     body = (
-        f"稿件《{title}》{('（作者：' + author + '）') if author else ''}已到“{task.name}”环节，等待您处理。\n"
+        f"稿件《{title}》{('（作者：' + author + '）') if author else ''}已到“{step_name(task, 'zh')}”环节，等待您处理。\n"
         f"请在后台审阅：{link}\n\n"
         f"The contribution “{title}”{(' by ' + author) if author else ''} waits for you at the step "
-        f"“{task.name}”. Review it in the back office: {link}\n"
+        f"“{step_name(task, 'en')}”. Review it in the back office: {link}\n"
     )
     _send(subject, body, to)
 

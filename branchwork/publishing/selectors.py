@@ -21,11 +21,12 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, Substr
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction, Site, TaskState, WorkflowState
 
 from branchwork.core import permissions
 from branchwork.core.models import Person, Role
+from branchwork.publishing.editorial import step_name
 from branchwork.publishing.models import (
     ARTICLES_PER_PAGE,
     ArticlePage,
@@ -86,10 +87,32 @@ def crumbs(page: Page, request, *, last: str | None = None) -> list[tuple[str, s
     paths = [page.path[: Page.steplen * depth] for depth in range(site_root_depth + 1, page.depth)]
     sections = portal_structure().sections
     if all(path in sections for path in paths):
-        rows = [(sections[path].title, sections[path].url_path) for path in paths]
+        rows = [(sections[path].display_title, sections[path].url_path) for path in paths]
     else:  # changed since the structure was read (another process's change, not yet seen)
-        rows = Page.objects.filter(path__in=paths).order_by("depth").values_list("title", "url_path")
-    return [(title, page_url(url_path, request)) for title, url_path in rows] + [(last or page.title, None)]
+        english = (get_language() or "").startswith("en")
+        rows = [
+            ((title_en if english and title_en else title), url_path)
+            for title, title_en, url_path in Page.objects.filter(path__in=paths).order_by("depth")
+            .values_list("title", "channelpage__title_en", "url_path")
+        ]
+    own = getattr(page, "display_title", page.title) if isinstance(page, ChannelPage) else page.title
+    return [(title, page_url(url_path, request)) for title, url_path in rows] + [(last or own, None)]
+
+
+def public_channels(request) -> list[tuple[str, str]]:
+    """The channels just below the site's home page that anyone may read, as (title, address),
+    from the cached structure: the navigation shown to visitors."""
+    structure = portal_structure()
+    home_depth = 2
+    found = []
+    for path, section in sorted(structure.sections.items()):
+        if (section.is_channel and section.live and len(path) == Page.steplen * (home_depth + 1)
+                and section.alias_of_id is None
+                and not any(path.startswith(private) for private, _depth in structure.private)):
+            url = page_url(section.url_path, request)
+            if url is not None:
+                found.append((section.display_title, url))
+    return found
 
 
 def page_url(url_path: str, request, roots=None) -> str | None:
@@ -246,6 +269,12 @@ class Section:
     url_path: str
     live: bool
     alias_of_id: int | None = None
+    title_en: str = ""  # a channel's English title, if it has one
+    is_channel: bool = False
+
+    @property
+    def display_title(self) -> str:
+        return self.title_en if self.title_en and (get_language() or "").startswith("en") else self.title
 
 
 @dataclass(frozen=True)
@@ -275,9 +304,10 @@ def portal_structure() -> Structure:
     if found is None:
         article_type = ContentType.objects.get_for_model(ArticlePage)
         sections = {
-            path: Section(pk, title, url_path, live, alias_of_id)
-            for pk, path, title, url_path, live, alias_of_id in Page.objects.exclude(content_type=article_type)
-            .values_list("pk", "path", "title", "url_path", "live", "alias_of_id")
+            path: Section(pk, title, url_path, live, alias_of_id, title_en or "", channel_id is not None)
+            for pk, path, title, url_path, live, alias_of_id, title_en, channel_id
+            in Page.objects.exclude(content_type=article_type).values_list(
+                "pk", "path", "title", "url_path", "live", "alias_of_id", "channelpage__title_en", "channelpage__pk")
         }
         private = tuple(
             PageViewRestriction.objects.order_by("page__path").values_list("page__path", "page__depth")
@@ -559,7 +589,7 @@ def waiting_for_review(user, limit: int = 20) -> list[Review]:
     task_ids = [t.pk for t in EditorialTask.objects.filter(active=True) if t.user_may_act(user)]
     states = (
         TaskState.objects.filter(task_id__in=task_ids, status=TaskState.STATUS_IN_PROGRESS)
-        .select_related("task", "workflow_state__requested_by__person")
+        .select_related("task__editorialtask", "workflow_state__requested_by__person")
         .order_by("started_at")[:limit]
     )
     states = list(states)
@@ -571,7 +601,7 @@ def waiting_for_review(user, limit: int = 20) -> list[Review]:
         if page is None:
             continue
         reviews.append(Review(
-            page=page, task_name=ts.task.name, since=ts.started_at,
+            page=page, task_name=step_name(ts.task, get_language() or settings.LANGUAGE_CODE), since=ts.started_at,
             requested_by=_name(ts.workflow_state.requested_by),
             edit_url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
         ))

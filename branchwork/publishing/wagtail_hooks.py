@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from branchwork.core.hooks import LOAD_DEMO_HOOK, MY_PAGE_PANELS, MyPagePanel
+from branchwork.core.hooks import LOAD_DEMO_HOOK, MY_PAGE_PANELS, NAV_LINKS, MyPagePanel
 
 
 @hooks.register(LOAD_DEMO_HOOK)
@@ -48,3 +48,11 @@ def reviews_panel(request) -> MyPagePanel | None:
         context={"reviews": waiting_for_review(user)},
         order=15,
     )
+
+
+@hooks.register(NAV_LINKS)
+def public_channels_nav(request) -> list[tuple[str, str]]:
+    """Visitors find the portal's public channels in the main navigation."""
+    from branchwork.publishing.selectors import public_channels
+
+    return public_channels(request)

@@ -25,6 +25,7 @@ from django.utils.encoding import force_str
 from modelsearch.conf import get_app_config
 from modelsearch.index import AutocompleteField, RelatedFields, SearchField
 
+from branchwork.core.language import join_paragraphs
 from branchwork.search import analyzer, extract
 from branchwork.search.kinds import Family, Filing, family_for_model
 from branchwork.search.models import SearchDocument
@@ -62,10 +63,12 @@ class Doc:
 def _prepare(value) -> str:
     if isinstance(value, str):
         return value
+    # A StreamField's blocks (paragraphs, captions) run on by their script's rules, empty
+    # ones left out ("阶段成果。调研成果交流会现场", not "阶段成果。, 调研成果交流会现场, ,").
     if isinstance(value, list | tuple):
-        return ", ".join(_prepare(v) for v in value)
+        return join_paragraphs(_prepare(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(_prepare(v) for v in value.values())
+        return join_paragraphs(_prepare(v) for v in value.values())
     return "" if value is None else force_str(value)
 
 

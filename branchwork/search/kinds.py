@@ -151,7 +151,7 @@ class People(Family):
 
     def shown(self, person, title, body) -> tuple[str, str]:
         names = [n for n in (person.name, person.name_en, person.name_native) if n]
-        rest = [x for x in (*names[1:], person.position) if x]
+        rest = [x for x in (*names[1:], person.display_position) if x]
         return (names[0] if names else str(person)), " · ".join(rest)
 
     def urls(self, pks, request) -> dict[int, str]:

@@ -19,7 +19,7 @@
         .then(function (data) {
           misses = 0;
           if (count) { count.textContent = data.label; }
-          if (names) { names.textContent = data.names.join("、"); }
+          if (names) { names.textContent = data.names.join(names.getAttribute("data-separator") || "、"); }
           box.dataset.checkinPresent = String(data.present);
         })
         .catch(function () { misses += 1; })
