@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from branchwork.api import fields as api_fields
 from branchwork.search import selectors
 
 
@@ -41,7 +42,7 @@ class SearchHitSerializer(serializers.Serializer):
     title_html = serializers.CharField(source="title", help_text=_("Escaped; matches in <mark>."))
     snippet_html = serializers.CharField(source="snippet", help_text=_("Escaped; matches in <mark>."))
     url = serializers.CharField()
-    date = serializers.DateTimeField(allow_null=True)
+    date = api_fields.DateTimeField(allow_null=True)
 
 
 class FacetValueSerializer(serializers.Serializer):
