@@ -671,6 +671,10 @@ def validate(org: Organization, rows: Sequence[dict], *, by) -> ImportPlan:
                 if starts_at is None:
                     r.fail("date", _("“%(value)s” is not a date; write YYYY-MM-DD or "
                                      "YYYY-MM-DD HH:MM.") % {"value": r.text("date")})
+                elif starts_at.year < validators.MIN_YEAR:
+                    r.fail("date", _("Dates before %(year)s cannot be recorded.")
+                           % {"year": validators.MIN_YEAR})
+                    starts_at = None
                 elif starts_at > now:
                     r.fail("date", _("%(value)s is in the future; only past activities are "
                                      "imported.") % {"value": timezone.localtime(starts_at)

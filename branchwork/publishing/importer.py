@@ -245,6 +245,10 @@ def validate(channel: ChannelPage, records: list[tuple[int, dict]]) -> ImportPla
                 errors.append(_error(line, "published_at", _(
                     "“%(value)s” is not a date; write YYYY-MM-DD, YYYY-MM-DD HH:MM or ISO 8601.")
                     % {"value": obj["published_at"]}))
+            elif published_at.year < validators.MIN_YEAR:
+                errors.append(_error(line, "published_at", _(
+                    "Dates before %(year)s cannot be recorded.") % {"year": validators.MIN_YEAR}))
+                published_at = None
             elif published_at > now:
                 errors.append(_error(line, "published_at", _(
                     "%(value)s is in the future; only articles already published are imported.")

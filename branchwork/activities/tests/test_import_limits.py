@@ -308,3 +308,9 @@ def test_a_job_that_fails_says_so_and_writes_nothing(p, monkeypatch):
     job = ImportJob.objects.get()
     assert (job.status, job.errors[0]["problem"]) == ("failed", "disk full")
     assert Activity.objects.count() == 0
+
+
+def test_a_date_before_1900_is_refused(p):
+    errors = refused(p, f"{HEADER}\r\n0083-05-01,collective_study,Old,Room\r\n".encode())
+    assert (errors[0].row, errors[0].column) == (2, "date")
+    assert "before 1900" in errors[0].message
