@@ -12,7 +12,7 @@ TEST_JOBS ?= 2
 TEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint demo serve worker test test-sqlite test-postgres test-dates guards bench chaos messages lock clean
+.PHONY: help install lint demo serve worker test test-sqlite test-postgres test-dates schemathesis guards bench chaos messages lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,12 @@ TEST_DATES ?= 2027-02-01T09:30:00+08:00 2030-06-30T16:00:00+08:00
 test-dates: $(VENV)/.test-installed ## The suite on SQLite again at other dates (TEST_DATES)
 	@for when in $(TEST_DATES); do echo "== the suite at $$when"; \
 	  BRANCHWORK_TEST_NOW=$$when env -u DATABASE_URL $(PY) -m pytest -n $(TEST_JOBS) -q $(TEST_ARGS) || exit 1; done
+
+# Schemathesis over every API operation with each persona's token (api/tests/test_schemathesis.py),
+# once, on the database DATABASE_URL names (CI: PostgreSQL, where integers overflow) or SQLite;
+# SCHEMATHESIS_EXAMPLES sets the examples per operation and mode (default 5, derandomized).
+schemathesis: $(VENV)/.test-installed ## Generated requests over every API operation: no server error, no undocumented answer
+	$(PY) -m pytest -n 0 -q -s -m schemathesis branchwork/api/tests/test_schemathesis.py
 
 guards: $(VENV)/.test-installed ## Remove each guard of the record once and check that a test fails (bench/guards.py)
 	$(PY) bench/guards.py

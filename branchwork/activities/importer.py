@@ -27,9 +27,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -675,6 +676,10 @@ def validate(org: Organization, rows: Sequence[dict], *, by) -> ImportPlan:
                 if starts_at is None:
                     r.fail("date", _("“%(value)s” is not a date; write YYYY-MM-DD or "
                                      "YYYY-MM-DD HH:MM.") % {"value": r.text("date")})
+                elif starts_at.year < validators.MIN_YEAR:
+                    r.fail("date", _("Dates before %(year)s cannot be recorded.")
+                           % {"year": validators.MIN_YEAR})
+                    starts_at = None
                 elif starts_at > now:
                     r.fail("date", _("%(value)s is in the future; only past activities are "
                                      "imported.") % {"value": timezone.localtime(starts_at)
@@ -898,16 +903,20 @@ def _write(item: PlannedActivity, *, by, organization: Organization) -> Activity
 
 
 def run_import(*, by, organization: Organization, name: str, data: bytes,
-               dry_run: bool = False) -> ImportResult:
+               dry_run: bool = False, on_stage=None) -> ImportResult:
     """Read, check and (unless `dry_run`) write a file, all or nothing.
 
     Raises ImportRefused with every error found; then nothing has been written. A failure while
     writing rolls the whole file back too.
     """
     rows = parse_file(name, data)
+    if on_stage:
+        on_stage("checking", rows)
     plan = validate(organization, rows, by=by)
     if plan.errors:
         raise ImportRefused(plan.errors)
+    if on_stage and not dry_run:
+        on_stage("writing", rows)
     if dry_run:
         return ImportResult(activities=[], planned=len(plan.activities), dry_run=True,
                             encoding=getattr(rows, "encoding", ""))
@@ -931,3 +940,65 @@ __all__ = [
     "PlannedActivity", "Row", "RowError", "column_key", "parse_file", "parse_when", "run_import",
     "validate",
 ]
+
+
+# --- Imports run as a task, from the web page ---
+
+
+def start_job(*, by, organization: Organization, name: str, data: bytes):
+    """Keep the file as an ImportJob and queue its import; returns the job (the page follows
+    it). The caller has checked the permission and the file's size, and is not inside a
+    transaction: the job's row must be committed before a worker looks for it."""
+    from branchwork.activities.models import ImportJob
+    from branchwork.activities.tasks import run_activity_import
+
+    job = ImportJob.objects.create(organization=organization, requested_by=by, name=name[:255],
+                                   data=data, language=translation.get_language() or "")
+    run_activity_import.enqueue(job_id=job.pk)
+    job.refresh_from_db()  # run at once by the immediate backend (tests, TASKS_BACKEND)
+    return job
+
+
+def _job_save(job, **fields) -> None:
+    for key, value in fields.items():
+        setattr(job, key, value)
+    job.save(update_fields=list(fields))
+
+
+def run_job(job_id: int) -> str:
+    """Run a queued ImportJob: read the file, check every row, write them in one transaction
+    (all or nothing). Each stage is saved as it starts (5, 20, 50, 100 %), outside the writing
+    transaction, so the page shows it while the task runs.
+    A refused file keeps every error; a failure keeps its message; the file itself is dropped
+    once the job ends."""
+    from branchwork.activities.models import ImportJob, ImportStatus
+
+    job = ImportJob.objects.select_related("organization", "requested_by").get(pk=job_id)
+    if job.finished:
+        return job.status
+    _job_save(job, status=ImportStatus.CHECKING, progress=5)
+
+    def on_stage(stage: str, rows) -> None:
+        if stage == "checking":
+            _job_save(job, rows=len(rows), encoding=getattr(rows, "encoding", ""), progress=20)
+        else:
+            _job_save(job, status=ImportStatus.WRITING, progress=50)
+
+    try:
+        with translation.override(job.language or settings.LANGUAGE_CODE), \
+                audit.acting_as(job.requested_by, source="web"):
+            result = run_import(by=job.requested_by, organization=job.organization,
+                                name=job.name, data=bytes(job.data), on_stage=on_stage)
+    except ImportRefused as refused:
+        _job_save(job, status=ImportStatus.REFUSED, data=b"", finished_at=timezone.now(),
+                  errors=[{"row": e.row, "column": e.column, "problem": e.problem,
+                           "message": e.message} for e in refused.errors])
+    except Exception as exc:
+        _job_save(job, status=ImportStatus.FAILED, data=b"", finished_at=timezone.now(),
+                  errors=[{"row": None, "column": "", "problem": str(exc)[:500],
+                           "message": str(exc)[:500]}])
+        raise
+    else:
+        _job_save(job, status=ImportStatus.DONE, progress=100, data=b"",
+                  imported=len(result.activities), finished_at=timezone.now())
+    return job.status

@@ -556,6 +556,50 @@ class Reminder(models.Model):
         ordering = ["-sent_at"]
 
 
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting to start")
+    CHECKING = "checking", _("checking the file")
+    WRITING = "writing", _("writing the records")
+    DONE = "done", _("imported")
+    REFUSED = "refused", _("refused")
+    FAILED = "failed", _("failed")
+
+
+class ImportJob(models.Model):
+    """An import of past records started from the web page and run as a task
+    (activities.tasks.run_activity_import), so that a long file does not hold a request: the
+    page shows its stage and progress until it is done, refused (with every error) or failed.
+    The file is kept here (it is bounded by settings.IMPORT_LIMITS) until the job ends."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("file"), max_length=255)
+    data = models.BinaryField(editable=False)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    rows = models.PositiveIntegerField(default=0)  # records in the file, once read
+    encoding = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=16, blank=True)  # of the page: messages in it
+    imported = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{row, column, problem, message}]
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED)
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:import_job", args=[self.organization.code, self.pk])
+
+
 # The election records (换届选举) live in their own module; imported here so that Django
 # registers their models with this app.
 from branchwork.activities.elections import Election, ElectionCandidate  # noqa: E402,F401

@@ -19,3 +19,11 @@ def send_activity_notice(*, activity_id: int) -> int:
 def send_reminder_digests() -> int:
     """Today's digests of requirements at risk; returns how many digests went out."""
     return notifications.send_digests()
+
+
+@task()
+def run_activity_import(*, job_id: int) -> str:
+    """An import started from the web page (activities.importer.run_job); returns its status."""
+    from branchwork.activities import importer
+
+    return importer.run_job(job_id)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("orgs/<slug:org_code>/activities/export.xlsx", views.activity_export, name="export"),
     path("orgs/<slug:org_code>/activities/new/", views.activity_new, name="new"),
     path("orgs/<slug:org_code>/activities/import/", views_import.import_activities, name="import"),
+    path("orgs/<slug:org_code>/activities/import/<int:job_id>/", views_import.import_job,
+         name="import_job"),
     path(A, views.activity_detail, name="detail"),
     path(A + "edit/", views.activity_edit, name="edit"),
     path(A + "cancel/", views.activity_cancel, name="cancel"),

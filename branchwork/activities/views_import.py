@@ -8,7 +8,8 @@ one transaction and the user goes to the organization's activities.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from branchwork.activities import importer
-from branchwork.core import imports, permissions, selectors
+from branchwork.activities.models import ImportJob
+from branchwork.core import imports, permissions, selectors, validators
 
 
 class ImportForm(forms.Form):
@@ -56,6 +58,11 @@ def import_activities(request, org_code):
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            if not form.cleaned_data["dry_run"]:
+                # Writing runs as a task; the page of the job shows its progress and outcome.
+                job = importer.start_job(by=request.user, organization=org, name=upload.name,
+                                         data=upload.read())
+                return redirect(job.get_absolute_url())
             try:
                 result = importer.run_import(
                     by=request.user, organization=org, name=upload.name, data=upload.read(),
@@ -88,6 +95,28 @@ def import_activities(request, org_code):
         "checked": checked,
         "columns": importer.COLUMNS,
         "max_rows": imports.limits()["records"],
+        "list_url": list_url,
+        "breadcrumbs": crumbs,
+    })
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_job(request, org_code, job_id):
+    """The progress and outcome of an import run as a task; reloads itself until it ends."""
+    org = permissions.get_org_or_404(request.user, org_code, manage=True)
+    if validators.parse_id(job_id) is None:
+        raise Http404
+    job = get_object_or_404(ImportJob, pk=job_id, organization=org)
+    list_url = _activities_url(org)
+    crumbs = [(_("Organizations"), reverse("core:org_list"))]
+    crumbs += [(a.display_name, a.get_absolute_url()) for a in selectors.ancestors(org)]
+    crumbs += [(org.display_name, org.get_absolute_url()), (_("Activities"), list_url),
+               (_("Import past records"), reverse("activities:import", args=[org.code])),
+               (job.name, None)]
+    return render(request, "activities/import_job.html", {
+        "org": org,
+        "job": job,
         "list_url": list_url,
         "breadcrumbs": crumbs,
     })

@@ -23,6 +23,7 @@ from branchwork.activities.models import (
     Resolution,
     ThemeDayContent,
 )
+from branchwork.api import fields as api_fields
 from branchwork.api.schema import NamedChoiceField
 from branchwork.api.serializers import OrganizationCodeField, PersonIdField, PersonSummarySerializer
 from branchwork.core import permissions
@@ -293,8 +294,8 @@ class ActivityWriteSerializer(serializers.Serializer):
     types = _TypesField(help_text=_("Codes of the rulebook types it counts for."))
     title = serializers.CharField(max_length=200)
     session_number = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    starts_at = api_fields.DateTimeField()
+    ends_at = api_fields.DateTimeField(required=False, allow_null=True)
     date_confirmed = serializers.BooleanField(required=False)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
     host = PersonIdField(required=False, allow_null=True)
@@ -343,7 +344,7 @@ class ActivityUpdateSerializer(ActivityWriteSerializer):
 class MakeupSerializer(serializers.Serializer):
     """Make-up study (补学) of someone excused or absent."""
 
-    on = serializers.DateField(source="makeup_on")
+    on = api_fields.DateField(source="makeup_on")
     note = serializers.CharField(source="makeup_note")
 
 
@@ -439,8 +440,8 @@ class AmendmentChangesSerializer(serializers.Serializer):
 
     title = serializers.CharField(max_length=200, required=False)
     session_number = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    starts_at = serializers.DateTimeField(required=False)
-    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    starts_at = api_fields.DateTimeField(required=False)
+    ends_at = api_fields.DateTimeField(required=False, allow_null=True)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
     host = PersonIdField(required=False, allow_null=True)
     recorder = PersonIdField(required=False, allow_null=True)
@@ -490,8 +491,8 @@ class PeriodSerializer(serializers.Serializer):
     """One type in one period."""
 
     key = serializers.CharField(help_text=_("2026-03, 2026-Q1 or 2026."))
-    start = serializers.DateField()
-    end = serializers.DateField(help_text=_("The last day of the period."))
+    start = api_fields.DateField()
+    end = api_fields.DateField(help_text=_("The last day of the period."))
     required = serializers.IntegerField()
     held = serializers.IntegerField(help_text=_("Held activities that count (with quorum)."))
     planned = serializers.IntegerField()

@@ -50,3 +50,48 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(component)
         return component.ref
+
+
+# The answers every operation can give besides its success, and when. drf-spectacular documents
+# only the success; a client (and Schemathesis) must find every status it can receive in the
+# schema, so they are added here, all with the one error body DRF writes.
+_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "An error: `detail` for the whole request, or the names of the fields "
+    "refused, each with its messages.",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+_ERRORS = {
+    "400": "The request is refused: a parameter or a field is missing or invalid.",
+    "401": "No credentials, or credentials that are not valid.",
+    "403": "The user may not do this.",
+    "404": "Not found, or not visible to the user.",
+    "409": "The record's state does not allow this (any longer), or someone saved first.",
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def document_errors(result, generator, request, public):
+    """Postprocessing hook: add the error answers each operation can give."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = ["401", "403"]
+            takes_input = method in _WRITES or any(
+                p.get("in") == "query" for p in operation.get("parameters", []))
+            if takes_input:
+                codes.append("400")
+            if "{" in path or method in _WRITES:
+                codes.append("404")  # a path's object, or an object named in the body
+            if method in _WRITES:
+                codes.append("409")
+            for code in codes:
+                operation["responses"].setdefault(code, {
+                    "description": _ERRORS[code],
+                    "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Error"}}},
+                })
+    return result

@@ -5,10 +5,12 @@ through core.permissions; anything else answers 404, exactly as an unknown addre
 that a request body cannot be used to probe for records one may not know about.
 """
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from branchwork.core import permissions
+from branchwork.api import fields as api_fields
+from branchwork.core import permissions, validators
 from branchwork.core.models import Membership, MembershipStatusChange, Organization, Person, Role, Unit
 
 
@@ -42,6 +44,8 @@ class PersonIdField(serializers.PrimaryKeyRelatedField):
             isinstance(data, int) or (isinstance(data, str) and data.isdigit())
         ):
             self.fail("incorrect_type", data_type=type(data).__name__)
+        if validators.parse_id(data) is None:  # "²", 0, or more than a key holds: nobody
+            raise Http404
         return permissions.get_person_or_404(self.context["request"].user, data)
 
 
@@ -156,7 +160,7 @@ class PersonCreateSerializer(PersonSerializer):
         write_only=True, help_text=_("Code of the organization the person joins (one you manage).")
     )
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER, write_only=True)
-    start_on = serializers.DateField(write_only=True, help_text=_("The day the role begins."))
+    start_on = api_fields.DateField(write_only=True, help_text=_("The day the role begins."))
 
     class Meta(PersonSerializer.Meta):
         fields = PersonSerializer.Meta.fields + ["organization", "role", "start_on"]
@@ -184,6 +188,8 @@ class MembershipSerializer(serializers.ModelSerializer):
             "end_on",
             "note",
         ]
+        # A role is given on purpose: without one, the request is refused (400), not guessed.
+        extra_kwargs = {"role": {"required": True}}
 
 
 class MembershipUpdateSerializer(MembershipSerializer):

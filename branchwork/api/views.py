@@ -27,7 +27,7 @@ from branchwork.api.serializers import (
     StatusChangeSerializer,
     StatusChangeUpdateSerializer,
 )
-from branchwork.core import permissions, services
+from branchwork.core import permissions, services, validators
 from branchwork.core.models import Membership, MembershipStatusChange, Organization
 
 _TRUE = ("1", "true", "yes")
@@ -207,7 +207,8 @@ class MembershipViewSet(_ReadCreateUpdateViewSet):
         if code := params.get("organization"):
             qs = qs.filter(organization__code=code)
         if person := params.get("person"):
-            qs = qs.filter(person_id=person) if person.isdigit() else qs.none()
+            person_id = validators.parse_id(person)
+            qs = qs.filter(person_id=person_id) if person_id else qs.none()
         if params.get("current", "").lower() in _TRUE:
             qs = qs.current()
         return qs.order_by("organization__path", "role", "start_on", "pk")

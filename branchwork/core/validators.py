@@ -80,3 +80,33 @@ def find_in(data, path: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(data, (list, tuple)):
         for index, value in enumerate(data):
             yield from find_in(value, f"{path}[{index}]" if path else str(index))
+
+
+# --- Numbers and dates that come in as text ---
+
+# The largest id a database key holds (PostgreSQL bigint, SQLite INTEGER): a larger number in a
+# query or an address names nothing, and must not reach the database, which answers with an
+# error rather than with no rows.
+MAX_ID = 2**63 - 1
+# The earliest year a moment is accepted in: before it, the time zone database gives local mean
+# time (Asia/Shanghai: +08:05:43), an offset no client reads, and no record of ours is that old.
+MIN_YEAR = 1900
+
+
+def parse_id(value) -> int | None:
+    """A database id from text or a number, or None ("12" → 12; "²", "-1", "1e3", huge → None)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value <= MAX_ID else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        number = int(value)
+        return number if 0 < number <= MAX_ID else None
+    return None
+
+
+def validate_year(value) -> None:
+    """Refuses a date or moment before MIN_YEAR."""
+    if value is not None and value.year < MIN_YEAR:
+        raise ValidationError(_("Dates before %(year)s cannot be recorded.") % {"year": MIN_YEAR},
+                              code="too_early")

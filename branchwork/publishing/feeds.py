@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.html import strip_tags
 from django.utils.feedgenerator import Atom1Feed
 
+from branchwork.core import validators
 from branchwork.publishing.models import ArticlePage, ChannelPage, Visibility
 
 FEED_ITEMS = 20
@@ -20,6 +21,8 @@ class ChannelFeed(Feed):
 
     def get_object(self, request, channel_id):
         self.request = request
+        if validators.parse_id(channel_id) is None:  # more than a key holds: no such channel
+            raise Http404("No such channel")
         channel = ChannelPage.objects.live().public().filter(pk=channel_id).first()
         if channel is None:
             raise Http404("No such channel")

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from branchwork.core import audit
+from branchwork.core import audit, validators
 from branchwork.core.models import AuditAction, Person
 from branchwork.core.richtext import text_to_html
 from branchwork.publishing import services
@@ -145,6 +145,8 @@ def parse(data: bytes) -> list[tuple[int, dict]]:
         raise ImportRefused([_error(None, "", _("The file is not UTF-8 text."))]) from None
     records, errors = [], []
     for number, raw in enumerate(text.splitlines(), start=1):
+        if number > MAX_LINES:  # blank lines count: they cost reading too
+            raise ImportRefused([_error(None, "", _("The file has more than %(max)s lines; split it.") % {"max": MAX_LINES})])
         if not raw.strip():
             continue
         if len(records) + len(errors) >= MAX_LINES:
@@ -156,6 +158,11 @@ def parse(data: bytes) -> list[tuple[int, dict]]:
             continue
         if not isinstance(value, dict):
             errors.append(_error(number, "", _("each line must be one JSON object {…}.")))
+            continue
+        # One rule for typed and imported text (core.validators): no control characters.
+        problems = list(validators.find_in(value))
+        if problems:
+            errors.extend(_error(number, path, why) for path, why in problems)
             continue
         records.append((number, value))
     if errors:
@@ -238,6 +245,10 @@ def validate(channel: ChannelPage, records: list[tuple[int, dict]]) -> ImportPla
                 errors.append(_error(line, "published_at", _(
                     "“%(value)s” is not a date; write YYYY-MM-DD, YYYY-MM-DD HH:MM or ISO 8601.")
                     % {"value": obj["published_at"]}))
+            elif published_at.year < validators.MIN_YEAR:
+                errors.append(_error(line, "published_at", _(
+                    "Dates before %(year)s cannot be recorded.") % {"year": validators.MIN_YEAR}))
+                published_at = None
             elif published_at > now:
                 errors.append(_error(line, "published_at", _(
                     "%(value)s is in the future; only articles already published are imported.")

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from branchwork.activities import importer, services
 from branchwork.activities.models import (
     Activity,
+    ImportJob,
     ActivitySource,
     ActivityStatus,
     Attendance,
@@ -490,21 +491,29 @@ def test_only_managers_may_import(p, call):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_a_good_upload_imports_and_goes_to_the_activities(p, call):
-    request, response = call(p.alice, "post", {"file": upload("台账.csv", csv_bytes(GOOD_ROWS))})
+def test_a_good_upload_is_imported_by_a_task_whose_page_shows_the_outcome(p, call, client):
+    _request, response = call(p.alice, "post", {"file": upload("台账.csv", csv_bytes(GOOD_ROWS))})
     assert response.status_code == 302
-    assert response["Location"].startswith("/orgs/branch-a/activities")
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/orgs/branch-a/activities/import/{job.pk}/"
+    assert (job.status, job.progress, job.rows, job.imported) == ("done", 100, 3, 3)
+    assert job.data == b""  # the file is not kept once imported
     assert Activity.objects.count() == 3
-    assert [m.level_tag for m in get_messages(request)] == ["success"]
+    client.force_login(p.alice)
+    with translation.override("en"):
+        page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3 activities were imported" in page and 'http-equiv="refresh"' not in page
 
 
-def test_a_bad_upload_shows_every_error_in_a_table_and_writes_nothing(p, call):
+def test_a_bad_upload_is_refused_by_the_task_with_every_error_on_its_page(p, call, client):
     with translation.override("en"):
         data = {"file": upload("bad.csv", csv_bytes(bad_file_rows()))}
         _request, response = call(p.alice, "post", data)
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "<td>4</td>" in page and "<td>出席</td>" in page and "unknown person “王五”" in page
+    assert response.status_code == 302
+    assert ImportJob.objects.get().status == "refused"
+    client.force_login(p.alice)
+    page = client.get(response["Location"]).content.decode()
+    assert "<td>4</td>" in page and "<td>出席</td>" in page and "王五" in page
     assert "<td>7</td>" in page and "<td>日期</td>" in page
     assert Activity.objects.count() == 0
 

@@ -155,7 +155,7 @@ def test_the_import_page_reports_the_encoding_of_a_checked_file(p, client):
         "file": SimpleUploadedFile("big5.csv", data), "dry_run": "on"},
         HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert "read as Big5" in response.content.decode()
+    assert "Big5" in response.content.decode()
 
 
 # --- Limits, checked while reading ---
@@ -250,3 +250,67 @@ def test_the_limits_default_when_the_setting_names_only_some():
     with override_settings(IMPORT_LIMITS={"rows": 7}):
         assert imports.limits()["rows"] == 7
         assert imports.limits()["columns"] == imports.DEFAULTS["columns"]
+
+
+# --- Imports from the web run as a task ---
+
+
+def test_the_page_of_a_running_job_shows_its_stage_and_reloads_itself(p, client):
+    from branchwork.activities.models import ImportJob, ImportStatus
+
+    job = ImportJob.objects.create(organization=p.branch_a, requested_by=p.alice, name="a.csv",
+                                   data=b"x", status=ImportStatus.WRITING, progress=50, rows=120)
+    client.force_login(p.alice)
+    with translation.override("en"):
+        page = client.get(job.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'http-equiv="refresh"' in page
+    assert 'value="50"' in page and "120 rows read" in page
+
+
+def test_the_stages_of_a_job_are_saved_as_they_start(p, monkeypatch):
+    from branchwork.activities.models import ImportJob
+
+    seen = []
+    real = importer._job_save
+
+    def spy(job, **fields):
+        real(job, **fields)
+        seen.append((ImportJob.objects.get(pk=job.pk).status, job.progress))
+
+    monkeypatch.setattr(importer, "_job_save", spy)
+    data = f"{HEADER}\r\n{BIG5_ROW}\r\n".encode("big5")
+    job = importer.start_job(by=p.alice, organization=p.branch_a, name="big5.csv", data=data)
+    assert seen == [("checking", 5), ("checking", 20), ("writing", 50), ("done", 100)]
+    assert (job.status, job.encoding, job.imported) == ("done", "Big5", 1)
+
+
+def test_only_managers_of_its_organization_see_a_job(p, client):
+    job = importer.start_job(by=p.alice, organization=p.branch_a, name="a.csv",
+                             data=f"{HEADER}\r\n{BIG5_ROW}\r\n".encode())
+    for user in (p.bob, p.carol, p.dan):
+        client.force_login(user)
+        assert client.get(job.get_absolute_url()).status_code == 404
+    client.force_login(p.alice)
+    assert client.get(f"/orgs/{p.branch_a.code}/activities/import/{'9' * 25}/").status_code == 404
+    assert client.get(f"/orgs/{p.branch_b.code}/activities/import/{job.pk}/").status_code == 404
+
+
+def test_a_job_that_fails_says_so_and_writes_nothing(p, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer.services, "activity_schedule", broken)
+    # The task backend keeps the error as the task's result; the job says it failed.
+    importer.start_job(by=p.alice, organization=p.branch_a, name="a.csv",
+                       data=f"{HEADER}\r\n{BIG5_ROW}\r\n".encode())
+    from branchwork.activities.models import ImportJob
+
+    job = ImportJob.objects.get()
+    assert (job.status, job.errors[0]["problem"]) == ("failed", "disk full")
+    assert Activity.objects.count() == 0
+
+
+def test_a_date_before_1900_is_refused(p):
+    errors = refused(p, f"{HEADER}\r\n0083-05-01,collective_study,Old,Room\r\n".encode())
+    assert (errors[0].row, errors[0].column) == (2, "date")
+    assert "before 1900" in errors[0].message

@@ -135,3 +135,18 @@ def test_an_unknown_channel_is_named(channels, tmp_path):
     with pytest.raises(CommandError) as info:
         run("--channel", "/nowhere/", "--language", "en", jsonl(tmp_path, GOOD))
     assert "/nowhere/" in str(info.value)
+
+
+@pytest.mark.parametrize("record, field, words", [
+    ({**GOOD[0], "title": "支部\u0000活动"}, "title", "U+0000"),
+    ({**GOOD[0], "tags": ["ok", "bad\u001b"]}, "tags[1]", "U+001B"),
+    ({**GOOD[0], "published_at": "0083-01-16 09:30"}, "published_at", "before 1900"),
+])
+def test_control_characters_and_dates_before_1900_are_refused(channels, tmp_path, record,
+                                                                field, words):
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_articles", "--channel", "/jiceng/fengcai/", "--language", "en",
+                     jsonl(tmp_path, [GOOD[1], record]), stdout=io.StringIO(), stderr=err)
+    assert f"Line 2, field “{field}”" in err.getvalue() and words in err.getvalue()
+    assert not ArticlePage.objects.exists()
