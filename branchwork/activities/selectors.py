@@ -6,7 +6,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from branchwork.activities.models import Activity, ActivityStatus, Credit
@@ -18,28 +19,50 @@ BRANCH_KINDS = (OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH)
 
 
 def tallies_for(org_ids: list[int], year: int) -> dict[int, dict[str, Tally]]:
-    """Local dates of held, planned and quorum-less activities per organization and type that
-    count for `year` (a yearly record by the year it covers), in one query."""
-    raw: dict[int, dict[str, dict[str, list]]] = defaultdict(
-        lambda: defaultdict(lambda: {"held": [], "planned": [], "without_quorum": []}))
-    rows = (
+    """Held, planned and quorum-less activities per organization, type and month that count for
+    `year` (a yearly record by the year it covers), counted by the database in one grouped
+    query; the dates themselves only for the types a rule orders by date (one more query, over
+    those types alone)."""
+    counts: dict[int, dict[str, dict[str, dict[int, int]]]] = defaultdict(
+        lambda: defaultdict(lambda: {"held": {}, "planned": {}, "without_quorum": {}}))
+    credits = (
         Credit.objects.filter(organization_id__in=org_ids, year=year)
         .exclude(activity__status=ActivityStatus.CANCELLED)
-        .values_list("organization_id", "code", "on", "held", "counted")
     )
-    for org_id, code, on, held, counted in rows:
-        bucket = raw[org_id][code]
-        if counted:
-            bucket["held"].append(on)
-        elif held:
-            bucket["without_quorum"].append(on)
-        else:
-            bucket["planned"].append(on)
+    rows = (
+        credits.annotate(month=ExtractMonth("on"))
+        .values("organization_id", "code", "month", "held", "counted")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("organization_id", "code", "month", "held", "counted", "n")
+    )
+    for org_id, code, month, held, counted, n in rows:
+        kind = "held" if counted else "without_quorum" if held else "planned"
+        bucket = counts[org_id][code][kind]
+        bucket[month] = bucket.get(month, 0) + n
+    dated = _dated_codes()
+    held_dates: dict[tuple[int, str], list[datetime.date]] = defaultdict(list)
+    if dated:
+        for org_id, code, on in (credits.filter(code__in=dated, counted=True).order_by("on")
+                                 .values_list("organization_id", "code", "on")):
+            held_dates[(org_id, code)].append(on)
     return {
-        org_id: {code: Tally(held=tuple(b["held"]), planned=tuple(b["planned"]),
-                             without_quorum=tuple(b["without_quorum"])) for code, b in codes.items()}
-        for org_id, codes in raw.items()
+        org_id: {
+            code: Tally(held=b["held"], planned=b["planned"], without_quorum=b["without_quorum"],
+                        held_dates=tuple(held_dates[(org_id, code)]) if code in dated else None)
+            for code, b in codes.items()
+        }
+        for org_id, codes in counts.items()
     }
+
+
+def _dated_codes() -> frozenset[str]:
+    """Types whose records a rule orders by date: those that must precede another, and those."""
+    codes = set()
+    for t in get_rulebook().types.values():
+        if t.before:
+            codes |= {t.code, t.before}
+    return frozenset(codes)
 
 
 @dataclass(frozen=True)

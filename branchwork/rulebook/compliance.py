@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -86,10 +88,11 @@ def period_containing(per: str, day: datetime.date) -> Period:
     raise ValueError(f"unknown period {per!r}")
 
 
-def periods_of_year(per: str, year: int) -> list[Period]:
+@functools.lru_cache(maxsize=256)
+def periods_of_year(per: str, year: int) -> tuple[Period, ...]:
     n = {"month": 12, "quarter": 4, "year": 1}[per]
     step = {"month": 1, "quarter": 3, "year": 12}[per]
-    return [period_containing(per, datetime.date(year, 1 + i * step, 1)) for i in range(n)]
+    return tuple(period_containing(per, datetime.date(year, 1 + i * step, 1)) for i in range(n))
 
 
 def status(*, required: int, held: int, period: Period, today: datetime.date,
@@ -164,13 +167,36 @@ class TypeCompliance:
 
 @dataclass(frozen=True)
 class Tally:
-    """What the records say for one organization and type: local dates of the activities that
-    count for the year evaluated (a yearly record by the year it covers, 所属年度, so its date
-    may fall in the next year)."""
+    """What the records say for one organization and type, counted by month of the local date:
+    held (with quorum where the type has one), planned, and held without quorum. They count for
+    the year evaluated (a yearly record by the year it covers, 所属年度, so its month may fall in
+    the next year: a yearly type has one period, the year, and counts every month).
 
-    held: tuple[datetime.date, ...] = ()
-    planned: tuple[datetime.date, ...] = ()
-    without_quorum: tuple[datetime.date, ...] = ()
+    `held_dates` are the held activities' dates, kept only where a rule orders records by date
+    (a type that must precede another, and that other type); None elsewhere."""
+
+    held: Mapping[int, int] = field(default_factory=dict)
+    planned: Mapping[int, int] = field(default_factory=dict)
+    without_quorum: Mapping[int, int] = field(default_factory=dict)
+    held_dates: tuple[datetime.date, ...] | None = None
+
+    @classmethod
+    def of_dates(cls, *, held=(), planned=(), without_quorum=()) -> Tally:
+        """A tally of dated records (tests, and callers that have the dates anyway)."""
+        def months(days):
+            return dict(Counter(d.month for d in days))
+        return cls(held=months(held), planned=months(planned),
+                   without_quorum=months(without_quorum), held_dates=tuple(sorted(held)))
+
+
+def _in_period(counts: Mapping[int, int], period: Period) -> int:
+    """The records of `counts` (by month) that fall in the period (a year takes every month)."""
+    if period.per == "year":
+        return sum(counts.values())
+    if period.per == "month":
+        return counts.get(period.index, 0)
+    first = 3 * period.index - 2
+    return sum(counts.get(m, 0) for m in range(first, first + 3))
 
 
 def evaluate(
@@ -192,26 +218,25 @@ def evaluate(
             continue
         tally = tallies.get(activity_type.code, Tally())
         per = activity_type.cadence.per
-        held_dates = tally.held
-        if activity_type.before:
+        held = tally.held
+        if activity_type.before and tally.held_dates is not None:
             # Only those held on or before the first of the type they must precede count.
-            first = min(tallies.get(activity_type.before, Tally()).held, default=None)
+            first = min(tallies.get(activity_type.before, Tally()).held_dates or (), default=None)
             if first is not None:
-                held_dates = tuple(d for d in held_dates if d <= first)
+                held = dict(Counter(d.month for d in tally.held_dates if d <= first))
+        required = activity_type.cadence.count
+        at_risk_days = rulebook.at_risk_days.get(per, 0)
         cells = []
         for period in periods_of_year(per, year):
-            # A yearly type's tally is already the year's (by the year covered).
-            def within(d, period=period):
-                return per == "year" or d in period
-            held = sum(1 for d in held_dates if within(d))
+            n = _in_period(held, period)
             cells.append(Cell(
                 period=period,
-                required=activity_type.cadence.count,
-                held=held,
-                planned=sum(1 for d in tally.planned if within(d)),
-                without_quorum=sum(1 for d in tally.without_quorum if within(d)),
-                status=status(required=activity_type.cadence.count, held=held, period=period,
-                              today=today, at_risk_days=rulebook.at_risk_days.get(per, 0)),
+                required=required,
+                held=n,
+                planned=_in_period(tally.planned, period),
+                without_quorum=_in_period(tally.without_quorum, period),
+                status=status(required=required, held=n, period=period,
+                              today=today, at_risk_days=at_risk_days),
             ))
         result.append(TypeCompliance(type=activity_type, cells=cells))
     return result

@@ -333,3 +333,36 @@ def test_my_page_shows_what_waits_and_a_private_calendar_that_can_be_renewed(per
     bob.post("/my/calendar/new-address/")
     assert bob.get(f"/calendar/{feed.token}.ics").status_code == 404
     assert CalendarFeed.objects.get(person=p.people.bob).token != feed.token
+
+
+def test_committee_table_pages_a_large_committee_and_the_export_has_every_branch(personas, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    from branchwork.activities.views import COMMITTEE_PAGE_SIZE
+
+    client = login(personas.admin)
+    path = "/orgs/cmte/compliance/branches/?year=2026"
+    existing = len(client.get(path).context["rows"])
+    extra = COMMITTEE_PAGE_SIZE + 5 - existing
+    for i in range(extra):
+        make_org(f"many-{i:03d}", OrganizationKind.BRANCH, f"第{i:03d}支部", personas.committee)
+    with CaptureQueriesContext(connection) as first_page:
+        first = client.get(path)
+    assert len(first.context["rows"]) == COMMITTEE_PAGE_SIZE
+    assert first.context["page"].paginator.count == COMMITTEE_PAGE_SIZE + 5
+    second = client.get(path + "&page=2")
+    assert len(second.context["rows"]) == 5
+    shown = [r["org"].pk for r in first.context["rows"]] + [r["org"].pk for r in second.context["rows"]]
+    assert len(set(shown)) == COMMITTEE_PAGE_SIZE + 5  # every branch once, on one page or the other
+    # Twice the branches: the same queries for a page.
+    for i in range(COMMITTEE_PAGE_SIZE):
+        make_org(f"more-{i:03d}", OrganizationKind.BRANCH, f"新{i:03d}支部", personas.committee)
+    with CaptureQueriesContext(connection) as bigger:
+        client.get(path)
+    assert len(bigger) == len(first_page)
+    book = load_workbook(io.BytesIO(client.get("/orgs/cmte/compliance/branches/export.xlsx?year=2026").content))
+    names = [row[0] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    assert len(names) == 2 * COMMITTEE_PAGE_SIZE + 5
+    assert f"第{extra - 1:03d}支部" in names and "新049支部" in names

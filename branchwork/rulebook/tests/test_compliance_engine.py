@@ -39,7 +39,7 @@ def test_status_edges():
 
 
 def test_evaluate_counts_only_held_and_types_of_the_kind():
-    tallies = {"theme_day": Tally(held=(D(2026, 1, 5), D(2026, 1, 20)), planned=(D(2026, 2, 3),))}
+    tallies = {"theme_day": Tally.of_dates(held=(D(2026, 1, 5), D(2026, 1, 20)), planned=(D(2026, 2, 3),))}
     result = {t.type.code: t for t in evaluate(rulebook=get_rulebook(), org_kind="branch", year=2026,
                                                  tallies=tallies, today=D(2026, 2, 10))}
     assert "group_meeting" not in result and "joint_activity" not in result  # not for branches / no cadence
