@@ -84,7 +84,7 @@ def _section(out: DocxBody, s: Section, L: dict, number: int) -> None:
     out.p("", bold=words.heading(s))
     out.p(L["signin_note"], "Caption")
     headers, rows = words.signin_table(s, L)
-    out.table([headers, *rows], [1.2, 3.5, 2.2, 0, 3.5])
+    out.table([headers, *rows], [1.6, 3.5, 2.2, 0, 3.5])
 
 
 def build_docx(ledger: Ledger, progress: Progress = None) -> bytes:
