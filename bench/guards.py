@@ -214,7 +214,7 @@ GUARDS = [
           "", (f"{OTP}::test_committee_staff_are_asked_everywhere",)),
     Guard("otp: the back office asks for the second factor", "branchwork/core/auth.py",
           "    return path.startswith(BACK_OFFICE_PREFIXES) and permissions.may_use_back_office(user)",
-          "    return False", (OTP,)),
+          "    return False", (f"{OTP}::test_an_editor_is_asked_in_the_back_office_only",)),
     Guard("otp: wrong codes are throttled", "branchwork/settings.py",
           'OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 1)',
           'OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 0)',

@@ -214,3 +214,16 @@ def test_the_demo_prints_how_its_staff_log_in_and_that_works(db, client):
     client.post("/accounts/login/", {"username": "shichen", "password": settings.DEMO_PASSWORD})
     client.post(VERIFY, {"code": totp_code(device)})
     assert client.get("/my/").status_code == 200
+
+
+def test_an_editor_is_asked_in_the_back_office_only(personas, login):
+    from django.contrib.auth.models import Permission
+
+    alice = personas.alice  # a branch secretary: not the committee's staff
+    alice.user_permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
+    client = login(alice, verified=False)
+
+    assert client.get("/my/").status_code == 200
+    assert location(client.get("/admin/")) == f"{ENROL}?next=%2Fadmin%2F"
