@@ -53,6 +53,7 @@ LEASES = "branchwork/core/worker.py"
 LEASE_TESTS = "branchwork/core/tests/test_task_leases.py"
 RESTRUCTURE = "branchwork/api/tests/test_org_restructure_api.py"
 OTP = "branchwork/core/tests/test_two_factor.py"
+EXPORT_TESTS = "branchwork/reports/tests/test_orphaned_exports.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -195,7 +196,7 @@ GUARDS = [
           (f"{LEASE_TESTS}::test_a_restarted_worker_runs_the_task_its_dead_predecessor_left",)),
     Guard("leases: a given-up ledger export is marked failed", LEASES,
           "    for handler in lost_handlers(task_path):", "    for handler in ():",
-          (f"{LEASE_TESTS}::test_a_ledger_export_whose_task_is_given_up_says_so",)),
+          (f"{EXPORT_TESTS}::test_a_ledger_export_whose_task_is_given_up_says_so",)),
     Guard("leases: an orphaned journal PDF build is rebuilt on request", JOURNAL,
           "    if build is not None and build.is_pending and build_orphaned(build):",
           "    if False:",
@@ -203,7 +204,7 @@ GUARDS = [
     Guard("leases: an orphaned ledger export shows failed", "branchwork/reports/services.py",
           "    if task_pending(build_ledger_export, export_id=export.pk):\n        return export",
           "    return export",
-          (f"{LEASE_TESTS}::test_a_ledger_export_left_building_with_no_task_behind_it_shows_failed",)),
+          (f"{EXPORT_TESTS}::test_a_ledger_export_left_building_with_no_task_behind_it_shows_failed",)),
     Guard("organizations: only the level above closes or moves one", "branchwork/api/views.py",
           "            if not permissions.can_restructure_org(user, org):",
           "            if False:", (RESTRUCTURE,)),

@@ -107,37 +107,3 @@ def test_a_restarted_worker_runs_the_task_its_dead_predecessor_left(personas):
     assert row.worker_ids[0] == "killed" and len(row.worker_ids) == 2
     assert [m.subject for m in mail.outbox] == ["回执"]
     assert not TaskWorker.objects.exclude(worker_id="killed").exists()  # the worker signed off
-
-
-@override_settings(TASK_MAX_ATTEMPTS=1)
-def test_a_ledger_export_whose_task_is_given_up_says_so(personas):
-    from branchwork.reports.models import ExportStatus, LedgerExport
-    from branchwork.reports.tasks import build_ledger_export
-
-    export = LedgerExport.objects.create(
-        organization=personas.branch_a, year=2026, format="pdf", requested_by=personas.alice,
-        status=ExportStatus.RUNNING, progress=65)
-    with override_settings(TASKS=DATABASE_TASKS):
-        result = build_ledger_export.enqueue(export_id=export.pk)
-    a_worker("gone", pid=dead_pid())
-    claimed(result.id, "gone")
-    assert leases.reclaim().failed == [str(result.id)]
-    export.refresh_from_db()
-    assert export.status == ExportStatus.FAILED
-    assert export.error  # the page shows why, in the deployment's language
-
-
-@override_settings(TASKS=DATABASE_TASKS)
-def test_a_ledger_export_left_building_with_no_task_behind_it_shows_failed(personas, login):
-    from django.urls import reverse
-
-    from branchwork.reports.models import ExportStatus, LedgerExport
-
-    export = LedgerExport.objects.create(
-        organization=personas.branch_a, year=2026, format="pdf", requested_by=personas.alice,
-        status=ExportStatus.RUNNING, progress=65)
-    LedgerExport.objects.filter(pk=export.pk).update(
-        created_at=timezone.now() - datetime.timedelta(minutes=5))
-    url = reverse("reports:ledger_status", args=[personas.branch_a.code, export.pk])
-    body = login(personas.alice).get(url).json()
-    assert body["status"] == "failed" and body["error"]

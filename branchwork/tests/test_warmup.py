@@ -1,8 +1,8 @@
-"""The server's warm-up (core.warmup) renders the first pages through the application itself."""
+"""The server's warm-up (branchwork.warmup) renders the first pages through the application itself."""
 
 from django.core.handlers.wsgi import WSGIHandler
 
-from branchwork.core import warmup
+from branchwork import warmup
 
 
 def test_the_warm_up_renders_the_login_page_in_both_languages_and_compiles_the_templates(personas):
