@@ -205,11 +205,12 @@ class LeakFinder:
     def leaks(self, html: str) -> list[str]:
         """The pieces of text in the wrong language, each as it stands in the page."""
         found = []
-        for chunk in readable_chunks(html, self.language):
-            if chunk.endswith("…") and any(s.startswith(chunk[:-1].rstrip()) for s in self._strings):
-                continue  # the start of what a user typed, cut short
-            # User text may hold a code (a title with a reference number) and a code may hold
-            # a word users typed (an address on a channel's slug): a leak is what stays either way.
-            if self._leaks(self.strip_user_text(chunk)) and self._leaks(self.strip_user_text(chunk, codes_first=True)):
-                found.append(chunk)
-        return found
+        return [chunk for chunk in readable_chunks(html, self.language) if self.is_leak(chunk)]
+
+    def is_leak(self, chunk: str) -> bool:
+        """Does this piece of a page's text hold words of the other language?"""
+        if chunk.endswith("…") and any(s.startswith(chunk[:-1].rstrip()) for s in self._strings):
+            return False  # the start of what a user typed, cut short
+        # User text may hold a code (a title with a reference number) and a code may hold a word
+        # users typed (an address on a channel's slug): a leak is what stays either way.
+        return self._leaks(self.strip_user_text(chunk)) and self._leaks(self.strip_user_text(chunk, codes_first=True))
