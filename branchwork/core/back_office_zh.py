@@ -1,7 +1,7 @@
 """Strings of Wagtail's back office (and Django's time spans) that Wagtail's and Django's Chinese
 catalogues lack or get wrong: named here so that `make messages` keeps them in our catalogue
 (branchwork/locale), whose Chinese comes before theirs (LOCALE_PATHS precedes the apps'). The
-msgids are Wagtail's and Django's own; core/tests/test_back_office_chinese.py checks the result.
+msgids are Wagtail's and Django's own; tests/test_back_office_chinese.py checks the result.
 Wagtail's own gaps are reported upstream; strings Wagtail writes into its templates untranslated
 cannot be reached this way."""
 

@@ -70,8 +70,14 @@ def _pieces(value) -> list[str]:
     return [p.strip() for p in parts if len(p.strip()) >= 2]
 
 
+def _user_model(meta) -> bool:
+    return meta.app_label in USER_CONTENT_MODELS or (meta.app_label, meta.model_name) in USER_CONTENT_EXTRA
+
+
 def _text_fields(model):
     for field in model._meta.get_fields():
+        if not (getattr(field, "model", None) and _user_model(field.model._meta)):
+            continue  # inherited from a model that is not users' (a workflow step's name)
         if getattr(field, "concrete", False) and not field.is_relation and not field.choices:
             if isinstance(field, (models.CharField, models.TextField, models.JSONField)) or \
                     field.get_internal_type() in ("StreamField", "TextField", "CharField", "JSONField"):
@@ -90,7 +96,7 @@ def user_strings(language: str, *, audit: bool = False) -> list[str]:
     found: set[str] = set()
     for model in apps.get_models():
         meta = model._meta
-        if meta.app_label not in USER_CONTENT_MODELS and (meta.app_label, meta.model_name) not in USER_CONTENT_EXTRA:
+        if not _user_model(meta):
             continue
         if (meta.app_label, meta.model_name) == ("core", "auditentry") and not audit:
             continue
@@ -205,11 +211,12 @@ class LeakFinder:
     def leaks(self, html: str) -> list[str]:
         """The pieces of text in the wrong language, each as it stands in the page."""
         found = []
-        for chunk in readable_chunks(html, self.language):
-            if chunk.endswith("…") and any(s.startswith(chunk[:-1].rstrip()) for s in self._strings):
-                continue  # the start of what a user typed, cut short
-            # User text may hold a code (a title with a reference number) and a code may hold
-            # a word users typed (an address on a channel's slug): a leak is what stays either way.
-            if self._leaks(self.strip_user_text(chunk)) and self._leaks(self.strip_user_text(chunk, codes_first=True)):
-                found.append(chunk)
-        return found
+        return [chunk for chunk in readable_chunks(html, self.language) if self.is_leak(chunk)]
+
+    def is_leak(self, chunk: str) -> bool:
+        """Does this piece of a page's text hold words of the other language?"""
+        if chunk.endswith("…") and any(s.startswith(chunk[:-1].rstrip()) for s in self._strings):
+            return False  # the start of what a user typed, cut short
+        # User text may hold a code (a title with a reference number) and a code may hold a word
+        # users typed (an address on a channel's slug): a leak is what stays either way.
+        return self._leaks(self.strip_user_text(chunk)) and self._leaks(self.strip_user_text(chunk, codes_first=True))

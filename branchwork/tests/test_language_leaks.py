@@ -6,7 +6,7 @@ quorum, an issue of the journal); each HTML answer is read in English and in Chi
 (branchwork/tests/leaks.py says what counts as a leak and what is user content). The world gives
 English names to what has an English field (job titles, a channel, the home page's intro), so a
 page showing the Chinese one in English is caught. Wagtail's own back office is checked on its
-own (core/tests/test_back_office_chinese.py).
+own (tests/test_back_office_chinese.py).
 """
 
 import datetime

@@ -157,3 +157,14 @@ def test_talks_are_found_by_members(personas, anonymous):
     assert found(anonymous, "数据要素") == set()
     talk.delete()
     assert found(personas.bob, "数据要素") == set()
+
+
+def test_paragraphs_are_indexed_without_latin_commas_or_empty_ones(personas, home):
+    """Search snippets come from the indexed body: Chinese paragraphs run on by Chinese rules
+    ("阶段成果。调研成果交流会现场。…"), not joined with ", " nor with empty paragraphs between."""
+    channel = make_channel(home, "调查研究", "diaoyan")
+    article = make_article(channel, "交流会", body_html="<p>取得阶段成果。</p><p> </p><p>调研成果交流会现场</p>"
+                                                       "<p>会议由李爱丽主持</p>")
+    body = IndexEntry.objects.get(content_type__model="articlepage", object_id=str(article.pk)).body
+    assert ", " not in body
+    assert "取得阶段成果。调研成果交流会现场。会议由李爱丽主持" in body
