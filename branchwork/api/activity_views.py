@@ -132,7 +132,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         query = ActivityFilterSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         filters = query.validated_data
-        if "org" in filters:
+        if filters.get("org"):
             org = (
                 permissions.visible_organizations(self.request.user)
                 .filter(code=filters["org"])

@@ -8,6 +8,7 @@ api.apps makes every model serializer use these fields; declared fields use them
 
 import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from branchwork.core.validators import MIN_YEAR, validate_year
@@ -18,7 +19,7 @@ class DateTimeField(serializers.DateTimeField):
         moment = super().to_internal_value(value)
         try:
             validate_year(moment)
-        except Exception as exc:  # django's ValidationError → DRF's
+        except DjangoValidationError as exc:
             raise serializers.ValidationError(list(exc.messages)) from None
         return moment
 
@@ -33,6 +34,6 @@ class DateField(serializers.DateField):
         day = super().to_internal_value(value)
         try:
             validate_year(day)
-        except Exception as exc:
+        except DjangoValidationError as exc:
             raise serializers.ValidationError(list(exc.messages)) from None
         return day

@@ -500,8 +500,8 @@ def test_a_good_upload_is_imported_by_a_task_whose_page_shows_the_outcome(p, cal
     assert job.data == b""  # the file is not kept once imported
     assert Activity.objects.count() == 3
     client.force_login(p.alice)
-    with translation.override("en"):
-        page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["bw_language"] = "en"
+    page = client.get(response["Location"]).content.decode()
     assert "3 activities were imported" in page and 'http-equiv="refresh"' not in page
 
 

@@ -261,8 +261,8 @@ def test_the_page_of_a_running_job_shows_its_stage_and_reloads_itself(p, client)
     job = ImportJob.objects.create(organization=p.branch_a, requested_by=p.alice, name="a.csv",
                                    data=b"x", status=ImportStatus.WRITING, progress=50, rows=120)
     client.force_login(p.alice)
-    with translation.override("en"):
-        page = client.get(job.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["bw_language"] = "en"
+    page = client.get(job.get_absolute_url()).content.decode()
     assert 'http-equiv="refresh"' in page
     assert 'value="50"' in page and "120 rows read" in page
 

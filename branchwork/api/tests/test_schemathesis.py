@@ -58,31 +58,32 @@ def test_every_operation_for_each_persona(personas, wsgi, persona, record_proper
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", wsgi, headers=token)
     ran, failures, skipped = Counter(), [], []
 
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            checks = CHECKS + ([negative_data_rejection] if mode == GenerationMode.NEGATIVE
-                               else [])
+    def exercise(operation, mode) -> None:
+        checks = CHECKS + ([negative_data_rejection] if mode == GenerationMode.NEGATIVE else [])
 
-            @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-                      phases=[Phase.explicit, Phase.generate],
-                      suppress_health_check=list(HealthCheck))
-            @given(case=operation.as_strategy(generation_mode=mode, headers=token))
-            def run(case):
-                ran[(operation.label, mode.value)] += 1
-                response = case.call()
-                try:
-                    case.validate_response(response, checks=checks, headers=token)
-                except BaseException as error:  # a FailureGroup: every finding is collected
-                    if isinstance(error, (KeyboardInterrupt, SystemExit)):
-                        raise
-                    failures.append(f"{persona} {mode.value} {case.method} {case.formatted_path}"
-                                    f" → {response.status_code}: {_short(error)}")
-
+        @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+                  phases=[Phase.explicit, Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy(generation_mode=mode, headers=token))
+        def run(case):
+            ran[(operation.label, mode.value)] += 1
+            response = case.call()
             try:
-                run()
-            except Unsatisfiable:  # nothing invalid to send (no parameters, no body)
-                skipped.append((operation.label, mode.value))
+                case.validate_response(response, checks=checks, headers=token)
+            except BaseException as error:  # a FailureGroup: every finding is collected
+                if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                    raise
+                failures.append(f"{persona} {mode.value} {case.method} {case.formatted_path}"
+                                f" → {response.status_code}: {_short(error)}")
+
+        try:
+            run()
+        except Unsatisfiable:  # nothing invalid to send (no parameters, no body)
+            skipped.append((operation.label, mode.value))
+
+    for result in schema.get_all_operations():
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            exercise(result.ok(), mode)
 
     operations = {label for label, _mode in ran}
     record_property("schemathesis", {"operations": len(operations), "cases": sum(ran.values())})

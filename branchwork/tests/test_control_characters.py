@@ -15,7 +15,7 @@ from django.utils import translation
 from branchwork.activities.models import Activity
 from branchwork.activities.testing import at, held_activity
 from branchwork.core import validators
-from branchwork.core.models import AuditEntry, Person
+from branchwork.core.models import Person
 
 pytestmark = pytest.mark.django_db
 
