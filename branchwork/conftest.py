@@ -5,14 +5,15 @@ import pytest
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
+from branchwork.browser import LAUNCH_ARGS, system_chromium
+from branchwork.core.testing import PASSWORD, TEST_NOW, build_personas, needs_second_factor, verify_session
+
 # Generated examples are the same on every run (a failure reproduces) and their speed is not
 # judged: on a busy two-core machine generation itself can be slow, which says nothing of the code.
 settings.register_profile("branchwork", derandomize=True, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("branchwork")
 
-from branchwork.browser import LAUNCH_ARGS, system_chromium
-from branchwork.core.testing import PASSWORD, TEST_NOW, build_personas, needs_second_factor, verify_session
 
 
 @pytest.fixture(autouse=True)

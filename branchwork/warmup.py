@@ -78,7 +78,7 @@ def warm_up(application=None, *, close_connections: bool = True) -> dict:
     started = time.perf_counter()
     done: dict = {}
     try:
-        get_resolver().url_patterns  # imports every view module
+        _patterns = get_resolver().url_patterns  # imports every view module
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
                 translation.gettext("Log in")

@@ -32,11 +32,11 @@ from branchwork.activities.models import (
 )
 from branchwork.core.richtext import html_to_text
 
-# Records written by these loaders (their audit source) are approved without the checks: the demo's
-# records predate the checks and are being rewritten to pass them (issue 12, item 8). This is the
-# one place that decides it; the web, the API, commands and the importer never appear here. Empty
-# this set once the demo passes every check (`run` over all its records).
-SKIPPED_FOR_SOURCES = frozenset({"demo"})
+# Records written by these loaders (their audit source) would be approved without the checks. None
+# is: the demo passes every check (activities/tests/test_demo_activities.py runs them over all its
+# records) but the one example kept wrong on purpose, which is never approved. This is the one
+# place that could decide otherwise; the web, the API, commands and the importer never appear here.
+SKIPPED_FOR_SOURCES: frozenset[str] = frozenset()
 
 # Words in the minutes that announce a decision: a minute saying them must carry the decision
 # in the resolutions table, with its vote.

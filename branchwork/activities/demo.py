@@ -50,11 +50,12 @@ from branchwork.activities.models import (
     ActivityStatus,
     AttendanceRole,
     AttendanceStatus,
+    Speaking,
 )
 from branchwork.core import audit
 from branchwork.core import demo as core_demo
 from branchwork.core import services as core_services
-from branchwork.core.models import MembershipStatus, Organization, Person
+from branchwork.core.models import Organization, Person
 
 
 def _data(name: str):
@@ -273,6 +274,7 @@ class Plan:
     co: tuple[str, ...] = ()
     observers: tuple[str, ...] = ()
     session: int | None = None
+    covers_year: int | None = None  # 所属年度, for yearly records held after their year
     data: dict = field(default_factory=dict)
 
     @property
@@ -347,7 +349,10 @@ def build_schedule() -> list[Plan]:
         host, recorder = _officers(lec.org, day)
         recorder = STUDY_RECORDER.get(lec.org, recorder)
         plans.append(Plan(
-            org=lec.org, types=("party_lecture",), starts=_at(day, 14, 30), minutes_long=90,
+            org=lec.org, starts=_at(day, 14, 30), minutes_long=90,
+            # The branch secretary's own lecture of the year (书记讲党课) counts as such too.
+            types=("party_lecture", "secretary_lecture")
+            if lec.org in BRANCHES and lec.lecturer == host else ("party_lecture",),
             title=f"专题党课：{lec.title}",
             place="研究院主楼报告厅" if lec.co else rng.choice(ROOMS[lec.org]),
             host=host, recorder=recorder, kind="lecture", co=lec.co,
@@ -395,6 +400,23 @@ def build_schedule() -> list[Plan]:
                     host=host, recorder=recorder, kind="org_life", observers=(observer,),
                     agenda=("通报上年度组织生活会整改落实情况", "支部书记代表支委会作对照检查",
                             "党员逐一进行自我批评，相互批评", "开展民主评议党员"),
+                    covers_year=year - 1,
+                ))
+                # Before it, the committee members talk with every member (谈心谈话); after it,
+                # the secretary reports on the year's Party work to the committee above (述职).
+                talks = take(org, first.replace(day=5 + n))
+                plans.append(Plan(
+                    org=org, types=("heart_to_heart",), starts=_at(talks, 14, 0), minutes_long=150,
+                    title=f"{year - 1}年度组织生活会前谈心谈话", place=ROOMS[org][-1],
+                    host=host, recorder=recorder, kind="talks", covers_year=year - 1,
+                    agenda=("支委之间、支委与党员之间逐一谈心谈话", "征求对支部班子和支委个人的意见建议"),
+                ))
+                report = take(org, first.replace(day=21 + n))
+                plans.append(Plan(
+                    org=org, types=("secretary_report",), starts=_at(report, 9, 30), minutes_long=90,
+                    title=f"支部书记{year - 1}年度抓基层党建工作述职", place=ROOMS[org][0],
+                    host=host, recorder=recorder, kind="report", covers_year=year - 1,
+                    agenda=("支部书记述职", "党员代表评议", "机关党委点评"),
                 ))
         # Committee meetings (the general office has not held November 2026's yet: it is set
         # for the last day of the month).
@@ -536,6 +558,7 @@ OPENINGS = {
     "study": ("开展", "集体学习"), "theme": ("开展", "主题党日活动"),
     "joint": ("开展", "联学共建活动"), "lecture": ("举办", "专题党课"),
     "flawed": ("召开", "党小组会"),
+    "talks": ("开展", "组织生活会前谈心谈话"), "report": ("召开", "支部书记抓基层党建工作述职会"),
 }
 
 
@@ -581,6 +604,21 @@ def _write_minutes(plan: Plan, activity: Activity, people: dict,
         if speakers:
             parts.append(_said("交流中，", speakers, said, "谈到"))
         parts.append(_p(rng.choice(HOST_SUMMARIES).format(host=host.name)))
+    elif plan.kind == "talks":
+        talked = [r for r in rows if r.status in PRESENT_STATES and r.person_id != host.pk]
+        parts.append(_p(f"支部委员会成员之间、支委与党员之间逐一开展谈心谈话，{host.name}与"
+                        f"{len(talked)}名党员逐一谈话，听取对支部班子和支委个人的意见建议，"
+                        "谈心得失、谈工作打算，相互提醒存在的问题。"))
+        parts.append(_p(f"共征集意见建议{3 + len(talked) // 3}条，已梳理汇总，"
+                        f"作为{plan.covers_year}年度组织生活会对照检查的重要参考。"))
+    elif plan.kind == "report":
+        parts.append(_p(f"{host.name}代表支部委员会述职，从落实全面从严治党责任、加强理论武装、"
+                        f"规范组织生活、推动党建与业务融合四个方面报告了{plan.covers_year}年度"
+                        "抓基层党建工作情况，查摆了存在的不足，提出了改进措施。"))
+        speakers, said = _reflections(rng, rows, skip, 2)
+        if speakers:
+            parts.append(_said("评议中，", speakers, said, "提出"))
+        parts.append(_p("与会党员对支部书记抓党建工作情况进行了测评。"))
     elif plan.kind == "lecture":
         spec: Lecture = plan.data["spec"]
         lecturer = spec.lecturer if spec.guest else people[spec.lecturer].name
@@ -764,52 +802,6 @@ def _marks(plan: Plan, activity: Activity, rng: random.Random) -> dict:
 # --- Loading ---
 
 
-# A step of a person's history (core/demo/institution.yaml) and the status it gives: a candidate
-# (发展对象) is not a Party member yet.
-STEP_STATUS = {"candidate": MembershipStatus.NONE, "probationary": MembershipStatus.PROBATIONARY,
-               "full": MembershipStatus.FULL}
-
-
-class _StatusClock:
-    """People's Party status as of the day being loaded, from their history in the institution's
-    data, so that who is expected at each meeting and who votes there are as of its date (a
-    candidate is not a member yet; a probationary member has no vote). The people move forward
-    through their history as the schedule does, and end at today's status."""
-
-    def __init__(self, people: dict[str, Person]):
-        self.people = people
-        self.specs = [p for p in core_demo.PEOPLE if p.history and p.key in people]
-
-    @staticmethod
-    def status_on(spec, day: datetime.date) -> tuple[str, datetime.date | None]:
-        """(status, joined) in force when `day` began: a change decided on a day counts from the next."""
-        status, joined = MembershipStatus.NONE, None
-        for step in spec.history:
-            if step.on >= day:
-                break
-            status = STEP_STATUS[step.status]
-            if step.status == "candidate":
-                joined = None
-            elif step.status == "probationary":
-                joined = step.on
-        return status, joined
-
-    def _set(self, key: str, status: str, joined) -> None:
-        person = self.people[key]
-        if (person.membership_status, person.joined_party_on) != (status, joined):
-            core_services.person_update(by=None, person=person, membership_status=status,
-                                        joined_party_on=joined)
-
-    def move_to(self, day: datetime.date) -> None:
-        for spec in self.specs:
-            self._set(spec.key, *self.status_on(spec, day))
-
-    def finish(self) -> None:
-        for spec in self.specs:
-            self._set(spec.key, spec.status, datetime.date.fromisoformat(spec.joined)
-                      if spec.joined else None)
-
-
 def flawed_example_plan(take) -> Plan:
     """The one record kept wrong on purpose (demo/flawed_example.yaml): submitted, never
     approved, refused by the consistency checks."""
@@ -871,6 +863,18 @@ def _stage(plan: Plan, today: datetime.date, rng: random.Random) -> str:
     return "locked"
 
 
+def _record_speakers(plan: Plan, activity: Activity, people, *, by) -> None:
+    """Whoever the minutes name as speaking or introducing is recorded as such on the list, so
+    that the consistency checks see it (and refuse the flawed example, whose speaker is away)."""
+    spec = plan.data.get("spec")
+    named = [*getattr(spec, "speakers", ()), *plan.data.get("speakers", ())]
+    rows = dict(activity.attendance.values_list("person_id", "pk"))
+    speaking = {rows[people[key].pk]: Speaking.SPOKE for key in named
+                if key in people and people[key].pk in rows}
+    if speaking:
+        services.attendance_set_speaking(by=by, activity=activity, speaking=speaking)
+
+
 def _load_one(plan: Plan, *, orgs, people, actor, now, today, tally) -> Activity:
     rng = random.Random(f"{SEED}:{plan.key}")
     recorder_user = actor(plan.recorder)
@@ -881,7 +885,7 @@ def _load_one(plan: Plan, *, orgs, people, actor, now, today, tally) -> Activity
         place=plan.place, host=people[plan.host], recorder=people[plan.recorder],
         lecturer=lecturer, lecturer_name=plan.lecturer_name, agenda="\n".join(plan.agenda),
         co_organizers=[orgs[c] for c in plan.co], session_number=plan.session,
-        source=ActivitySource.WEB, notify=False,
+        covers_year=plan.covers_year, source=ActivitySource.WEB, notify=False,
     )
     tally["activity"] += 1
     if plan.starts > now:
@@ -908,6 +912,7 @@ def _load_one(plan: Plan, *, orgs, people, actor, now, today, tally) -> Activity
     minutes, resolutions = _write_minutes(plan, activity, people, rng)
     activity = services.minutes_save(by=recorder_user, activity=activity, minutes=minutes,
                                      resolutions=resolutions)
+    _record_speakers(plan, activity, people, by=recorder_user)
     if stage == "draft":
         tally["draft"] += 1
         return activity
@@ -989,12 +994,9 @@ def load_demo(*, stdout=None) -> None:
     with transaction.atomic(), audit.acting_as(None, source="demo"), _quiet_wagtail(), \
             translation.override("zh-hans"):
         actor = _Actors(people, tally)
-        clock = _StatusClock(people)
         for plan in plans:
-            clock.move_to(plan.day)
             _load_one(plan, orgs=orgs, people=people, actor=actor, now=now, today=today,
                       tally=tally)
-        clock.finish()
         _amend_one(orgs=orgs, people=people, actor=actor, tally=tally)
         planned = services.year_plan_generate(by=actor(OFFICERS[PLAN_BRANCH][0]),
                                               organization=orgs[PLAN_BRANCH], year=PLAN_YEAR)

@@ -44,7 +44,6 @@ from branchwork.core.models import (
     Organization,
     OrganizationKind,
     Person,
-    Role,
 )
 from branchwork.rulebook.loader import get_rulebook
 

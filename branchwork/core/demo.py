@@ -25,6 +25,7 @@ from django.utils import translation
 from branchwork.core import audit, services
 from branchwork.core.models import (
     Membership,
+    MembershipStatus,
     Organization,
     OrganizationKind,
     Person,
@@ -274,6 +275,38 @@ def _load_people(units: dict[str, Unit], tally: _Tally) -> dict[str, Person]:
     return people
 
 
+# A step's status in the history; a candidate (发展对象) is not a Party member yet.
+STEP_STATUSES = {"candidate": MembershipStatus.CANDIDATE, "probationary": MembershipStatus.PROBATIONARY,
+                 "full": MembershipStatus.FULL}
+
+
+# The meetings that decide a change of status (activity type codes in the data), as the minutes
+# name them.
+DECIDING_MEETINGS = {"committee_meeting": "支部委员会", "general_meeting": "党员大会"}
+
+
+def _load_histories(orgs: dict[str, Organization], people: dict[str, Person], tally: _Tally) -> None:
+    """The dated status history of those whose status changed within the demo's years, each
+    change with the meeting that decided it and the committee's approval, recorded once (a
+    person whose history is already recorded is left as it is). Every meeting then sees the
+    statuses of its own day: a candidate is not expected, a probationary member does not vote."""
+    for spec in PEOPLE:
+        person = people.get(spec.key)
+        if not spec.history or person is None or person.status_changes.filter(derived=False).exists():
+            continue
+        person.status_changes.all().delete()  # what was derived from the status alone
+        for step in spec.history:
+            meeting = orgs[step.decided_by].name_zh + DECIDING_MEETINGS[step.meeting]
+            services.status_change_record(
+                by=None, person=person, status=STEP_STATUSES[step.status], effective_on=step.on,
+                meeting=f"{meeting}（{step.on.isoformat()}）",
+                approved_by=(f"{orgs[step.approved_by].name_zh}（{step.approved_on.isoformat()}）"
+                             if step.approved_by else ""),
+                document_number=step.document,
+            )
+        tally.created["status history"] += 1
+
+
 def _load_roles(orgs: dict[str, Organization], people: dict[str, Person], tally: _Tally) -> None:
     existing = {
         (m.person_id, m.organization_id, m.role, m.start_on): m
@@ -374,6 +407,7 @@ def load(*, stdout=None, password: str | None = None) -> list[DemoLogin]:
         units = _load_units(tally)
         orgs = _load_organizations(units, tally)
         people = _load_people(units, tally)
+        _load_histories(orgs, people, tally)
         _load_roles(orgs, people, tally)
         logins = _load_logins(orgs, people, password, tally)
     if stdout is not None:

@@ -111,7 +111,7 @@ def backwards(apps, schema_editor):
                 if isinstance(old, list):
                     old, new = "\n".join(old), "\n".join(new or [])
             changes[label] = [old, new]
-        for i, line in enumerate(l for l in (m.legacy_note or "").splitlines() if l):
+        for i, line in enumerate(t for t in (m.legacy_note or "").splitlines() if t):
             changes[f"legacy {i + 1}"] = ["", line]
         m.changes = changes
         m.save(update_fields=["changes"])

@@ -10,7 +10,6 @@ The rules are those of core.services.derive_status_history, copied here as a mig
 follow later changes of the code.
 """
 
-import datetime
 
 from django.db import migrations
 from django.utils import timezone

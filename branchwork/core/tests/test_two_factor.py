@@ -6,7 +6,6 @@ import base64
 import datetime
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
