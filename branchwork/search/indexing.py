@@ -14,6 +14,7 @@ file says, an activity by its materials, a talk by its slides.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -60,9 +61,13 @@ class Doc:
 # --- From objects to documents ---
 
 
+# Wagtail gives a rich text's paragraphs joined by spaces: between Chinese, a space is a gap.
+_HAN_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u4e00-\u9fff])")
+
+
 def _prepare(value) -> str:
     if isinstance(value, str):
-        return value
+        return _HAN_GAP.sub("", value)
     # A StreamField's blocks (paragraphs, captions) run on by their script's rules, empty
     # ones left out ("阶段成果。调研成果交流会现场", not "阶段成果。, 调研成果交流会现场, ,").
     if isinstance(value, list | tuple):
