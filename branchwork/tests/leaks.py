@@ -210,7 +210,6 @@ class LeakFinder:
 
     def leaks(self, html: str) -> list[str]:
         """The pieces of text in the wrong language, each as it stands in the page."""
-        found = []
         return [chunk for chunk in readable_chunks(html, self.language) if self.is_leak(chunk)]
 
     def is_leak(self, chunk: str) -> bool:

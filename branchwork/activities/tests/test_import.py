@@ -8,7 +8,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import ValidationError
