@@ -430,6 +430,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for the membership statuses, on a person and on a change of status alike.
+    "ENUM_NAME_OVERRIDES": {"MembershipStatusEnum": "branchwork.core.models.MembershipStatus"},
     "PREPROCESSING_HOOKS": ["branchwork.api.schema.only_public_api"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

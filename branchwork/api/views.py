@@ -237,9 +237,10 @@ class MembershipViewSet(_ReadCreateUpdateViewSet):
     update=extend_schema(request=StatusChangeUpdateSerializer, responses=StatusChangeSerializer),
     partial_update=extend_schema(request=StatusChangeUpdateSerializer, responses=StatusChangeSerializer),
 )
-class StatusChangeViewSet(mixins.DestroyModelMixin, _ReadCreateUpdateViewSet):
-    """Membership status histories: of the people one manages, and one's own. Managers record,
-    correct and remove changes (a change recorded in error); each write is in the audit trail."""
+class StatusChangeViewSet(_ReadCreateUpdateViewSet):
+    """Membership status histories: of the people one manages, and one's own. Managers record
+    and correct changes; each write is in the audit trail. As everywhere in the API nothing is
+    deleted: a change recorded in error is removed on the person's page, with its own entry."""
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):
@@ -271,11 +272,6 @@ class StatusChangeViewSet(mixins.DestroyModelMixin, _ReadCreateUpdateViewSet):
         self._check(change.person)
         with _service_errors():
             services.status_change_update(by=self.request.user, change=change, **serializer.validated_data)
-
-    def perform_destroy(self, instance):
-        self._check(instance.person)
-        with _service_errors():
-            services.status_change_delete(by=self.request.user, change=instance)
 
 
 class MeView(APIView):

@@ -87,6 +87,14 @@ class ActivityType:
         lang = (get_language() or "zh-hans").lower()
         return self.name_en if lang.startswith("en") and self.name_en else self.name_zh
 
+    @property
+    def source_text(self) -> str:
+        """The source in the reader's language: the rulebook writes it "中文 / English"."""
+        zh, sep, en = self.source.partition(" / ")
+        if not sep:
+            return self.source
+        return en if (get_language() or "zh-hans").lower().startswith("en") else zh
+
     def __str__(self) -> str:
         return self.name
 

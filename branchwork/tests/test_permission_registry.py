@@ -25,7 +25,7 @@ def test_each_app_registers_the_rules_of_its_models_at_start_up():
     }
     assert set(permissions.rules_for(Activity).actions) == {"manage", "record", "approve"}
     # The reports app answers for ledgers, on core's organizations.
-    assert set(permissions.rules_for(Organization).actions) == {"see", "manage", "export_ledger"}
+    assert set(permissions.rules_for(Organization).actions) == {"see", "manage", "export_ledger", "restructure"}
 
 
 def test_it_refuses_questions_about_a_model_without_rules():

@@ -290,13 +290,19 @@ def test_one_flawed_example_awaits_approval_and_is_titled_so(out):
     assert not Activity.objects.filter(title__contains="示例").exclude(pk=example.pk).exists()
 
 
-def test_a_status_decided_at_a_meeting_counts_from_the_next_day():
-    tang = next(p for p in core_demo.PEOPLE if p.key == "tangjiaxin")
-    status_on = demo._StatusClock.status_on
-    assert status_on(tang, datetime.date(2025, 5, 20)) == (MembershipStatus.NONE, None)
-    assert status_on(tang, datetime.date(2026, 5, 20)) == (
-        MembershipStatus.PROBATIONARY, datetime.date(2025, 5, 20))
-    assert status_on(tang, datetime.date(2026, 5, 21))[0] == MembershipStatus.FULL
+def test_a_status_decided_at_a_meeting_counts_from_the_next_day(out):
+    from branchwork.core.selectors import meeting_statuses
+
+    tang = Person.objects.get(name="唐佳欣")
+    # The meetings that decided her admission and her full membership see her as she was when
+    # they began: a candidate, then a probationary member; the day after, the new status.
+    assert meeting_statuses([tang.pk], datetime.date(2025, 5, 20))[tang.pk] == MembershipStatus.CANDIDATE
+    assert meeting_statuses([tang.pk], datetime.date(2026, 5, 20))[tang.pk] == MembershipStatus.PROBATIONARY
+    assert meeting_statuses([tang.pk], datetime.date(2026, 5, 21))[tang.pk] == MembershipStatus.FULL
+    admission = tang.status_changes.get(status=MembershipStatus.PROBATIONARY)
+    assert admission.effective_on == datetime.date(2025, 5, 20)
+    assert admission.document_number == "东湖机党〔2025〕11号" and "党员大会" in admission.meeting
+    assert not tang.status_changes.filter(derived=True).exists()
 
 
 def test_an_election_with_as_many_candidates_as_seats_does_not_add_up():

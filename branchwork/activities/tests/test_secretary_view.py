@@ -55,11 +55,11 @@ def test_an_amendment_is_stored_as_fields_with_person_ids_not_sentences(personas
     bob_row = activity.attendance.get(person=p.people.bob)
     services.activity_amend(
         by=p.alice, activity=activity, reason="更正",
-        changes={"place": "党员活动室", "recorder": p.people.alice},
+        changes={"place": "二楼会议室", "recorder": p.people.alice},
         marks={bob_row.pk: (AttendanceStatus.EXCUSED, "因公出差")},
     )
     entries = Amendment.objects.get().entries
-    assert {"field": "place", "old": "", "new": "党员活动室"} in entries
+    assert {"field": "place", "old": "党员活动室", "new": "二楼会议室"} in entries
     assert {"field": "recorder", "old": p.people.bob.pk, "new": p.people.alice.pk} in entries
     assert {"field": "attendance", "person": p.people.bob.pk,
             "old": {"status": "present", "reason": ""},
@@ -71,7 +71,7 @@ def test_the_amendment_log_reads_in_the_readers_language(personas, login):
     activity = locked(p)
     bob_row = activity.attendance.get(person=p.people.bob)
     services.activity_amend(by=p.alice, activity=activity, reason="更正",
-                            changes={"place": "党员活动室"},
+                            changes={"place": "二楼会议室"},
                             marks={bob_row.pk: (AttendanceStatus.EXCUSED, "出差")})
     client = login(p.alice)
     english = en(client).get(url(activity)).content.decode()
@@ -201,8 +201,8 @@ def test_excused_and_absent_are_listed_apart(personas, login):
                              absent={p.people.bob: (AttendanceStatus.EXCUSED, "出差"),
                                      carla: (AttendanceStatus.ABSENT, "")})
     page = en(login(p.alice)).get(url(activity)).content.decode()
-    assert re.search(r"Excused \(1\)：</strong>Bob（出差）", page)
-    assert re.search(r"Absent \(1\)：</strong>Carla", page)
+    assert re.search(r"Excused \(1\): </strong>Bob \(出差\)", page)
+    assert re.search(r"Absent \(1\): </strong>Carla", page)
     assert "excused 1, absent 1" in page
 
 

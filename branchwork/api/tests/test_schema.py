@@ -31,6 +31,8 @@ def test_the_schema_describes_our_api_and_nothing_else(personas, api):
         f"{API}/people/{{id}}/",
         f"{API}/memberships/",
         f"{API}/memberships/{{id}}/",
+        f"{API}/status-changes/",
+        f"{API}/status-changes/{{id}}/",
         f"{API}/activities/",
         f"{API}/activities/{{id}}/",
         f"{API}/activities/{{id}}/attendance/",

@@ -233,8 +233,8 @@ def signoff(s: Section, L: dict) -> list[tuple[str, str]]:
 
     rows = [
         (field_label(Activity, "status"), s.status_label),
-        (_("Submitted by"), who_when(s.submitted_by, s.submitted_role, s.submitted_at)),
-        (_("Approved by"), who_when(s.locked_by, s.locked_role, s.locked_at)),
+        (pgettext("sign-off", "Submitted by"), who_when(s.submitted_by, s.submitted_role, s.submitted_at)),
+        (pgettext("sign-off", "Approved by"), who_when(s.locked_by, s.locked_role, s.locked_at)),
     ]
     if s.paper_signed_on:
         rows.append((L["paper_signed"], date_text(s.paper_signed_on)))
