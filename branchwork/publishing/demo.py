@@ -33,7 +33,7 @@ from branchwork.core import services as core_services
 from branchwork.core.models import Organization, Person
 from branchwork.publishing import demo_content as content
 from branchwork.publishing import notifications, services
-from branchwork.publishing.demo_content import HOME_INTRO
+from branchwork.publishing.demo_content import HOME_INTRO, HOME_INTRO_EN
 from branchwork.publishing.demo_images import draw_picture
 from branchwork.publishing.editorial import setup_editorial, sync_editorial_groups
 from branchwork.publishing.models import ArticlePage, ChannelPage, HomePage, SeriesPage, Visibility
@@ -50,9 +50,10 @@ def _people() -> dict[str, Person]:
 
 
 def _home(home: HomePage, tally: Counter) -> None:
-    if home.intro == HOME_INTRO and home.title == "首页":
+    if (home.intro, home.intro_en, home.title) == (HOME_INTRO, HOME_INTRO_EN, "首页"):
         return
     home.intro = HOME_INTRO
+    home.intro_en = HOME_INTRO_EN
     home.title = "首页"
     home.save_revision().publish()
     tally["home"] += 1
@@ -84,8 +85,13 @@ def _channels(home: HomePage, tally: Counter) -> dict[str, ChannelPage]:
         channel = ChannelPage.objects.child_of(parent).filter(slug=slug).first()
         if channel is None:
             channel = ChannelPage(title=spec.title, slug=slug, intro=spec.intro,
+                                  title_en=spec.title_en, intro_en=spec.intro_en,
                                   accepts_contributions=spec.accepts_contributions)
             parent.add_child(instance=channel)
+            _publish(channel)
+            tally["channel"] += 1
+        elif (channel.title_en, channel.intro_en) != (spec.title_en, spec.intro_en):
+            channel.title_en, channel.intro_en = spec.title_en, spec.intro_en
             _publish(channel)
             tally["channel"] += 1
         channels[spec.key] = channel

@@ -17,6 +17,8 @@ class ChannelSpec(NamedTuple):
     title: str
     intro: str = ""
     accepts_contributions: bool = False
+    title_en: str = ""
+    intro_en: str = ""
 
 
 class ImageSpec(NamedTuple):
@@ -64,6 +66,7 @@ def _spec(cls, row: dict, lists: tuple[str, ...] = ()):
 
 
 HOME_INTRO = _PORTAL["home_intro"]
+HOME_INTRO_EN = _PORTAL.get("home_intro_en", "")
 CHANNELS = [_spec(ChannelSpec, row) for row in _PORTAL["channels"]]
 SERIES = _PORTAL["series"]
 IMAGES = [_spec(ImageSpec, row) for row in _PORTAL["images"]]

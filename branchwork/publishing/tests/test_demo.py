@@ -45,6 +45,11 @@ def test_the_demo_portal_has_channels_a_series_and_articles(demo_output, client)
     page = client.get("/").content.decode()
     assert "东湖研究院机关党委" in page and "支部书记谈“四强”" in page
     assert "研究室党支部2026年度工作要点" not in page  # internal
+    # In English the home page and the channels speak English: the texts the demo gives them.
+    client.cookies["bw_language"] = "en"
+    english = client.get("/").content.decode()
+    assert "The work platform of the Party Committee" in english and "东湖研究院机关党委及" not in english
+    assert "Building the branches" in english
 
 
 def test_the_demo_has_contributions_in_each_state_and_a_signer_login(demo_output, client):
