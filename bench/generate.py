@@ -263,7 +263,7 @@ def generate(*, branches: int = 1, activities: int = 80, attendees: int = 40,
                 amendments.append(Amendment(
                     activity=activity, by_name=group[0].name, at=now,
                     reason="经核对请假审批单，更正一名党员的出勤情况",
-                    changes={"地点": ["党员活动室", activity.place]}))
+                    entries=[{"field": "place", "old": "党员活动室", "new": activity.place}]))
         ActivityTypeTag.objects.bulk_create(tags, batch_size=1000)
         Attendance.objects.bulk_create(rows, batch_size=1000)
         Resolution.objects.bulk_create(resolutions, batch_size=1000)
