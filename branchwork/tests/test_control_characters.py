@@ -67,12 +67,16 @@ def cells(data: bytes) -> list:
 
 
 def test_records_holding_one_from_before_still_export(personas, client):
-    # Written past every check, as records from before the rule may be.
+    # Written past every check, as records from before the rule may be. PostgreSQL never stores a
+    # NUL (it refuses the write), so there the old records hold the other control characters.
+    from django.db import connection
+
+    nul = "\x00" if connection.vendor == "sqlite" else "\x01"
     activity = held_activity(by=personas.alice, organization=personas.branch_a,
                              types=["collective_study"], starts_at=at(2026, 3, 1),
-                             title="Old\x00title\x1b")
+                             title=f"Old{nul}title\x1b")
     Activity.objects.filter(pk=activity.pk).update(place="Room\x07 3")
-    Person.objects.filter(pk=personas.people.bob.pk).update(phone="139\x00")
+    Person.objects.filter(pk=personas.people.bob.pk).update(phone=f"139{nul}")
     client.force_login(personas.alice)
     for url in (f"/orgs/{personas.branch_a.code}/activities/export.xlsx",
                 f"/orgs/{personas.branch_a.code}/audit/export.xlsx",
