@@ -16,6 +16,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from branchwork.activities import importer
+from branchwork.activities.importer import write as import_write
 from branchwork.activities.models import Activity
 from branchwork.core import imports
 from branchwork.core.models import AuditEntry
@@ -271,13 +272,13 @@ def test_the_stages_of_a_job_are_saved_as_they_start(p, monkeypatch):
     from branchwork.activities.models import ImportJob
 
     seen = []
-    real = importer._job_save
+    real = import_write._job_save
 
     def spy(job, **fields):
         real(job, **fields)
         seen.append((ImportJob.objects.get(pk=job.pk).status, job.progress))
 
-    monkeypatch.setattr(importer, "_job_save", spy)
+    monkeypatch.setattr(import_write, "_job_save", spy)
     data = f"{HEADER}\r\n{BIG5_ROW}\r\n".encode("big5")
     job = importer.start_job(by=p.alice, organization=p.branch_a, name="big5.csv", data=data)
     assert seen == [("checking", 5), ("checking", 20), ("writing", 50), ("done", 100)]
@@ -299,7 +300,7 @@ def test_a_job_that_fails_says_so_and_writes_nothing(p, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer.services, "activity_schedule", broken)
+    monkeypatch.setattr(import_write.services, "activity_schedule", broken)
     # The task backend keeps the error as the task's result; the job says it failed.
     importer.start_job(by=p.alice, organization=p.branch_a, name="a.csv",
                        data=f"{HEADER}\r\n{BIG5_ROW}\r\n".encode())
