@@ -86,14 +86,16 @@ bench: $(VENV)/.test-installed ## Run the benchmarks (results in bench/results/)
 
 # The fault tests: the races (real threads on a real database file), then real processes killed
 # with SIGKILL (the task worker mid-task, the server mid-write), a backup under write load and a
-# restore after the writer's SIGKILL (branchwork/tests/test_chaos_*.py, skipped by `make test`).
+# restore after the writer's SIGKILL (branchwork/tests/test_chaos_*.py, skipped by `make test`); with
+# DATABASE_URL, the races again on PostgreSQL and two app servers sharing it and a Redis cache.
 CHAOS_RACES ?= branchwork/activities/tests/test_record_lock.py branchwork/api/tests/test_record_lock_api.py
+CHAOS_SERVERS ?= branchwork/tests/test_chaos_two_servers.py branchwork/tests/test_chaos_backup_postgres.py
 CHAOS_FAULTS ?= branchwork/tests/test_chaos_worker.py branchwork/tests/test_chaos_server.py branchwork/tests/test_chaos_backup.py
 
 chaos: $(VENV)/.test-installed ## Fault tests: races, SIGKILL of worker and server during writes, backup under load, restore
 	env -u DATABASE_URL BRANCHWORK_CHAOS=1 $(PY) -m pytest -n 0 -p no:randomly -q -rA $(CHAOS_RACES) $(CHAOS_FAULTS)
-	@if [ -n "$$DATABASE_URL" ]; then echo "== the races on PostgreSQL"; \
-	  $(PY) -m pytest -n 0 -p no:randomly -q $(CHAOS_RACES); fi
+	@if [ -n "$$DATABASE_URL" ]; then echo "== on PostgreSQL: the races, backup and restore, two app servers sharing it and one Redis"; \
+	  BRANCHWORK_CHAOS=1 $(PY) -m pytest -n 0 -p no:randomly -q -rA $(CHAOS_RACES) $(CHAOS_SERVERS); fi
 
 messages: $(VENV)/.installed ## Extract translatable strings and compile the catalogues (needs GNU gettext)
 	cd branchwork && ../$(BW) makemessages --locale zh_Hans --locale en --no-obsolete --ignore 'tests/*'
