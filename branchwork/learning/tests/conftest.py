@@ -5,8 +5,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from branchwork.learning import services
+from branchwork.learning.testing import NOTE_SENTINEL as NOTE_SECRET
 
-NOTE_SECRET = "王博的私人心得 A-NOTE-5521"
 EVIDENCE = b"%PDF-1.4 certificate of Bob"
 
 
