@@ -39,7 +39,7 @@ class StudyPlan(models.Model):
                                                                    MaxValueValidator(2100)])
     title = models.CharField(_("title"), max_length=200)
     intro = models.TextField(_("introduction"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-year", "organization__path"]
@@ -67,7 +67,7 @@ class StudyPlanItem(models.Model):
 
     plan = models.ForeignKey(StudyPlan, on_delete=models.CASCADE, related_name="items",
                              verbose_name=_("study plan"))
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(_("order"), default=0)
     month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True,
                                              validators=[MinValueValidator(1), MaxValueValidator(12)])
     topic = models.CharField(_("topic"), max_length=200)
@@ -78,7 +78,7 @@ class StudyPlanItem(models.Model):
                              related_name="+", verbose_name=_("lecture-hall talk"))
     file = models.FileField(_("document"), upload_to=_upload_path, blank=True, max_length=300,
                             validators=[FileExtensionValidator(MATERIAL_EXTENSIONS)])
-    file_name = models.CharField(max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
     url = models.URLField(_("external link"), blank=True, max_length=500)
     sessions = models.ManyToManyField(
         Activity, blank=True, related_name="+", verbose_name=_("collective study sessions"),
@@ -163,7 +163,7 @@ class TrainingCourse(models.Model):
                                 validators=[MinValueValidator(0), MaxValueValidator(500)])
     participants = models.ManyToManyField(Person, through="CourseParticipant", related_name="+",
                                           verbose_name=_("participants"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-ends_on", "-pk"]
@@ -213,13 +213,13 @@ class ExternalTraining(models.Model):
                                 validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)],
                                 help_text=_("A certificate, a notice of the course or its "
                                             "attendance record."))
-    evidence_name = models.CharField(max_length=200, blank=True)
+    evidence_name = models.CharField(_("file name"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=TrainingStatus.choices,
                               default=TrainingStatus.SUBMITTED)
-    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
+                                   blank=True, related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=300, blank=True)
 
     class Meta:

@@ -3,15 +3,15 @@ from django.urls import path
 from branchwork.learning import views
 
 app_name = "learning"
-O = "orgs/<slug:org_code>/learning/"
+ORG = "orgs/<slug:org_code>/learning/"
 
 urlpatterns = [
-    path(O, views.index, name="index"),
-    path(O + "plans/new/", views.plan_new, name="plan_new"),
-    path(O + "<int:year>/", views.plan, name="plan"),
-    path(O + "<int:year>/items/new/", views.item_new, name="item_new"),
-    path(O + "<int:year>/hours/", views.org_hours, name="org_hours"),
-    path(O + "items/<int:item_id>/file/", views.item_file, name="item_file"),
+    path(ORG, views.index, name="index"),
+    path(ORG + "plans/new/", views.plan_new, name="plan_new"),
+    path(ORG + "<int:year>/", views.plan, name="plan"),
+    path(ORG + "<int:year>/items/new/", views.item_new, name="item_new"),
+    path(ORG + "<int:year>/hours/", views.org_hours, name="org_hours"),
+    path(ORG + "items/<int:item_id>/file/", views.item_file, name="item_file"),
     path("my/learning/", views.my_learning, name="my"),
     path("my/learning/<int:year>/", views.my_learning, name="my_year"),
     path("my/learning/notes/new/", views.note_new, name="note_new"),
