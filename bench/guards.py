@@ -54,6 +54,8 @@ LEASE_TESTS = "branchwork/core/tests/test_task_leases.py"
 RESTRUCTURE = "branchwork/api/tests/test_org_restructure_api.py"
 OTP = "branchwork/core/tests/test_two_factor.py"
 EXPORT_TESTS = "branchwork/reports/tests/test_orphaned_exports.py"
+LEARNING_PAGES = "branchwork/learning/tests/test_pages.py"
+LEARNING_HOURS = "branchwork/learning/tests/test_hours.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -227,6 +229,33 @@ GUARDS = [
           "        if (pending or must_use_second_factor(result[0])) and not is_verified(django_request):",
           "        if False:",
           (f"{OTP}::test_api_tokens_are_unaffected_but_a_staff_session_must_be_verified",)),
+    Guard("learning: a decision on external training reads it afresh under the lock",
+          "branchwork/learning/services.py",
+          "    lock_for_update(training)\n    if training.status not in states:",
+          "    if training.status not in states:",
+          (f"{LEARNING_PAGES}::test_a_decision_taken_on_a_stale_page_is_refused",
+           "branchwork/learning/tests/test_training_race.py")),
+    Guard("learning: only training awaiting approval is decided", "branchwork/learning/services.py",
+          "    if training.status not in states:\n        raise Conflict(",
+          "    if False:\n        raise Conflict(",
+          (f"{LEARNING_PAGES}::test_a_decision_taken_on_a_stale_page_is_refused",)),
+    Guard("learning: a secretary does not approve her own training", "branchwork/learning/services.py",
+          "    if training.person.user_id is not None and training.person.user_id == by.pk:",
+          "    if False:",
+          (f"{LEARNING_PAGES}::test_a_secretary_does_not_approve_her_own_training",)),
+    Guard("learning: a note is read by the branch only once shared", "branchwork/learning/permissions.py",
+          "q |= Q(shared=True, organization__path__in=access.read_paths)",
+          "q |= Q(organization__path__in=access.read_paths)",
+          (f"{LEARNING_PAGES}::test_a_private_note_is_read_by_its_author_and_the_secretary_only",)),
+    Guard("learning: an activity of two training types counts its hours once",
+          "branchwork/learning/selectors.py",
+          "            .filter(Exists(training_type)))",
+          "            .filter(activity__type_tags__code__in=rule.types))",
+          (f"{LEARNING_HOURS}::test_an_activity_of_two_training_types_counts_its_hours_once",)),
+    Guard("learning: hours count only attendance marked present", "branchwork/learning/selectors.py",
+          "status__in=PRESENT_STATES, activity__status__in=HELD_STATES,",
+          "activity__status__in=HELD_STATES,",
+          (f"{LEARNING_HOURS}::test_hours_follow_amended_attendance",)),
 ]
 
 

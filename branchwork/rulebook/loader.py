@@ -103,6 +103,27 @@ class ActivityType:
 
 
 @dataclass(frozen=True)
+class Training:
+    """Yearly training hours a member must earn (集中学习培训学时), and what earns them: attended
+    activities of `types` (an activity counts once, however many of these types it has),
+    recorded training courses and approved external training. Holders of `leader_roles` in any
+    organization during the year owe `leader_hours` instead of `hours`."""
+
+    hours: int
+    leader_hours: int
+    leader_roles: tuple[str, ...]
+    types: tuple[str, ...]
+    source: str
+
+    @property
+    def source_text(self) -> str:
+        zh, sep, en = self.source.partition(" / ")
+        if not sep:
+            return self.source
+        return en if (get_language() or "zh-hans").lower().startswith("en") else zh
+
+
+@dataclass(frozen=True)
 class Rulebook:
     path: str
     name_zh: str
@@ -110,6 +131,7 @@ class Rulebook:
     version: int
     at_risk_days: dict[str, int]
     types: dict[str, ActivityType] = field(default_factory=dict)
+    training: Training | None = None
 
     @property
     def name(self) -> str:
@@ -263,6 +285,45 @@ def _type(check: _Checker, index: int, entry, order: int) -> ActivityType | None
     )
 
 
+LEADER_ROLES = ("secretary", "deputy_secretary", "committee_member", "group_leader")
+
+
+def _training(check: _Checker, raw, types: dict[str, ActivityType]) -> Training | None:
+    if raw is None:
+        return None
+    where = "training"
+    if not isinstance(raw, dict):
+        check.fail(where, "must be a mapping like {hours: 32, leader_hours: 56, types: [...]}")
+        return None
+    known = {"hours", "leader_hours", "leader_roles", "types", "source"}
+    for key in sorted(set(raw) - known):
+        check.fail(where, f"unknown key {key!r} (known: {', '.join(sorted(known))})")
+    numbers = {}
+    for key in ("hours", "leader_hours"):
+        value = raw.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            check.fail(where, f"{key} must be a whole number of hours ≥ 0, got {value!r}")
+            value = 0
+        numbers[key] = value
+    roles = raw.get("leader_roles", [])
+    if not isinstance(roles, list) or any(r not in LEADER_ROLES for r in roles):
+        check.fail(where, f"leader_roles must be a list of {', '.join(LEADER_ROLES)}, got {roles!r}")
+        roles = []
+    codes = raw.get("types", [])
+    if not isinstance(codes, list) or not codes:
+        check.fail(where, "types must be a non-empty list of activity type codes")
+        codes = []
+    for code in codes:
+        if code not in types:
+            check.fail(where, f"types: unknown type {code!r}")
+    source = raw.get("source", "")
+    if not isinstance(source, str) or not source.strip():
+        check.fail(where, "source must say where the requirement comes from")
+        source = ""
+    return Training(hours=numbers["hours"], leader_hours=numbers["leader_hours"],
+                    leader_roles=tuple(roles), types=tuple(codes), source=source.strip())
+
+
 def parse_rulebook(text: str, *, path: str = "<string>") -> Rulebook:
     check = _Checker(path)
     try:
@@ -274,7 +335,7 @@ def parse_rulebook(text: str, *, path: str = "<string>") -> Rulebook:
                             f"{getattr(exc, 'problem', exc)}") from None
     if not isinstance(data, dict):
         raise RulebookError(f"Rulebook {path} must be a mapping with 'name', 'version' and 'types'")
-    known = {"name", "version", "at_risk_days", "types"}
+    known = {"name", "version", "at_risk_days", "types", "training"}
     for key in sorted(set(data) - known):
         check.fail("top level", f"unknown key {key!r} (known: {', '.join(sorted(known))})")
     name_zh, name_en = _names(check, "name", data.get("name"))
@@ -312,9 +373,10 @@ def parse_rulebook(text: str, *, path: str = "<string>") -> Rulebook:
                        f"before: unknown type {activity_type.before!r}")
         elif activity_type.before and activity_type.before == activity_type.code:
             check.fail(f"types[{index}] ({activity_type.code})", "before: a type cannot come before itself")
+    training = _training(check, data.get("training"), types)
     check.raise_if_any()
     return Rulebook(path=path, name_zh=name_zh, name_en=name_en, version=version,
-                    at_risk_days=at_risk, types=types)
+                    at_risk_days=at_risk, types=types, training=training)
 
 
 def load_rulebook(path: str | Path) -> Rulebook:

@@ -22,10 +22,14 @@ def test_each_app_registers_the_rules_of_its_models_at_start_up():
         "lectures.Talk", "lectures.LectureSeries",
         "wagtailcore.Page", "wagtaildocs.Document",
         "intake.IncomingMessage",
+        "learning.StudyPlan", "learning.StudyPlanItem", "learning.TrainingCourse",
+        "learning.StudyNote", "learning.ExternalTraining",
     }
     assert set(permissions.rules_for(Activity).actions) == {"manage", "record", "approve"}
-    # The reports app answers for ledgers, on core's organizations.
-    assert set(permissions.rules_for(Organization).actions) == {"see", "manage", "export_ledger", "restructure"}
+    # The reports app answers for ledgers, learning for who is short of hours, on core's
+    # organizations.
+    assert set(permissions.rules_for(Organization).actions) == {"see", "manage", "export_ledger", "restructure",
+                                                                 "see_training_hours"}
 
 
 def test_it_refuses_questions_about_a_model_without_rules():

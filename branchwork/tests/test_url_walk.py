@@ -25,6 +25,7 @@ from branchwork.activities.testing import at, held_activity
 from branchwork.core import services
 from branchwork.core.exports import XLSX_TYPE
 from branchwork.core.models import Membership
+from branchwork.learning import testing as learning_testing
 from branchwork.publishing import testing as publishing_testing
 from branchwork.reports.models import LedgerExport
 
@@ -79,6 +80,10 @@ def _sample(name: str, world) -> str:
         "size": "medium",
         "tag": world.portal.tag,
         "page_id": world.portal.draft.pk,
+        "year": 2026,
+        "note_id": world.learning.note.pk,
+        "training_id": world.learning.training.pk,
+        "item_id": world.learning.item.pk,
     }
     if name in samples:
         return str(samples[name])
@@ -115,17 +120,21 @@ def world(personas):
         organization=personas.branch_a, year=2026, format="xlsx", requested_by=personas.alice)
     # The portal: an internal article (with its own picture) and Bob's contribution in review.
     personas.portal = publishing_testing.walk_world(personas)
+    # Learning: branch A's plan, Bob's private study note and his external training.
+    personas.learning = learning_testing.walk_world(personas)
     return personas
 
 
 # What each persona must never see: values that only branch A's people or managers may see.
 FORBIDDEN = {
     "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
-                  publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT],
+                  publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
+                  learning_testing.NOTE_SENTINEL],
     "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
-              publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT],
+              publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
+              learning_testing.NOTE_SENTINEL],
     "bob": [OLD_PHONE],
-    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT],
+    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL],
     "alice": [publishing_testing.PORTAL_DRAFT],
 }
 
@@ -141,6 +150,8 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert f"/checkin/{world.activity.checkin_token}/" in urls
     assert f"/portal/feeds/{world.portal.channel.pk}/" in urls
     assert f"/my/contributions/{world.portal.draft.pk}/" in urls
+    assert f"/learning/notes/{world.learning.note.pk}/" in urls
+    assert f"/orgs/{world.branch_a.code}/learning/2026/hours/" in urls
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan", "alice"])
