@@ -61,9 +61,9 @@ class TopicForm(_PeopleMixin, forms.Form):
     guests = forms.CharField(label=_("guest members"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("One name a line, as it should be printed."))
-    approved_on = _date(_("approved on (立项)"), required=False)
+    approved_on = _date(_("approved on"), required=False)
     midterm_on = _date(_("mid-term review on"), required=False)
-    completed_on = _date(_("completed on (结项)"), required=False)
+    completed_on = _date(_("completed on"), required=False)
     cancelled_on = _date(_("cancelled on"), required=False)
     summary = forms.CharField(label=_("summary"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
 
@@ -85,7 +85,7 @@ class OutputForm(_PeopleMixin, forms.Form):
     completed_on = _date(_("date"), help_text=_("The day the output was finished."))
     classification = forms.ChoiceField(
         label=_("classification"), choices=Classification.choices,
-        help_text=_("Classified (涉密): only the metadata is kept here; the text and files stay offline."))
+        help_text=_("Classified: only the metadata is kept here; the text and files stay offline."))
     authors = _people_field(_("authors"), help_text=_("In the order they are printed."))
     guest_authors = forms.CharField(label=_("guest authors"), required=False,
                                     widget=forms.Textarea(attrs={"rows": 2}),

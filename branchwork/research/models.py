@@ -6,7 +6,7 @@ Kinds of output are data (`OutputKind`, rows seeded by migration 0002), so an of
 own. A topic's status is not typed in: it follows from its dates (approval 立项, mid-term 中期,
 completion 结项, cancellation), so it can be asked as of any day (`Topic.status_on`).
 
-Branchwork runs on an unclassified network: an output marked classified (涉密) keeps metadata only.
+Branchwork runs on an unclassified network: an output marked classified keeps metadata only.
 Its text, files, and the text and scan of an instruction on it are refused (`clean()` here, and
 the services), with a message saying why.
 """
@@ -31,11 +31,11 @@ from branchwork.core.models import Organization, Person
 FILE_EXTENSIONS = ["doc", "docx", "pdf", "odt", "wps"]
 SCAN_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]
 CLASSIFIED_REFUSAL = _(
-    "This output is classified (涉密). Branchwork runs on an unclassified network, so it keeps the "
+    "This output is classified. Branchwork runs on an unclassified network, so it keeps the "
     "metadata only (title, authors, dates, level, where it went); its text and files stay offline."
 )
 CLASSIFIED_INSTRUCTION_REFUSAL = _(
-    "The output is classified (涉密): Branchwork runs on an unclassified network, so an instruction "
+    "The output is classified: Branchwork runs on an unclassified network, so an instruction "
     "on it is recorded without its text or scan."
 )
 
@@ -73,9 +73,9 @@ class TopicSource(models.TextChoices):
 
 class TopicStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
-    APPROVED = "approved", _("Approved (立项)")
+    APPROVED = "approved", _("Approved")
     MIDTERM = "midterm", _("Mid-term reviewed")
-    COMPLETED = "completed", _("Completed (结项)")
+    COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -104,9 +104,9 @@ class Topic(models.Model):
                              related_name="+", verbose_name=_("lead"))
     source = models.CharField(_("source"), max_length=20, choices=TopicSource.choices,
                               default=TopicSource.OWN_PLAN)
-    approved_on = models.DateField(_("approved on (立项)"), null=True, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
     midterm_on = models.DateField(_("mid-term review on"), null=True, blank=True)
-    completed_on = models.DateField(_("completed on (结项)"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     activities = models.ManyToManyField(Activity, blank=True, related_name="+",
@@ -152,7 +152,7 @@ class Topic(models.Model):
         order = [(f, getattr(self, f)) for f in ("approved_on", "midterm_on", "completed_on")]
         given = [(f, d) for f, d in order if d is not None]
         if given and given[0][0] != "approved_on":
-            raise ValidationError({given[0][0]: _("Give the date of approval (立项) first.")})
+            raise ValidationError({given[0][0]: _("Give the date of approval first.")})
         for (_f1, d1), (f2, d2) in zip(given, given[1:], strict=False):
             if d2 < d1:
                 raise ValidationError({f2: _("The dates must follow one another: approval, mid-term, "
@@ -166,6 +166,9 @@ class TopicMember(models.Model):
     position = models.PositiveSmallIntegerField(default=1)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     guest_name = models.CharField(_("guest"), max_length=120, blank=True)
+
+    def __str__(self) -> str:
+        return self.guest_name or str(self.person_id)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -262,6 +265,9 @@ class OutputAuthor(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     guest_name = models.CharField(_("guest author"), max_length=120, blank=True)
 
+    def __str__(self) -> str:
+        return self.guest_name or str(self.person_id)
+
     class Meta:
         ordering = ["position", "pk"]
 
@@ -279,6 +285,9 @@ class OutputFile(models.Model):
                                     blank=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.name
+
     class Meta:
         ordering = ["uploaded_at", "pk"]
 
@@ -294,6 +303,9 @@ class OutputVersion(models.Model):
                                  blank=True, related_name="+")
     saved_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"{self.output_id} v{self.number}"
+
     class Meta:
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["output", "number"], name="research_version_unique")]
@@ -307,6 +319,9 @@ class DraftRound(models.Model):
     circulated_on = models.DateField(_("circulated on"))
     note = models.TextField(_("note"), blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.output_id} #{self.number}"
+
     class Meta:
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["output", "number"], name="research_round_unique")]
@@ -317,6 +332,9 @@ class DraftReview(models.Model):
     reviewer = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reviewer_name = models.CharField(_("reviewer"), max_length=120, blank=True)
     comments = models.TextField(_("comments"), blank=True)
+
+    def __str__(self) -> str:
+        return self.reviewer_name or str(self.reviewer_id)
 
     class Meta:
         ordering = ["pk"]

@@ -83,6 +83,25 @@ def _filename(upload, default: str) -> str:
     return (getattr(upload, "name", "") or default).rsplit("/", 1)[-1][:200]
 
 
+# The kinds an office starts with (migration 0002 adds them; this puts them back after a test
+# database was flushed, and for a deployment that removed one by mistake).
+DEFAULT_KINDS = [
+    ("research_report", "调研报告", "Research report", False),
+    ("internal_reference", "内参/专报", "Internal reference", False),
+    ("article", "文章", "Article", False),
+    ("document_draft", "文稿起草", "Speech or document draft", True),
+    ("translation", "译稿", "Translation", False),
+    ("book_chapter", "著作章节", "Book chapter", False),
+    ("other", "其他", "Other", False),
+]
+
+
+def ensure_default_kinds() -> None:
+    for position, (code, zh, en, rounds) in enumerate(DEFAULT_KINDS, start=1):
+        OutputKind.objects.get_or_create(code=code, defaults={
+            "name_zh": zh, "name_en": en, "has_rounds": rounds, "position": position})
+
+
 # --- Topics ---
 
 

@@ -22,6 +22,7 @@ def test_each_app_registers_the_rules_of_its_models_at_start_up():
         "lectures.Talk", "lectures.LectureSeries",
         "wagtailcore.Page", "wagtaildocs.Document",
         "intake.IncomingMessage",
+        "research.Output", "research.Topic", "research.Instruction", "research.Outlet",
     }
     assert set(permissions.rules_for(Activity).actions) == {"manage", "record", "approve"}
     # The reports app answers for ledgers, on core's organizations.

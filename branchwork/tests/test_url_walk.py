@@ -27,6 +27,7 @@ from branchwork.core.exports import XLSX_TYPE
 from branchwork.core.models import Membership
 from branchwork.publishing import testing as publishing_testing
 from branchwork.reports.models import LedgerExport
+from branchwork.research import testing as research_testing
 
 OLD_PHONE = "13800000002"  # Bob's phone before Alice changed it: only in A's audit trail
 NEW_PHONE = "13700000009"  # Bob's phone now: on Bob's record, for those who may see him
@@ -79,6 +80,13 @@ def _sample(name: str, world) -> str:
         "size": "medium",
         "tag": world.portal.tag,
         "page_id": world.portal.draft.pk,
+        "output_id": world.research.report.pk,
+        "topic_id": world.research.topic.pk,
+        "submission_id": world.research.submission.pk,
+        "instruction_id": world.research.instruction.pk,
+        "follow_up_id": world.research.follow_up.pk,
+        "publication_id": world.research.publication.pk,
+        "number": 1,
     }
     if name in samples:
         return str(samples[name])
@@ -115,18 +123,23 @@ def world(personas):
         organization=personas.branch_a, year=2026, format="xlsx", requested_by=personas.alice)
     # The portal: an internal article (with its own picture) and Bob's contribution in review.
     personas.portal = publishing_testing.walk_world(personas)
+    # Research: Bob's report with an instruction (its text a sentinel), a restricted output.
+    personas.research = research_testing.research_world(personas)
     return personas
 
 
 # What each persona must never see: values that only branch A's people or managers may see.
+RESEARCH = ["A-INSTRUCTION-5521", "A-RESTRICTED-8830", "A-FOLLOWUP-6412"]
 FORBIDDEN = {
     "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
-                  publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT],
+                  publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT, *RESEARCH],
     "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
-              publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT],
+              publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT, *RESEARCH],
     "bob": [OLD_PHONE],
     "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT],
     "alice": [publishing_testing.PORTAL_DRAFT],
+    # A member of branch A who wrote nothing: sees that the instruction exists, not its text.
+    "frank": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, *RESEARCH],
 }
 
 
@@ -141,9 +154,11 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert f"/checkin/{world.activity.checkin_token}/" in urls
     assert f"/portal/feeds/{world.portal.channel.pk}/" in urls
     assert f"/my/contributions/{world.portal.draft.pk}/" in urls
+    assert world.research.report.get_absolute_url() in urls
+    assert f"/orgs/{world.branch_a.code}/research/figures.xlsx" in urls
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan", "alice"])
+@pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan", "alice", "frank"])
 def test_no_page_leaks_or_fails_for(persona, world, login):
     user = None if persona == "anonymous" else getattr(world, persona)
     client = login(user)
