@@ -56,6 +56,9 @@ OTP = "branchwork/core/tests/test_two_factor.py"
 EXPORT_TESTS = "branchwork/reports/tests/test_orphaned_exports.py"
 LEARNING_PAGES = "branchwork/learning/tests/test_pages.py"
 LEARNING_HOURS = "branchwork/learning/tests/test_hours.py"
+RESEARCH = "branchwork/research/services.py"
+RESEARCH_OUTPUTS = "branchwork/research/tests/test_outputs.py"
+RESEARCH_INSTRUCTIONS = "branchwork/research/tests/test_instructions.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -256,6 +259,52 @@ GUARDS = [
           "status__in=PRESENT_STATES, activity__status__in=HELD_STATES,",
           "activity__status__in=HELD_STATES,",
           (f"{LEARNING_HOURS}::test_hours_follow_amended_attendance",)),
+    # Research: classified records keep metadata only; versions, states and the restricted rule.
+    Guard("research: a classified output refuses its text", RESEARCH,
+          "        lock_for_update(output)\n        _refuse_if_classified(output)\n        if base_version",
+          "        lock_for_update(output)\n        if base_version",
+          (f"{RESEARCH_OUTPUTS}::test_a_classified_output_refuses_its_text_with_the_reason",)),
+    Guard("research: a classified output refuses files", RESEARCH,
+          "        _refuse_if_classified(output)\n        stored = OutputFile(",
+          "        stored = OutputFile(",
+          (f"{RESEARCH_OUTPUTS}::test_a_classified_output_refuses_files",)),
+    Guard("research: an instruction on a classified output is kept without text", RESEARCH,
+          "            _refuse_if_classified(output, CLASSIFIED_INSTRUCTION_REFUSAL)",
+          "            pass",
+          (f"{RESEARCH_OUTPUTS}::test_an_instruction_on_a_classified_output_is_kept_without_its_text",)),
+    Guard("research: an output holding text is not marked classified", RESEARCH,
+          "        if becomes_classified and _holds_content(output):",
+          "        if False:",
+          (f"{RESEARCH_OUTPUTS}::test_an_output_holding_text_cannot_be_marked_classified",)),
+    Guard("research: a save based on an old version is refused", RESEARCH,
+          "        if base_version != output.version:",
+          "        if False:",
+          (f"{RESEARCH_OUTPUTS}::test_each_save_of_the_text_is_a_version_and_a_stale_save_is_refused",)),
+    Guard("research: only a document draft has rounds", RESEARCH,
+          "        if not output.kind.has_rounds:",
+          "        if False:",
+          (f"{RESEARCH_OUTPUTS}::test_a_document_draft_has_numbered_rounds_with_reviewers",)),
+    Guard("research: a follow-up is read afresh under the lock before closing", RESEARCH,
+          "        lock_for_update(follow_up)\n        if follow_up.closed_on is not None:",
+          "        if follow_up.closed_on is not None:",
+          (f"{RESEARCH_INSTRUCTIONS}::test_a_follow_up_is_closed_once",)),
+    Guard("research: a follow-up is closed once", RESEARCH,
+          "        if follow_up.closed_on is not None:\n            raise Conflict",
+          "        if False:\n            raise Conflict",
+          (f"{RESEARCH_INSTRUCTIONS}::test_a_follow_up_is_closed_once",)),
+    Guard("research: a restricted output is hidden from the branch's other members",
+          "branchwork/research/permissions.py",
+          "        q = readable & ~Q(classification=Classification.RESTRICTED)",
+          "        q = readable",
+          (f"{RESEARCH_OUTPUTS}::test_a_restricted_output_is_for_its_named_readers",)),
+    Guard("research: the instruction's text only for its readers",
+          "branchwork/research/permissions.py",
+          "            or _under(org, _role_paths(user, Role.SECRETARY))",
+          "            or _under(org, permissions.reader(user).read_paths)",
+          (f"{RESEARCH_INSTRUCTIONS}::test_another_member_of_the_branch_sees_only_that_an_instruction_exists_and_its_level",)),
+    Guard("research: an overdue follow-up is reminded once a day", "branchwork/research/tasks.py",
+          "            .exclude(reminded_on=today))", "            )",
+          (f"{RESEARCH_INSTRUCTIONS}::test_overdue_follow_ups_are_reminded_through_the_task_once_a_day",)),
 ]
 
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "branchwork.journal",
     "branchwork.lectures",
     "branchwork.learning",
+    "branchwork.research",
     "branchwork.publishing",
     "branchwork.intake",
     "branchwork.search",

@@ -39,6 +39,8 @@ _m2m_fields: dict[type[models.Model], tuple[type[models.Model], str]] = {}
 # materialized path, depth and child count follow from the parent, which is recorded as a change
 # of the records themselves)
 _EXCLUDED_FIELDS = {"password", "last_login", "created_at", "updated_at", "path", "depth", "numchild"}
+# model → further fields of that model kept out of the trail (register(..., exclude=...))
+_excluded_by_model: dict[type[models.Model], frozenset[str]] = {}
 
 
 @contextlib.contextmanager
@@ -55,8 +57,12 @@ def current_actor() -> Actor:
     return _actor.get()
 
 
-def register(model: type[models.Model], *, organization: Callable[[Any], int | None]) -> None:
+def register(model: type[models.Model], *, organization: Callable[[Any], int | None],
+             exclude: tuple[str, ...] = ()) -> None:
+    """Audit `model`; `exclude` names fields whose values never enter the trail (a text readable
+    by fewer people than the trail is: an instruction's text)."""
     _registry[model] = organization
+    _excluded_by_model[model] = frozenset(exclude)
     uid = f"branchwork-audit-{model._meta.label_lower}"
     pre_save.connect(_remember_old_values, sender=model, dispatch_uid=uid + "-pre")
     post_save.connect(_log_save, sender=model, dispatch_uid=uid + "-post")
@@ -76,6 +82,7 @@ def _audited_fields(model: type[models.Model]) -> list[models.Field]:
         f
         for f in model._meta.concrete_fields
         if not f.primary_key and f.name not in _EXCLUDED_FIELDS and not f.name.endswith("_ptr")
+        and f.name not in _excluded_by_model.get(model, ())
     ]
 
 

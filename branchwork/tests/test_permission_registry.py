@@ -24,6 +24,7 @@ def test_each_app_registers_the_rules_of_its_models_at_start_up():
         "intake.IncomingMessage",
         "learning.StudyPlan", "learning.StudyPlanItem", "learning.TrainingCourse",
         "learning.StudyNote", "learning.ExternalTraining",
+        "research.Output", "research.Topic", "research.Instruction", "research.Outlet",
     }
     assert set(permissions.rules_for(Activity).actions) == {"manage", "record", "approve"}
     # The reports app answers for ledgers, learning for who is short of hours, on core's

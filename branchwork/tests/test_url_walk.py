@@ -28,6 +28,7 @@ from branchwork.core.models import Membership
 from branchwork.learning import testing as learning_testing
 from branchwork.publishing import testing as publishing_testing
 from branchwork.reports.models import LedgerExport
+from branchwork.research import testing as research_testing
 
 OLD_PHONE = "13800000002"  # Bob's phone before Alice changed it: only in A's audit trail
 NEW_PHONE = "13700000009"  # Bob's phone now: on Bob's record, for those who may see him
@@ -84,6 +85,13 @@ def _sample(name: str, world) -> str:
         "note_id": world.learning.note.pk,
         "training_id": world.learning.training.pk,
         "item_id": world.learning.item.pk,
+        "output_id": world.research.report.pk,
+        "topic_id": world.research.topic.pk,
+        "submission_id": world.research.submission.pk,
+        "instruction_id": world.research.instruction.pk,
+        "follow_up_id": world.research.follow_up.pk,
+        "publication_id": world.research.publication.pk,
+        "number": 1,
     }
     if name in samples:
         return str(samples[name])
@@ -122,20 +130,25 @@ def world(personas):
     personas.portal = publishing_testing.walk_world(personas)
     # Learning: branch A's plan, Bob's private study note and his external training.
     personas.learning = learning_testing.walk_world(personas)
+    # Research: Bob's report with an instruction (its text a sentinel), a restricted output.
+    personas.research = research_testing.research_world(personas)
     return personas
 
 
 # What each persona must never see: values that only branch A's people or managers may see.
+RESEARCH = ["A-INSTRUCTION-5521", "A-RESTRICTED-8830", "A-FOLLOWUP-6412"]
 FORBIDDEN = {
     "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
                   publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
-                  learning_testing.NOTE_SENTINEL],
+                  learning_testing.NOTE_SENTINEL, *RESEARCH],
     "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
               publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
-              learning_testing.NOTE_SENTINEL],
+              learning_testing.NOTE_SENTINEL, *RESEARCH],
     "bob": [OLD_PHONE],
     "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL],
     "alice": [publishing_testing.PORTAL_DRAFT],
+    # A member of branch A who wrote nothing: sees that the instruction exists, not its text.
+    "frank": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL, *RESEARCH],
 }
 
 
@@ -152,9 +165,11 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert f"/my/contributions/{world.portal.draft.pk}/" in urls
     assert f"/learning/notes/{world.learning.note.pk}/" in urls
     assert f"/orgs/{world.branch_a.code}/learning/2026/hours/" in urls
+    assert world.research.report.get_absolute_url() in urls
+    assert f"/orgs/{world.branch_a.code}/research/figures.xlsx" in urls
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan", "alice"])
+@pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan", "alice", "frank"])
 def test_no_page_leaks_or_fails_for(persona, world, login):
     user = None if persona == "anonymous" else getattr(world, persona)
     client = login(user)

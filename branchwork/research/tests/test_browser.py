@@ -1,0 +1,93 @@
+"""The issue's story in a real Chromium: the research coordinator records a report, submits it to
+a leader and records the instruction that came back; the author reads the instruction's text, a
+member of another branch cannot open the report (404), a member of the same branch sees that an
+instruction exists and its level, not its text."""
+
+import pytest
+
+from branchwork.browser import screenshot_path
+from branchwork.research import services
+from branchwork.research.models import Output
+from branchwork.research.testing import add_coordinator
+
+pytestmark = pytest.mark.browser
+
+TEXT = "此件很有参考价值，请研究室继续跟踪并提出政策建议。"
+
+
+def log_in(page, username, password, next_url="/my/"):
+    page.goto(f"/accounts/login/?next={next_url}")
+    page.get_by_label("用户名或电子邮箱").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"**{next_url}")
+
+
+def _context(browser, live_server, *, phone=False):
+    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    extra = {"device_scale_factor": 2, "is_mobile": True, "has_touch": True} if phone else {}
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=size, **extra)
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    return context, page
+
+
+def test_a_report_its_submission_and_the_instruction_seen_by_each(transactional_db, personas, password,
+                                                                  browser, live_server):
+    add_coordinator(personas)
+    services.ensure_default_kinds()
+    a = personas.branch_a.code
+
+    desk, erin = _context(browser, live_server)
+    log_in(erin, "erin", password, next_url=f"/orgs/{a}/research/")
+    erin.get_by_role("link", name="新建成果").click()
+    erin.get_by_label("标题", exact=True).fill("关于青年党员理论学习的调研报告")
+    erin.get_by_label("类别").select_option(label="调研报告")
+    erin.get_by_label("日期").fill("2026-10-20")
+    erin.get_by_label("密级与范围").select_option("internal")
+    erin.get_by_label("作者", exact=True).select_option(label=personas.people.bob.name)
+    erin.get_by_role("button", name="保存").click()
+    erin.wait_for_url("**/research/outputs/*/")
+    report = Output.objects.get(title="关于青年党员理论学习的调研报告")
+
+    erin.get_by_text("记录报送").click()
+    erin.get_by_label("报送对象", exact=True).fill("部领导")
+    erin.get_by_label("层级").select_option("ministry")
+    erin.get_by_label("报送日期").fill("2026-10-22")
+    erin.get_by_role("button", name="保存报送").click()
+    erin.wait_for_url(f"**{report.get_absolute_url()}")
+
+    erin.get_by_text("记录批示").click()
+    erin.get_by_label("批示人").fill("某副部长")
+    erin.locator("form[action$='/instructions/'] select[name=level]").select_option("ministry")
+    erin.locator("form[action$='/instructions/'] input[name=given_on]").fill("2026-11-02")
+    erin.get_by_label("批示内容").fill(TEXT)
+    erin.get_by_role("button", name="保存批示").click()
+    erin.wait_for_url(f"**{report.get_absolute_url()}")
+    assert TEXT in erin.locator(".instruction-text").inner_text()
+    erin.screenshot(path=screenshot_path("research-coordinator-instruction"), full_page=True)
+    desk.close()
+
+    # The author reads the text, on a phone.
+    phone, bob = _context(browser, live_server, phone=True)
+    log_in(bob, "bob", password, next_url=report.get_absolute_url())
+    assert TEXT in bob.locator(".instruction-text").inner_text()
+    assert bob.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    bob.screenshot(path=screenshot_path("research-author-phone"), full_page=True)
+    phone.close()
+
+    # A member of another branch: 404.
+    other, carol = _context(browser, live_server)
+    log_in(carol, "carol", password)
+    response = carol.goto(report.get_absolute_url())
+    assert response.status == 404
+    other.close()
+
+    # A member of the same branch who wrote nothing: that it exists, and its level.
+    same, frank = _context(browser, live_server)
+    log_in(frank, "frank", password, next_url=report.get_absolute_url())
+    exists = frank.locator(".instruction-exists").inner_text()
+    assert "部委" in exists
+    assert TEXT not in frank.content() and "某副部长" not in frank.content()
+    frank.screenshot(path=screenshot_path("research-same-branch-member"), full_page=True)
+    same.close()
