@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "branchwork.reports",
     "branchwork.journal",
     "branchwork.lectures",
+    "branchwork.exchanges",
     "branchwork.publishing",
     "branchwork.intake",
     "branchwork.search",
