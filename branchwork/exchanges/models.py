@@ -139,6 +139,9 @@ class PartyStatus(models.Model):
         ordering = ["party", "-since"]
         constraints = [models.UniqueConstraint(fields=["party", "since"], name="party_status_once_a_day")]
 
+    def __str__(self) -> str:
+        return f"{self.get_standing_display()} ({self.since:%Y-%m-%d})"
+
 
 class Gender(models.TextChoices):
     UNSTATED = "", _("Not given")
