@@ -25,6 +25,7 @@ from branchwork.activities.testing import at, held_activity
 from branchwork.core import services
 from branchwork.core.exports import XLSX_TYPE
 from branchwork.core.models import Membership
+from branchwork.exchanges import testing as exchanges_testing
 from branchwork.publishing import testing as publishing_testing
 from branchwork.reports.models import LedgerExport
 
@@ -79,6 +80,9 @@ def _sample(name: str, world) -> str:
         "size": "medium",
         "tag": world.portal.tag,
         "page_id": world.portal.draft.pk,
+        "party_id": world.exchanges.party.pk,
+        "contact_id": world.exchanges.contact.pk,
+        "event_id": world.exchanges.event.pk,
     }
     if name in samples:
         return str(samples[name])
@@ -115,18 +119,27 @@ def world(personas):
         organization=personas.branch_a, year=2026, format="xlsx", requested_by=personas.alice)
     # The portal: an internal article (with its own picture) and Bob's contribution in review.
     personas.portal = publishing_testing.walk_world(personas)
+    # International exchanges: a forum Alice manages, its guests' contact details and passports.
+    personas.exchanges = exchanges_testing.exchanges_world(personas)
     return personas
 
 
 # What each persona must never see: values that only branch A's people or managers may see.
+# Exchanges: guests' contact details only for foreign-affairs staff and the event's managers
+# (Alice); the office's notes on a party only for foreign-affairs staff; passports for nobody.
+GUEST_DETAILS = [exchanges_testing.CONTACT_EMAIL, exchanges_testing.CONTACT_PHONE,
+                 exchanges_testing.CONTACT_NOTE]
+NEVER_SHOWN = [exchanges_testing.PASSPORT, exchanges_testing.RELATIONSHIP_NOTE]
 FORBIDDEN = {
     "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
-                  publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT],
+                  publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
+                  *GUEST_DETAILS, *NEVER_SHOWN],
     "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
-              publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT],
-    "bob": [OLD_PHONE],
-    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT],
-    "alice": [publishing_testing.PORTAL_DRAFT],
+              publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
+              *GUEST_DETAILS, *NEVER_SHOWN],
+    "bob": [OLD_PHONE, *GUEST_DETAILS, *NEVER_SHOWN],
+    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, *GUEST_DETAILS, *NEVER_SHOWN],
+    "alice": [publishing_testing.PORTAL_DRAFT, *NEVER_SHOWN],
 }
 
 
@@ -141,6 +154,21 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert f"/checkin/{world.activity.checkin_token}/" in urls
     assert f"/portal/feeds/{world.portal.channel.pk}/" in urls
     assert f"/my/contributions/{world.portal.draft.pk}/" in urls
+    assert f"/exchanges/contacts/{world.exchanges.contact.pk}/" in urls
+    assert f"/exchanges/events/{world.exchanges.event.pk}/checkin/" in urls
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan"])
+def test_outsiders_get_404_or_the_login_page_for_guests_and_events(persona, world, login):
+    client = login(None if persona == "anonymous" else getattr(world, persona))
+    private = [u for u in urls_for(world) if u.startswith(("/exchanges/contacts/", "/exchanges/events/"))]
+    assert len(private) >= 5
+    for url in private:
+        response = client.get(url)
+        if persona == "anonymous":
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+        else:
+            assert response.status_code == 404, (url, response.status_code)
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan", "alice"])
