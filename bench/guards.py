@@ -59,6 +59,10 @@ LEARNING_HOURS = "branchwork/learning/tests/test_hours.py"
 RESEARCH = "branchwork/research/services.py"
 RESEARCH_OUTPUTS = "branchwork/research/tests/test_outputs.py"
 RESEARCH_INSTRUCTIONS = "branchwork/research/tests/test_instructions.py"
+EXCHANGES_IMPORT = "branchwork/exchanges/importers.py"
+EXCHANGES_IMPORT_TESTS = "branchwork/exchanges/tests/test_importers.py"
+EXCHANGES_SERVICES = "branchwork/exchanges/services.py"
+EXCHANGES_PAGES = "branchwork/exchanges/tests/test_pages.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -305,8 +309,43 @@ GUARDS = [
     Guard("research: an overdue follow-up is reminded once a day", "branchwork/research/tasks.py",
           "            .exclude(reminded_on=today))", "            )",
           (f"{RESEARCH_INSTRUCTIONS}::test_overdue_follow_ups_are_reminded_through_the_task_once_a_day",)),
+    # International exchanges.
+    Guard("exchanges: an import never overwrites a field staff edited", EXCHANGES_IMPORT,
+          "                if name in party.staff_edited:", "                if False:",
+          (f"{EXCHANGES_IMPORT_TESTS}::test_a_field_edited_by_staff_survives_reimport_and_the_conflict_is_reported",)),
+    Guard("exchanges: a party file with a problem is refused whole", EXCHANGES_IMPORT,
+          "    problems = reader.problems + (link_reader.problems if link_reader else [])\n    if problems:",
+          "    problems = reader.problems + (link_reader.problems if link_reader else [])\n    if False:",
+          (f"{EXCHANGES_IMPORT_TESTS}::test_a_broken_row_refuses_the_whole_file_naming_row_and_column",)),
+    Guard("exchanges: a ParlGov file with a problem is refused whole", EXCHANGES_IMPORT,
+          "    if problems:\n        raise ImportRefused(problems)\n    return records\n",
+          "    return records\n",
+          (f"{EXCHANGES_IMPORT_TESTS}::test_parlgov_refuses_a_party_of_a_country_it_does_not_list",)),
+    Guard("exchanges: contacts only for foreign-affairs staff and event managers",
+          "branchwork/exchanges/permissions.py",
+          "    events = visible_events(user)\n    return Contact.objects.filter(",
+          "    return Contact.objects.all()\n    return Contact.objects.filter(",
+          (f"{EXCHANGES_PAGES}::test_members_get_404_for_contacts_events_and_participants",)),
+    Guard("exchanges: events only for foreign-affairs staff and their managers",
+          "branchwork/exchanges/permissions.py",
+          "    if person_id is None:\n        return Event.objects.none()",
+          "    return Event.objects.all()",
+          (f"{EXCHANGES_PAGES}::test_members_get_404_for_contacts_events_and_participants",)),
+    Guard("exchanges: a second scan is not counted twice (row read afresh under the lock)",
+          EXCHANGES_SERVICES, "    if participant.checked_in_at is not None:\n        return participant, False",
+          "    if False:\n        return participant, False",
+          (f"{EXCHANGES_PAGES}::test_a_second_scan_is_said_and_not_counted_twice",)),
+    Guard("exchanges: passport data kept until the retention date, not a day less",
+          EXCHANGES_SERVICES, "retention_until__lt=today", "retention_until__lte=today",
+          (f"{EXCHANGES_PAGES}::test_passport_data_is_gone_after_the_retention_date_and_the_log_says_so",)),
+    Guard("exchanges: passport data purged after the retention date",
+          EXCHANGES_SERVICES, 'passport_number="", date_of_birth=None, passport_purged_on=today',
+          "passport_purged_on=today",
+          (f"{EXCHANGES_PAGES}::test_passport_data_is_gone_after_the_retention_date_and_the_log_says_so",)),
+    Guard("exchanges: a badge with a character no font has is refused", "branchwork/exchanges/badges.py",
+          "    if missing:\n        raise MissingGlyphs(missing)", "    if False:\n        raise MissingGlyphs(missing)",
+          ("branchwork/exchanges/tests/test_badges.py::test_a_name_no_font_can_print_is_refused",)),
 ]
-
 
 def run(guard: Guard, scratch: Path, env: dict) -> tuple[bool, str]:
     """Apply one mutation in the scratch copy, run its tests; True if a test failed."""

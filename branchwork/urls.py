@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("branchwork.lectures.urls")),
     path("", include("branchwork.learning.urls")),
     path("", include("branchwork.research.urls")),
+    path("", include("branchwork.exchanges.urls")),
     path("", include("branchwork.publishing.urls")),
     path("", include("branchwork.core.urls")),
     # Last: Wagtail serves the portal's page tree for every other path (through publishing's

@@ -55,9 +55,15 @@ SCRIPTS = (
 LAST_RESORT_SERIF = ("Libertinus Serif",)
 LAST_RESORT_SANS = ("New Computer Modern",)
 
-# Python packages (module names) whose folders hold OFL font files (.ttf, .otf, .ttc), e.g. a
-# Noto package from PyPI. None is installed today: the system's Noto CJK is used.
-FONT_PACKAGES: tuple[str, ...] = ()
+# Python packages (module names) whose folders hold OFL font files (.ttf, .otf, .ttc): Noto's
+# faces of Latin/Cyrillic, Arabic, Devanagari, Thai and Khmer from PyPI (fontpkg), so that these
+# scripts print without any system font. Chinese still comes from the system's Noto CJK.
+FONT_PACKAGES: tuple[str, ...] = (
+    "fontpkg_noto_sans", "fontpkg_noto_sans_arabic", "fontpkg_noto_sans_devanagari",
+    "fontpkg_noto_sans_thai", "fontpkg_noto_sans_khmer",
+)
+# Latin, Greek and Cyrillic when no CJK font is installed (before the compiler's own faces).
+LATIN_SANS = ("Noto Sans",)
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 
 # Word: (Latin face, East Asian face, complex-script face).
@@ -72,7 +78,8 @@ def serif() -> list[str]:
 
 def sans() -> list[str]:
     """Families for headings and labels, in fallback order."""
-    return [*SANS_CJK, *SERIF_CJK, *(f for s in SCRIPTS for f in s.sans), *LAST_RESORT_SANS]
+    return [*SANS_CJK, *SERIF_CJK, *(f for s in SCRIPTS for f in s.sans), *LATIN_SANS,
+            *LAST_RESORT_SANS]
 
 
 def _package_dirs(packages: tuple[str, ...]) -> list[str]:

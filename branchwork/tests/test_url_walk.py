@@ -26,6 +26,7 @@ from branchwork.core import services
 from branchwork.core.exports import XLSX_TYPE
 from branchwork.core.models import Membership
 from branchwork.learning import testing as learning_testing
+from branchwork.exchanges import testing as exchanges_testing
 from branchwork.publishing import testing as publishing_testing
 from branchwork.reports.models import LedgerExport
 from branchwork.research import testing as research_testing
@@ -92,6 +93,9 @@ def _sample(name: str, world) -> str:
         "follow_up_id": world.research.follow_up.pk,
         "publication_id": world.research.publication.pk,
         "number": 1,
+        "party_id": world.exchanges.party.pk,
+        "contact_id": world.exchanges.contact.pk,
+        "event_id": world.exchanges.event.pk,
     }
     if name in samples:
         return str(samples[name])
@@ -132,23 +136,32 @@ def world(personas):
     personas.learning = learning_testing.walk_world(personas)
     # Research: Bob's report with an instruction (its text a sentinel), a restricted output.
     personas.research = research_testing.research_world(personas)
+    # International exchanges: a forum Alice manages, its guests' contact details and passports.
+    personas.exchanges = exchanges_testing.exchanges_world(personas)
     return personas
 
 
 # What each persona must never see: values that only branch A's people or managers may see.
 RESEARCH = ["A-INSTRUCTION-5521", "A-RESTRICTED-8830", "A-FOLLOWUP-6412"]
+# Exchanges: guests' contact details only for foreign-affairs staff and the event's managers
+# (Alice); the office's notes on a party only for foreign-affairs staff; passports for nobody.
+GUEST_DETAILS = [exchanges_testing.CONTACT_EMAIL, exchanges_testing.CONTACT_PHONE,
+                 exchanges_testing.CONTACT_NOTE]
+NEVER_SHOWN = [exchanges_testing.PASSPORT, exchanges_testing.RELATIONSHIP_NOTE]
 FORBIDDEN = {
     "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
                   publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
-                  learning_testing.NOTE_SENTINEL, *RESEARCH],
+                  learning_testing.NOTE_SENTINEL, *RESEARCH, *GUEST_DETAILS, *NEVER_SHOWN],
     "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
               publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
-              learning_testing.NOTE_SENTINEL, *RESEARCH],
-    "bob": [OLD_PHONE],
-    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL],
-    "alice": [publishing_testing.PORTAL_DRAFT],
+              learning_testing.NOTE_SENTINEL, *RESEARCH, *GUEST_DETAILS, *NEVER_SHOWN],
+    "bob": [OLD_PHONE, *GUEST_DETAILS, *NEVER_SHOWN],
+    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL,
+            *GUEST_DETAILS, *NEVER_SHOWN],
+    "alice": [publishing_testing.PORTAL_DRAFT, *NEVER_SHOWN],
     # A member of branch A who wrote nothing: sees that the instruction exists, not its text.
-    "frank": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL, *RESEARCH],
+    "frank": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL, *RESEARCH,
+              *GUEST_DETAILS, *NEVER_SHOWN],
 }
 
 
@@ -167,6 +180,21 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert f"/orgs/{world.branch_a.code}/learning/2026/hours/" in urls
     assert world.research.report.get_absolute_url() in urls
     assert f"/orgs/{world.branch_a.code}/research/figures.xlsx" in urls
+    assert f"/exchanges/contacts/{world.exchanges.contact.pk}/" in urls
+    assert f"/exchanges/events/{world.exchanges.event.pk}/checkin/" in urls
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan"])
+def test_outsiders_get_404_or_the_login_page_for_guests_and_events(persona, world, login):
+    client = login(None if persona == "anonymous" else getattr(world, persona))
+    private = [u for u in urls_for(world) if u.startswith(("/exchanges/contacts/", "/exchanges/events/"))]
+    assert len(private) >= 5
+    for url in private:
+        response = client.get(url)
+        if persona == "anonymous":
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+        else:
+            assert response.status_code == 404, (url, response.status_code)
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan", "alice", "frank"])
