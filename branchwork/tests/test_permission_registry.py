@@ -25,6 +25,8 @@ def test_each_app_registers_the_rules_of_its_models_at_start_up():
         "learning.StudyPlan", "learning.StudyPlanItem", "learning.TrainingCourse",
         "learning.StudyNote", "learning.ExternalTraining",
         "research.Output", "research.Topic", "research.Instruction", "research.Outlet",
+        "exchanges.Party", "exchanges.Contact", "exchanges.Event", "exchanges.Delegation",
+        "exchanges.Participant",
     }
     assert set(permissions.rules_for(Activity).actions) == {"manage", "record", "approve"}
     # The reports app answers for ledgers, learning for who is short of hours, on core's
