@@ -54,6 +54,7 @@ LEASE_TESTS = "branchwork/core/tests/test_task_leases.py"
 RESTRUCTURE = "branchwork/api/tests/test_org_restructure_api.py"
 OTP = "branchwork/core/tests/test_two_factor.py"
 EXPORT_TESTS = "branchwork/reports/tests/test_orphaned_exports.py"
+READER = "branchwork/core/tests/test_reader_cache.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -227,6 +228,14 @@ GUARDS = [
           "        if (pending or must_use_second_factor(result[0])) and not is_verified(django_request):",
           "        if False:",
           (f"{OTP}::test_api_tokens_are_unaffected_but_a_staff_session_must_be_verified",)),
+    Guard("permissions: a cached reader is read afresh after a role or organization changes",
+          "branchwork/core/apps.py", "    access_changed()\n\n\ndef _status_changed",
+          "    pass\n\n\ndef _status_changed",
+          (f"{READER}::test_a_role_ended_is_seen_on_the_next_request",
+           f"{READER}::test_a_role_given_is_seen_on_the_next_request")),
+    Guard("permissions: a moved organization's readers are read afresh", "branchwork/core/services.py",
+          "    access_changed()  # the tree's paths moved", "    pass  # the tree's paths moved",
+          (f"{READER}::test_a_closed_organization_and_a_move_are_seen_on_the_next_request",)),
 ]
 
 

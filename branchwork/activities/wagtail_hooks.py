@@ -30,7 +30,7 @@ def my_activities_panel(request) -> MyPagePanel | None:
     from branchwork.activities import checkin, feeds
     from branchwork.activities.models import Activity, ActivityStatus, Attendance, AttendanceStatus
 
-    person = getattr(request.user, "person", None)
+    person = permissions.reader(request.user).person
     if person is None:
         return None
     now = timezone.now()
