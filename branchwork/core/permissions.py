@@ -86,18 +86,18 @@ def _reader_key(user) -> str:
 
 
 def _read_facts(user) -> tuple[Person | None, tuple[HeldRole, ...]]:
-    """The person and the roles current today in active organizations: one query (two for an
-    account whose person holds no current role)."""
+    """The person (with their unit, which pages show) and the roles current today in active
+    organizations: one query (two for an account whose person holds no current role)."""
     memberships = list(
         Membership.objects.current()
         .filter(person__user_id=user.pk, organization__is_active=True)
-        .select_related("person", "organization")
+        .select_related("person__unit", "organization")
         .order_by("organization__path", "role", "pk")
     )
     if memberships:
         person = memberships[0].person
     else:  # no current role: still a person, who sees themselves
-        person = Person.objects.filter(user_id=user.pk).first()
+        person = Person.objects.filter(user_id=user.pk).select_related("unit").first()
     roles = tuple(HeldRole(m.role, m.organization_id, m.organization.path, m.organization.code,
                            m.organization.kind) for m in memberships)
     return person, roles

@@ -15,7 +15,7 @@ def load_portal_demo(*, stdout) -> None:
 def my_contributions_panel(request) -> MyPagePanel | None:
     """My contributions and where each stands (why it was sent back, when it was published)."""
     from branchwork.core import permissions
-    from branchwork.publishing.selectors import contributions_of
+    from branchwork.publishing.selectors import contribution_summaries
 
     person = permissions.reader(request.user).person
     if person is None:
@@ -23,7 +23,7 @@ def my_contributions_panel(request) -> MyPagePanel | None:
     return MyPagePanel(
         title=_("My contributions"),
         template="publishing/panels/my_contributions.html",
-        context={"contributions": contributions_of(person)[:5]},
+        context={"contributions": contribution_summaries(person, limit=5)},
         order=20,
     )
 
