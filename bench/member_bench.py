@@ -10,6 +10,7 @@ every signed-in page pays. The first request of each is a warm-up. Both pages' q
 recorded.
 
     python bench/member_bench.py --repeat 7 --out member.json   # normally through run.py
+    python bench/member_bench.py --loaded                       # on an instance with the demo
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--requests", type=int, default=30, help="requests per run (of each page)")
+    parser.add_argument("--loaded", action="store_true",
+                        help="the instance holds the demo already (do not load it)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
 
@@ -63,7 +66,8 @@ def main(argv=None) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     started = time.perf_counter()
-    call_command("load_demo", verbosity=0, stdout=io.StringIO())
+    if not args.loaded:
+        call_command("load_demo", verbosity=0, stdout=io.StringIO())
     generate_s = time.perf_counter() - started
     settings.ROOT_URLCONF = __name__
     _mount()
