@@ -63,6 +63,7 @@ EXCHANGES_IMPORT = "branchwork/exchanges/importers.py"
 EXCHANGES_IMPORT_TESTS = "branchwork/exchanges/tests/test_importers.py"
 EXCHANGES_SERVICES = "branchwork/exchanges/services.py"
 EXCHANGES_PAGES = "branchwork/exchanges/tests/test_pages.py"
+READER = "branchwork/core/tests/test_reader_cache.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -345,6 +346,14 @@ GUARDS = [
     Guard("exchanges: a badge with a character no font has is refused", "branchwork/exchanges/badges.py",
           "    if missing:\n        raise MissingGlyphs(missing)", "    if False:\n        raise MissingGlyphs(missing)",
           ("branchwork/exchanges/tests/test_badges.py::test_a_name_no_font_can_print_is_refused",)),
+    Guard("permissions: a cached reader is read afresh after a role or organization changes",
+          "branchwork/core/apps.py", "    access_changed()\n\n\ndef _status_changed",
+          "    pass\n\n\ndef _status_changed",
+          (f"{READER}::test_a_role_ended_is_seen_on_the_next_request",
+           f"{READER}::test_a_role_given_is_seen_on_the_next_request")),
+    Guard("permissions: a moved organization's readers are read afresh", "branchwork/core/services.py",
+          "    access_changed()  # the tree's paths moved", "    pass  # the tree's paths moved",
+          (f"{READER}::test_a_closed_organization_and_a_move_are_seen_on_the_next_request",)),
 ]
 
 def run(guard: Guard, scratch: Path, env: dict) -> tuple[bool, str]:

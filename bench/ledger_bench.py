@@ -1,8 +1,17 @@
-"""How long the year's ledger takes to build, per format (issue 3: PDF ≤ 3 s, DOCX ≤ 2 s).
+"""How long the year's ledger takes to build, per format (issue 3: PDF ≤ 3 s, DOCX ≤ 2 s), and
+what the PDF costs beside a plain Typst document of the same content (issue 17: ≤ 2×).
 
 One branch, one generated year (last year) of 80 locked activities with 40 expected members
 each, a photo each; then `reports.ledger.build()` — reading the records and writing the file,
 as the download and the background task call it — is timed for PDF, DOCX and XLSX.
+
+The floor does equal work: the same ledger's content (every heading, fact, count, agenda item,
+minutes, table, photo, sign-off and sign-in sheet, in the same fonts on A4) written out as one
+plain Typst file, with no data file, template or helper functions, and compiled. The file and
+its prepared photos are made before the clock starts; the ledger's build is timed from the
+database to the PDF. Both PDFs' pages and text (pdftotext, characters without spaces) are
+recorded, to show that they hold the same content. Measured at 80 activities and at
+`--large` (400) activities per year, where the second is run `--large-repeat` times (4).
 
     python bench/ledger_bench.py --repeat 7 --out ledger.json   # normally through bench/run.py
 """
@@ -12,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,6 +31,143 @@ from pathlib import Path
 from generate import generate, setup_django
 
 BUDGETS = {"pdf": 3.0, "docx": 2.0, "xlsx": None}
+FLOOR_FACTOR = 2.0  # issue 17: the ledger PDF within 2× a plain Typst document of the same content
+
+
+def plain_typst(ledger, root) -> str:
+    """The ledger's content as one plain Typst file (the floor): every text, table, list and
+    photo the ledger PDF holds, in the same fonts and page size, written out as markup with no
+    data file, template or helper functions. Photos are prepared into `root` here (before
+    timing), as the ledger prepares its own."""
+    from branchwork.documents import fonts, images
+    from branchwork.documents.typst import blocks_to_typst, typst_string as q
+    from branchwork.reports.ledger import labels as words
+
+    L = words.labels()
+
+    def lst(values) -> str:
+        return "(" + "".join(f"{v}, " for v in values) + ")"
+
+    def pairs(rows, width="7.5em") -> str:
+        cells = ", ".join(f"strong({q(a)}), {q(b)}" for a, b in rows)
+        return f"#table(columns: ({width}, 1fr), {cells})\n"
+
+    def table(headers, rows, widths) -> str:
+        cols = lst("1fr" if w == 0 else f"{w}em" for w in widths)
+        head = ", ".join(f"strong({q(h)})" for h in headers)
+        body = ", ".join(q(c) for row in rows for c in row)
+        return f"#table(columns: {cols}, table.header({head}), {body})\n"
+
+    lang = "lang: \"en\", region: \"us\"" if words.is_english() else "lang: \"zh\", region: \"cn\""
+    out = [
+        f"#set document(title: {q(words.cover_title(ledger))}, author: {q(ledger.org_name)})\n",
+        f"#set text(font: {lst(q(f) for f in fonts.serif())}, size: 10.5pt, {lang}, "
+        "cjk-latin-spacing: none)\n",
+        "#set par(justify: true, leading: 0.75em, spacing: 0.9em)\n",
+        "#set page(paper: \"a4\", margin: (top: 2.6cm, bottom: 2.4cm, x: 2.2cm), "
+        f"header: context {{ if here().page() > 1 [{'#'}{q(ledger.org_name)} #h(1fr) "
+        f"{'#'}{q(words.running_title(ledger))}] }}, "
+        "footer: context { if here().page() > 1 { align(center, counter(page).display(\"1 / 1\", both: true)) } })\n",
+        "#set table(stroke: 0.5pt, inset: (x: 4pt, y: 3.5pt))\n",
+        "#show table.cell: set text(size: 9.5pt)\n",
+        f"#show heading: set text(font: {lst(q(f) for f in fonts.sans())}, weight: \"bold\")\n",
+        f"#align(center)[#text(size: 22pt, {q(ledger.org_name)})\n\n"
+        f"#text(size: 26pt, {q(words.cover_title(ledger))})]\n",
+        pairs(words.cover_facts(ledger, L)),
+        "#pagebreak()\n#outline(depth: 1)\n",
+    ]
+    for i, s in enumerate(ledger.sections, start=1):
+        out.append(f"#pagebreak(weak: true)\n#heading(level: 1, {q(words.heading(s))})\n")
+        out.append(pairs(words.facts(s, L)))
+        out.append(f"#heading(level: 2, {q(L['attendance'])})\n")
+        counts = words.counts(s)
+        out.append(f"#table(columns: {len(counts)}, "
+                   + ", ".join(q(c[0]) for c in counts) + ", "
+                   + ", ".join(q(c[1]) for c in counts) + ")\n")
+        out.append(pairs(words.attendance(s, L), "9em"))
+        out.append(f"#heading(level: 2, {q(L['agenda'])})\n")
+        out.append("".join(f"+ #{q(item)}\n" for item in s.agenda) + "\n")
+        out.append(f"#heading(level: 2, {q(L['discussion'])})\n")
+        out.append(blocks_to_typst(s.minutes, heading_offset=1) + "\n\n")
+        out.append(f"#heading(level: 2, {q(L['resolutions'])})\n")
+        out.append(table(*words.resolution_table(s, L), [3, 0, 4, 4, 5.5, 5.5]))
+        if s.photos:
+            out.append(f"#heading(level: 2, {q(L['photos'])})\n")
+            for j, p in enumerate(s.photos):
+                prepared = images.prepare(p.read())
+                if prepared is None:
+                    continue
+                path = f"photos/{i}-{j}.{prepared.ext}"
+                (root / "photos").mkdir(exist_ok=True)
+                (root / path).write_bytes(prepared.data)
+                out.append(f"#figure(image({q(path)}, width: 48%, height: 6cm, fit: \"contain\"), "
+                           f"caption: {q(p.caption or p.filename)})\n")
+        if s.quorum:
+            out.append(f"#heading(level: 2, {q(L['quorum'])})\n")
+            out.append("".join(f"- #{q(words.quorum_line(x))}\n" for x in s.quorum) + "\n")
+        out.append(f"#heading(level: 2, {q(L['signoff'])})\n")
+        out.append(pairs(words.signoff(s, L)))
+        out.append(f"#heading(level: 2, {q(L['signatures'])})\n")
+        for label, name in words.signature_lines(s, L):
+            out.append(f"#strong({q(label)}) #box(width: 12em, stroke: (bottom: 0.5pt))[#h(12em)] "
+                       f"#{q(name)}\n\n")
+        for m in s.amendments:
+            out.append(f"#heading(level: 2, {q(L['amendments'])})\n")
+            out.append(f"#strong({q(words.amendment_head(m))})\n\n#{q(m.reason)}\n\n")
+            out.append(table([L["what"], L["before"], L["after"]], [list(c) for c in m.changes], [7, 0, 0]))
+        out.append(f"#pagebreak()\n#heading(level: 2, {q(L['signin'])})\n#strong({q(words.heading(s))})\n\n")
+        out.append(f"#text(size: 9pt, {q(L['signin_note'])})\n\n")
+        out.append(table(*words.signin_table(s, L), [3.2, 7, 5, 0, 9]))
+    return "".join(out)
+
+
+def pdf_text_chars(content: bytes) -> int | None:
+    """Characters of the PDF's text (pdftotext), spaces and line breaks left out."""
+    if not shutil.which("pdftotext"):
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(content)
+        f.flush()
+        out = subprocess.run(["pdftotext", "-enc", "UTF-8", f.name, "-"], capture_output=True,
+                             text=True).stdout
+    return len("".join(out.split()))
+
+
+def against_floor(branch, year: int, repeat: int, label: str) -> tuple[list[dict], dict, dict]:
+    """The ledger PDF (from the database) and the plain floor (compile only), `repeat` runs each,
+    interleaved so that both see the same machine."""
+    import typst
+
+    from branchwork.documents import fonts
+    from branchwork.reports import ledger
+
+    snapshot = ledger.ledger_data(organization=branch, year=year)
+    with tempfile.TemporaryDirectory(prefix="ledger-floor-") as tmp:
+        root = Path(tmp)
+        (root / "plain.typ").write_text(plain_typst(snapshot, root), encoding="utf-8")
+        ours, floor, files = [], [], {}
+        for _ in range(repeat):
+            start = time.perf_counter()
+            files["ours"], _name = ledger.build(organization=branch, year=year, fmt="pdf")
+            ours.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            files["floor"] = typst.compile(str(root / "plain.typ"), root=str(root), format="pdf",
+                                           font_paths=fonts.font_dirs())
+            floor.append(time.perf_counter() - start)
+    n = len(snapshot.sections)
+    metrics = [
+        {"name": f"ledger_pdf_{n}", "label": f"Ledger PDF build, {label}", "budget_s": None,
+         "runs_s": ours},
+        {"name": f"ledger_pdf_{n}_floor", "label": f"Plain Typst document of the same content "
+         f"(compile only), {label}", "budget_s": None, "runs_s": floor},
+    ]
+    measured = slice(1, None) if repeat > 1 else slice(None)
+    ratio = statistics.median(ours[measured]) / statistics.median(floor[measured])
+    check = {"label": f"Ledger PDF ÷ plain Typst floor (medians), {label}", "value": round(ratio, 2),
+             "limit": FLOOR_FACTOR, "verdict": "PASS" if ratio <= FLOOR_FACTOR else "FAIL"}
+    facts = {kind: {"bytes": len(content), "pages": pdf_pages(content),
+                    "text_chars": pdf_text_chars(content)} for kind, content in files.items()}
+    return metrics, check, facts
 
 
 def pdf_pages(content: bytes) -> int | None:
@@ -42,6 +189,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--activities", type=int, default=80)
     parser.add_argument("--attendees", type=int, default=40)
+    parser.add_argument("--large", type=int, default=400,
+                        help="activities of the second year, measured against the floor (0: none)")
+    parser.add_argument("--large-repeat", type=int, default=4)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
 
@@ -71,12 +221,29 @@ def main(argv=None) -> dict:
                      f"{args.attendees} expected attendees, photos)",
             "budget_s": budget, "runs_s": runs,
         })
+    checks, floors = [], {}
+    label = f"{args.activities} activities × {args.attendees} expected attendees, photos"
+    extra, check, floors[args.activities] = against_floor(branch, year, args.repeat, label)
+    metrics += extra
+    checks.append(check)
+    sizes = {"activities": data.activities, "attendance_rows": data.attendance}
+    if args.large:
+        big = generate(branches=1, activities=args.large, attendees=args.attendees, year=year,
+                       photos=True, code="bench-ledger-large")
+        label = f"{args.large} activities × {args.attendees} expected attendees, photos"
+        extra, check, floors[args.large] = against_floor(big.branches[0], year,
+                                                         max(2, args.large_repeat), label)
+        metrics += extra
+        checks.append(check)
+        sizes["large"] = {"activities": big.activities, "attendance_rows": big.attendance,
+                          "generate_s": round(big.seconds, 2)}
     result = {
         "benchmark": "ledger",
-        "data": {"year": year, "activities": data.activities, "attendance_rows": data.attendance,
-                 "credits": data.credits, "generate_s": round(data.seconds, 2),
-                 "outputs": outputs},
+        "data": {"year": year, **sizes, "credits": data.credits,
+                 "generate_s": round(data.seconds, 2), "outputs": outputs,
+                 "pdf_and_floor": floors},
         "metrics": metrics,
+        "checks": checks,
     }
     if args.out:
         args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2))

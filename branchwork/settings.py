@@ -372,6 +372,8 @@ else:
 # The portal's generation (publishing.selectors.portal_generation), which every process of this
 # machine reads to know whether what it cached of the portal is still current.
 PORTAL_GENERATION_FILE = INSTANCE_DIR / "portal-generation"
+# Moved on when roles change: readers cached across requests are read afresh (core/generation.py).
+ACCESS_GENERATION_FILE = INSTANCE_DIR / "access-generation"
 
 # --- Wagtail. ---
 

@@ -12,6 +12,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Each test process has its own cache and database: the portal's generation lives in the cache
 # alone (a shared file would let one process's tests move another's on).
 PORTAL_GENERATION_FILE = None
+ACCESS_GENERATION_FILE = None
 # The live server's threads share the SQLite test database's connection: no persistent
 # connections nor health checks (which close it from the wrong thread), as Django's test
 # server expects.

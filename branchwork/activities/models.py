@@ -237,12 +237,17 @@ class Activity(index.Indexed, RevisionMixin, ClusterableModel):
         return self.lecturer.display_name if self.lecturer else self.lecturer_name
 
     def agenda_items(self) -> list[str]:
-        return [line.strip() for line in self.agenda.splitlines() if line.strip()]
+        return agenda_items(self.agenda)
 
     def indexed_files(self) -> list:
         """The search index takes in the text of the record's materials (not of its photos);
         adding or removing one reindexes the activity (see branchwork.search.signals)."""
         return [a.file for a in self.attachments.all() if a.kind == AttachmentKind.MATERIAL]
+
+
+def agenda_items(agenda: str) -> list[str]:
+    """The agenda's items: one a line, blank lines left out."""
+    return [line.strip() for line in agenda.splitlines() if line.strip()]
 
 
 def rulebook_type_choices() -> list[tuple[str, str]]:

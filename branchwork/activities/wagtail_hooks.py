@@ -30,21 +30,23 @@ def my_activities_panel(request) -> MyPagePanel | None:
     from branchwork.activities import checkin, feeds
     from branchwork.activities.models import Activity, ActivityStatus, Attendance, AttendanceStatus
 
-    person = getattr(request.user, "person", None)
+    person = permissions.reader(request.user).person
     if person is None:
         return None
     now = timezone.now()
-    mine = (Attendance.objects.filter(person=person)
-            .exclude(activity__status=ActivityStatus.CANCELLED)
-            .select_related("activity__organization"))
-    upcoming = [row for row in mine.filter(
-        activity__starts_at__gte=now - datetime.timedelta(hours=12),
-        activity__starts_at__lte=now + datetime.timedelta(days=45)).order_by("activity__starts_at")[:10]]
+    mine = Attendance.objects.filter(person=person).exclude(activity__status=ActivityStatus.CANCELLED)
+    # Coming up (the next 45 days, from 12 hours ago) and the last RECENT_DAYS before that: one
+    # query over both windows, split here; the records' long texts stay behind.
+    split = now - datetime.timedelta(hours=12)
+    rows = list(mine.filter(activity__starts_at__gte=now - datetime.timedelta(days=RECENT_DAYS),
+                            activity__starts_at__lte=now + datetime.timedelta(days=45))
+                .select_related("activity__organization")
+                .defer("activity__minutes", "activity__agenda", "activity__return_comment")
+                .order_by("activity__starts_at", "pk"))
+    upcoming = [row for row in rows if row.activity.starts_at >= split][:10]
     for row in upcoming:
         row.checkin = checkin.state(row.activity, now)
-    recent = list(mine.filter(activity__starts_at__lt=now - datetime.timedelta(hours=12),
-                              activity__starts_at__gte=now - datetime.timedelta(days=RECENT_DAYS))
-                  .order_by("-activity__starts_at")[:20])
+    recent = [row for row in reversed(rows) if row.activity.starts_at < split][:20]
     year_rows = mine.filter(activity__starts_at__lt=now,
                             activity__starts_at__gte=now - datetime.timedelta(days=365),
                             activity__status__in=[ActivityStatus.HELD, ActivityStatus.SUBMITTED,

@@ -37,7 +37,21 @@ class CoreConfig(AppConfig):
             get_user_model(),
             organization=lambda user: Person.primary_org_id_of_user(user.pk),
         )
+        # Readers cached across requests (core.permissions.reader) are read afresh after any
+        # change of what they are made of.
+        for model in (Membership, Organization, Person, get_user_model()):
+            post_save.connect(_access_changed, sender=model, dispatch_uid=f"branchwork-access-save-{model.__name__}")
+            post_delete.connect(_access_changed, sender=model,
+                                dispatch_uid=f"branchwork-access-delete-{model.__name__}")
 
+
+
+def _access_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    from branchwork.core.generation import access_changed
+
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a login changes no role
+    access_changed()
 
 
 def _status_changed(sender, instance, **kwargs) -> None:

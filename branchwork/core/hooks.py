@@ -51,6 +51,9 @@ def my_page_panels(request) -> list[MyPagePanel]:
 
 @hooks.register(MY_PAGE_PANELS)
 def managed_organizations_panel(request) -> MyPagePanel | None:
+    access = permissions.reader(request.user)
+    if not (access.is_superuser or access.manage_paths):
+        return None
     orgs = list(permissions.managed_organizations(request.user).filter(is_active=True).order_by("path")[:30])
     if not orgs:
         return None

@@ -3,7 +3,9 @@
 Every view and every API endpoint asks here. This module holds three things:
 
 - **The reader** (`reader(user)`): who the user is, which organizations they read, manage and
-  oversee as the committee office's staff, from their roles current today; read once per request.
+  oversee as the committee office's staff, from their roles current today; built once per
+  request from facts cached across requests under the access generation (core/generation.py),
+  which every change of a role, an organization, a person or an account moves on.
 - **The questions** for any model: `visible(user, Model)` (the rows they may see), `get_or_404(
   user, Model, pk)`, `can(user, action, obj)`. Each app gives the rules for its own models with
   `register(Model, visible=…, **actions)` in its AppConfig.ready() (see the app's
@@ -33,12 +35,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from branchwork.core import generation
 from branchwork.core.models import (
     MANAGING_ROLES,
     AuditEntry,
@@ -60,18 +65,61 @@ def org_filter(paths: list[str], prefix: str = "") -> Q | None:
     return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
 
 
-class Reader:
-    """What one user may read and manage, computed once per request (cached on the user): one
-    query for a person with current roles (their person, organizations and roles together; the
-    person is kept on the user, where templates and views find it)."""
+class HeldRole(NamedTuple):
+    """One role the reader holds today, with the organization it is held in."""
 
-    def __init__(self, user):
+    role: str
+    organization_id: int
+    path: str
+    code: str
+    kind: str
+
+
+# Readers are kept across requests under the access generation (core/generation.py: moved on by
+# every change of a role, an organization, a person or an account) and today's date (only roles
+# current today count), and for ten minutes at most.
+READER_CACHE_SECONDS = 600
+
+
+def _reader_key(user) -> str:
+    return f"reader:{user.pk}:{generation.access_generation()}:{timezone.localdate().isoformat()}"
+
+
+def _read_facts(user) -> tuple[Person | None, tuple[HeldRole, ...]]:
+    """The person (with their unit, which pages show) and the roles current today in active
+    organizations: one query (two for an account whose person holds no current role)."""
+    memberships = list(
+        Membership.objects.current()
+        .filter(person__user_id=user.pk, organization__is_active=True)
+        .select_related("person__unit", "organization")
+        .order_by("organization__path", "role", "pk")
+    )
+    if memberships:
+        person = memberships[0].person
+    else:  # no current role: still a person, who sees themselves
+        person = Person.objects.filter(user_id=user.pk).select_related("unit").first()
+    roles = tuple(HeldRole(m.role, m.organization_id, m.organization.path, m.organization.code,
+                           m.organization.kind) for m in memberships)
+    return person, roles
+
+
+class Reader:
+    """Who one user is and what they may read and manage, from their roles current today: built
+    once per request (kept on the user) from facts cached across requests (`READER_CACHE_SECONDS`
+    under the access generation), which one query reads when they are not cached. The person is
+    put on the user, where templates and views find it. General on purpose: views, selectors and
+    other apps' rules (activities, publishing, the search) read its paths, roles and
+    `fingerprint` instead of asking the database again."""
+
+    def __init__(self, user, facts: tuple[Person | None, tuple[HeldRole, ...]] | None = None):
         self.is_superuser = bool(user.is_authenticated and user.is_active and user.is_superuser)
+        self.person: Person | None = None
         self.person_id = None
+        self.roles: tuple[HeldRole, ...] = ()
         self.read_paths: list[str] = []
         self.manage_paths: list[str] = []
         self.staff_paths: list[str] = []  # where they are the committee office's staff
-        self.editor_paths: list[str] | None = None  # read when first asked (_editor_paths)
+        self.editor_paths: list[str] = []  # where they hold the editor role
         # A member of the institution: a current role in one of its own active organizations
         # (not in a brother unit's branch).
         self.is_member = False
@@ -80,35 +128,58 @@ class Reader:
         self.committee_level = False
         if not user.is_authenticated or not user.is_active:
             return
-        memberships = list(
-            Membership.objects.current()
-            .filter(person__user_id=user.pk, organization__is_active=True)
-            .select_related("person", "organization")
-        )
-        if memberships:
-            person = memberships[0].person
-            Person._meta.get_field("user").remote_field.set_cached_value(user, person)
-        else:  # no current role: still a person, who sees themselves
-            try:
-                person = user.person
-            except Person.DoesNotExist:
-                return
-        self.person_id = person.pk
-        for membership in memberships:
-            path = membership.organization.path
-            self.read_paths.append(path)
-            if membership.role in MANAGING_ROLES:
-                self.manage_paths.append(path)
-            if membership.role == Role.STAFF:
-                self.staff_paths.append(path)
-            if membership.organization.kind != OrganizationKind.EXTERNAL_BRANCH:
+        if facts is None:
+            key = _reader_key(user)
+            facts = cache.get(key)
+            if facts is None:
+                facts = _read_facts(user)
+                cache.set(key, facts, READER_CACHE_SECONDS)
+        person, self.roles = facts
+        if person is None:
+            return
+        Person._meta.get_field("user").remote_field.set_cached_value(user, person)
+        self.person, self.person_id = person, person.pk
+        for held in self.roles:
+            self.read_paths.append(held.path)
+            if held.role in MANAGING_ROLES:
+                self.manage_paths.append(held.path)
+            if held.role == Role.STAFF:
+                self.staff_paths.append(held.path)
+            if held.role == Role.EDITOR:
+                self.editor_paths.append(held.path)
+            if held.kind != OrganizationKind.EXTERNAL_BRANCH:
                 self.is_member = True
-            if membership.organization.kind == OrganizationKind.COMMITTEE and membership.role != Role.MEMBER:
+            if held.kind == OrganizationKind.COMMITTEE and held.role != Role.MEMBER:
                 self.committee_level = True
+        self.role_codes = frozenset(held.role for held in self.roles)
+
+    role_codes: frozenset[str] = frozenset()
+
+    def holds(self, role: str) -> bool:
+        """Does the reader hold `role` today, in any active organization?"""
+        return role in self.role_codes
+
+    @property
+    def organization_ids(self) -> list[int]:
+        """The organizations the reader holds a role in today, in tree order, once each."""
+        return list(dict.fromkeys(held.organization_id for held in self.roles))
+
+    @property
+    def fingerprint(self) -> str:
+        """The facts permission filters are made of, as one string: two readers with the same
+        fingerprint see the same rows, so a filter built for one may be cached under it."""
+        if self.is_superuser:
+            return "superuser"
+        return "|".join([
+            ",".join(sorted(set(self.read_paths))), ",".join(sorted(set(self.manage_paths))),
+            ",".join(sorted(set(self.staff_paths))), ",".join(sorted(set(self.editor_paths))),
+            str(self.person_id or ""), "m" if self.is_member else "",
+        ])
 
 
 def reader(user) -> Reader:
-    """The user's reader, read once per request (cached on the user object)."""
+    """The user's reader, built once per request (kept on the user object) from facts cached
+    across requests."""
     access = getattr(user, _CACHE_ATTR, None)
     if access is None:
         access = Reader(user)
@@ -120,9 +191,12 @@ def reader(user) -> Reader:
 
 
 def forget(user) -> None:
-    """Drop the cached answer (after the user's roles changed within the same request)."""
+    """Drop the reader kept on the user and the cached facts (after the user's roles changed
+    within the same request)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    if getattr(user, "pk", None) is not None:
+        cache.delete(_reader_key(user))
 
 
 # --- The registry: each app's rules for its own models ---
@@ -383,18 +457,8 @@ def visible_audit_entries(user) -> QuerySet[AuditEntry]:
 
 
 def _editor_paths(user) -> list[str]:
-    """Paths of the organizations where the user holds the editor role today (cached)."""
-    access = reader(user)
-    if access.editor_paths is None:
-        paths = []
-        if access.person_id is not None:
-            paths = list(
-                Membership.objects.current()
-                .filter(person_id=access.person_id, role=Role.EDITOR, organization__is_active=True)
-                .values_list("organization__path", flat=True)
-            )
-        access.editor_paths = paths
-    return access.editor_paths
+    """Paths of the organizations where the user holds the editor role today."""
+    return reader(user).editor_paths
 
 
 def can_edit_publications_of(user, org: Organization) -> bool:
@@ -510,11 +574,7 @@ def holds_current_role(user, role: str) -> bool:
     """
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return (
-        Membership.objects.current()
-        .filter(person__user_id=user.pk, role=role, organization__is_active=True)
-        .exists()
-    )
+    return reader(user).holds(role)
 
 
 # --- Core's own models in the registry ---

@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from branchwork.core import audit
 from branchwork.core.conflicts import Conflict, lock_for_update
+from branchwork.core.generation import access_changed
 from branchwork.core.models import (
     NOT_YET_MEMBER_STATUSES,
     AuditAction,
@@ -121,6 +122,7 @@ def organization_move(*, by, organization: Organization, parent: Organization) -
     validate_placement(kind=organization.kind, parent=parent)
     organization.move(parent, pos="last-child")
     organization.refresh_from_db()
+    access_changed()  # the tree's paths moved without a save: readers hold the old ones
     with _as(by):
         audit.log_event(
             organization,

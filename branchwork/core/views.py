@@ -37,7 +37,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def my_page(request):
-    person = getattr(request.user, "person", None)
+    person = permissions.reader(request.user).person
     groups = selectors.memberships_by_org(selectors.person_memberships(person)) if person else []
     return render(
         request,

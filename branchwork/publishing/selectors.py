@@ -17,8 +17,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber, Substr
+from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Cast, RowNumber, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy as _
@@ -556,17 +556,64 @@ def contributions_of(person: Person, *, page_id: int | None = None) -> list[Cont
                 status = "published"
             elif state.status == WorkflowState.STATUS_CANCELLED:
                 status = "withdrawn"
-        scheduled_at = None
         if page.live:
-            status = "published"
             steps.append(Step(page.first_published_at, "", str(_("Published")), kind="published"))
-        elif status == "published":
-            if page.go_live_at and page.go_live_at > now:
-                status, scheduled_at = "scheduled", page.go_live_at
-            else:
-                status = "scheduled"
+        status, scheduled_at = _page_status(page, status, now)
         result.append(Contribution(page=page, status=status, steps=steps, comment=comment,
                                    sent_back_by=sent_back_by, scheduled_at=scheduled_at))
+    return result
+
+
+def _page_status(page: ArticlePage, status: str, now) -> tuple[str, datetime.datetime | None]:
+    """The status its workflow gives a contribution, as its page stands: a live page is
+    published; one signed off but not live is scheduled (with the time, when it is to come)."""
+    if page.live:
+        return "published", None
+    if status == "published":
+        if page.go_live_at and page.go_live_at > now:
+            return "scheduled", page.go_live_at
+        return "scheduled", None
+    return status, None
+
+
+_STATE_STATUS = {WorkflowState.STATUS_NEEDS_CHANGES: "sent_back",
+                 WorkflowState.STATUS_APPROVED: "published",
+                 WorkflowState.STATUS_CANCELLED: "withdrawn"}
+
+
+def contribution_summaries(person: Person, *, limit: int = 5) -> list[Contribution]:
+    """A person's latest contributions with their status and, when sent back, the comment: what
+    /my/ shows, in one query (the latest workflow state of each page, its waiting task's role
+    and its last sending back as subqueries; none of the steps `contributions_of` lists)."""
+    page_type = ContentType.objects.get_for_model(Page)
+    states = WorkflowState.objects.filter(
+        base_content_type=page_type, object_id=Cast(OuterRef("pk"), CharField()),
+    ).order_by("-created_at", "-pk")
+    pages = list(
+        ArticlePage.objects.filter(author=person).exclude(contributed_via="")
+        .defer("body").order_by("-pk")
+        .annotate(
+            state_id=Subquery(states.values("pk")[:1]),
+            state_status=Subquery(states.values("status")[:1]),
+            waiting_role=Subquery(states.values("current_task_state__task__editorialtask__role")[:1]),
+        )
+        .annotate(sent_back_comment=Subquery(
+            TaskState.objects.filter(workflow_state_id=OuterRef("state_id"),
+                                     status=TaskState.STATUS_REJECTED)
+            .order_by("-started_at", "-pk").values("comment")[:1]))
+        [:limit]
+    )
+    now = timezone.now()
+    result = []
+    for page in pages:
+        if page.state_status == WorkflowState.STATUS_IN_PROGRESS:
+            status = _WAITING.get(page.waiting_role, "in_review")
+        else:
+            status = _STATE_STATUS.get(page.state_status, "draft")
+        comment = (page.sent_back_comment or "") if status == "sent_back" else ""
+        status, scheduled_at = _page_status(page, status, now)
+        result.append(Contribution(page=page, status=status, comment=comment,
+                                   scheduled_at=scheduled_at))
     return result
 
 

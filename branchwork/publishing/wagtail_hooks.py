@@ -14,16 +14,16 @@ def load_portal_demo(*, stdout) -> None:
 @hooks.register(MY_PAGE_PANELS)
 def my_contributions_panel(request) -> MyPagePanel | None:
     """My contributions and where each stands (why it was sent back, when it was published)."""
-    from branchwork.core.models import Person
-    from branchwork.publishing.selectors import contributions_of
+    from branchwork.core import permissions
+    from branchwork.publishing.selectors import contribution_summaries
 
-    person = Person.objects.filter(user_id=request.user.pk).first() if request.user.is_authenticated else None
+    person = permissions.reader(request.user).person
     if person is None:
         return None
     return MyPagePanel(
         title=_("My contributions"),
         template="publishing/panels/my_contributions.html",
-        context={"contributions": contributions_of(person)[:5]},
+        context={"contributions": contribution_summaries(person, limit=5)},
         order=20,
     )
 

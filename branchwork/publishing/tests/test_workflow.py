@@ -16,7 +16,7 @@ from wagtail.models import PageLogEntry, Revision, WorkflowState
 from branchwork.core import services as core_services
 from branchwork.core.models import Membership, Role
 from branchwork.core.testing import PersonFactory
-from branchwork.publishing import services
+from branchwork.publishing import selectors, services
 from branchwork.publishing.editorial import EDITORS_GROUP, SIGNERS_GROUP
 from branchwork.publishing.models import ArticlePage, ChannelPage, ContributionSource, Visibility
 from branchwork.publishing.selectors import contributions_of
@@ -330,3 +330,32 @@ def test_a_contribution_sent_back_and_then_decided_is_not_decided_twice(portal):
         services.review(by=portal.editor, page=deciding, action="approve")
     state = ArticlePage.objects.get(pk=page.pk).current_workflow_state
     assert state.status == WorkflowState.STATUS_NEEDS_CHANGES
+
+
+def test_my_page_shows_each_contributions_status_from_one_query(portal, login, django_assert_max_num_queries):
+    withdrawn = contribute(portal, title="甲 撤回")
+    withdrawn.current_workflow_state.cancel(user=portal.bob)
+    contribute(portal, title="乙 在编辑处")
+    with_signer = contribute(portal, title="丙 在签发人处")
+    services.review(by=portal.editor, page=with_signer, action="approve")
+    sent_back = contribute(portal, title="丁 退回")
+    services.review(by=portal.editor, page=sent_back, action="reject", comment="先补充一份。")
+    published = contribute(portal, title="戊 已发布")
+    services.review(by=portal.editor, page=published, action="approve")
+    services.review(by=portal.signer, page=published, action="approve", comment="同意发布")
+    with django_assert_max_num_queries(2):  # the content type (cached after once) and the pages
+        summaries = selectors.contribution_summaries(portal.people.bob, limit=5)
+    assert [(c.title, c.status, c.comment) for c in summaries] == [
+        ("戊 已发布", "published", ""),
+        ("丁 退回", "sent_back", "先补充一份。"),
+        ("丙 在签发人处", "with_signer", ""),
+        ("乙 在编辑处", "with_editor", ""),
+        ("甲 撤回", "withdrawn", ""),
+    ]
+    # The same statuses as the full history of each contribution gives.
+    assert [(c.page.pk, c.status, c.comment) for c in summaries] == [
+        (c.page.pk, c.status, c.comment if c.status == "sent_back" else "")
+        for c in contributions_of(portal.people.bob)]
+    page = login(portal.bob).get("/my/").content.decode()
+    for title, label in (("丁 退回", "先补充一份。"), ("丙 在签发人处", str(selectors.STATUS_LABELS["with_signer"]))):
+        assert title in page and label in page

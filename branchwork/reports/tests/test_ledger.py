@@ -3,11 +3,13 @@
 import io
 import re
 import subprocess
+from collections import Counter
 
 import docx
 import openpyxl
 import pytest
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -93,6 +95,39 @@ def test_queries_do_not_grow_with_the_number_of_activities(personas, django_asse
         assert len(data.sections) == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_snapshot_reads_rows_not_a_model_instance_per_row(world, personas):
+    made = Counter()
+
+    def count(sender, **kwargs):
+        made[sender.__name__] += 1
+
+    post_init.connect(count)
+    try:
+        data = ledger.ledger_data(organization=personas.branch_a, year=2025)
+    finally:
+        post_init.disconnect(count)
+    # Records and their rows are read as values; only the few people, organizations and
+    # amendments the year names become instances, each once.
+    for model in ("Activity", "Attendance", "Resolution", "Attachment", "Credit", "ActivityTypeTag"):
+        assert made[model] == 0, model
+    assert made["Person"] <= 6 and made["Organization"] <= 2 and made["Amendment"] == 1
+    meeting = data.sections[0]
+    assert sorted((a.name, a.organization, a.role_label, a.status_label, a.reason, a.voting)
+                  for a in meeting.attendance) == sorted([
+        ("李爱丽", "研究室党支部", "应到", "出席", "", True),
+        ("王博", "研究室党支部", "应到", "请假", ABSENT_REASON, True),
+        ("张明", "研究室党支部", "应到", "出席", "", True),
+        ("孙丽", "研究室党支部", "应到", "出席", "", True),
+        ("周强", "研究室党支部", "应到", "出席", "", True),
+        (OBSERVER, "", "列席", "出席", "", False),
+    ])
+    assert (meeting.organization, meeting.co_organizers, meeting.type_labels, meeting.status_label) == (
+        "研究室党支部", [], ["支部党员大会"], "已审核并锁定")
+    assert [(r.text, r.passed) for r in meeting.resolutions] == [(RESOLUTION, True)]
+    assert [(p.filename, p.caption) for p in meeting.photos] == [("现场.png", CAPTION)]
+    assert data.sections[1].type_labels == ["主题党日"] and data.sections[1].host == ""
 
 
 def _pdf_text(content: bytes, tmp_path) -> tuple[str, int]:
