@@ -232,3 +232,83 @@ def year_choices(today: datetime.date | None = None) -> list[int]:
 
 
 ATTENDANCE_CHOICES = [(s.value, s.label) for s in AttendanceStatus]
+
+
+# --- Elections (换届选举) ---
+
+ELECTION_CANDIDATE_ROWS = 8
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ElectionForm(forms.Form):
+    """Record an election held at a general meeting: seats, term, candidates and their votes.
+    The rules (activities.elections) are checked on the record's page and when it is reported,
+    so that a draft can be kept and corrected."""
+
+    seats = forms.IntegerField(label=_("seats"), min_value=1, max_value=50,
+                               help_text=_("Committee members to elect."))
+    term_start = forms.DateField(label=_("term starts"), required=False, widget=DateInput(),
+                                 help_text=_("Empty: the day of the meeting."))
+    term_end = forms.DateField(label=_("term ends"), required=False, widget=DateInput(),
+                               help_text=_("Empty: five years after it starts."))
+    people = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, people, everyone=False, rows=ELECTION_CANDIDATE_ROWS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for i in range(1, rows + 1):
+            self.fields[f"candidate_{i}"] = PersonChoiceField(
+                label=_("candidate %(n)s") % {"n": i}, queryset=people, required=False)
+            self.fields[f"votes_{i}"] = forms.IntegerField(
+                label=_("votes for candidate %(n)s") % {"n": i}, min_value=0, required=False)
+        _people_scope(self, ("candidate_1",), None, everyone)
+
+    def candidate_rows(self):
+        return [(self[f"candidate_{i}"], self[f"votes_{i}"]) for i in range(1, self.rows + 1)]
+
+    def clean(self):
+        data = super().clean()
+        candidates = []
+        for i in range(1, self.rows + 1):
+            person, votes = data.get(f"candidate_{i}"), data.get(f"votes_{i}")
+            if person is None:
+                if votes is not None:
+                    self.add_error(f"candidate_{i}", _("Votes are given, but no candidate."))
+                continue
+            candidates.append((person, votes))
+        if not candidates:
+            raise forms.ValidationError(_("Name the candidates."))
+        data["candidates"] = candidates
+        if data.get("term_start") and data.get("term_end") and data["term_end"] <= data["term_start"]:
+            self.add_error("term_end", _("The term ends before it starts."))
+        return data
+
+
+class ElectionVotesForm(forms.Form):
+    """The votes of a draft election's candidates (one field per candidate)."""
+
+    def __init__(self, *args, election, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(election.candidates.select_related("person"))
+        for c in self.candidates:
+            self.fields[f"votes_{c.person_id}"] = forms.IntegerField(
+                label=c.person.display_name, min_value=0, required=False, initial=c.votes)
+
+    def votes(self) -> dict[int, int | None]:
+        return {c.person_id: self.cleaned_data.get(f"votes_{c.person_id}") for c in self.candidates}
+
+
+class ElectionReportForm(forms.Form):
+    reported_on = forms.DateField(label=_("reported to the committee on"), widget=DateInput())
+
+
+class ElectionApproveForm(forms.Form):
+    approved_on = forms.DateField(label=_("approved on"), widget=DateInput())
+    document = forms.CharField(label=_("approval document number"), max_length=120, required=False,
+                               help_text=_("The committee's reply, e.g. 机关党委〔2026〕12号."))

@@ -376,6 +376,11 @@ def activity_detail(request, org_code, activity_id):
         "co_organizers": list(activity.co_organizers.all()),
         "missing": services.missing_record_fields(activity) if activity.status == ActivityStatus.HELD else [],
         "can_record": can_record, "can_manage": can_manage, "can_approve": can_approve,
+        # A committee is elected at a general meeting of a branch or general branch, once held.
+        "elections": list(activity.elections.all()),
+        "can_record_election": can_record and activity.is_held
+        and "general_meeting" in activity.type_codes
+        and org.kind in (OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH),
         "my_row": next((a for a in attendance if a.person_id == me), None),
         "return_form": ReturnForm(), "attachment_form": AttachmentForm(),
         "statuses": ATTENDANCE_CHOICES,
