@@ -7,7 +7,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from branchwork.activities.models import AttachmentKind, AttendanceStatus, ThemeDayContent
+from branchwork.activities.models import (
+    AttachmentKind,
+    AttendanceStatus,
+    Speaking,
+    ThemeDayContent,
+)
 from branchwork.core.language import bracketed
 from branchwork.core.richtext import html_to_text
 from branchwork.core.models import Organization, Person
@@ -140,6 +145,62 @@ class MinutesForm(forms.Form):
         help_text=_("One per line; vote counts may follow as “| for | against | abstentions”, "
                     "e.g. “同意接收张三为预备党员 | 12 | 0 | 1”."),
     )
+
+    # Spare rows for naming whom a resolution is about, beyond the resolutions already recorded.
+    SPARE_SUBJECTS = 3
+
+    def __init__(self, *args, activity=None, people=None, everyone=False, **kwargs):
+        """With `activity` (the minutes page, not an amendment), also: who spoke or introduced a
+        candidate (one choice per attendee) and whom each resolution is about (by its line),
+        chosen from `people` (the organization's members first, in pinyin order)."""
+        super().__init__(*args, **kwargs)
+        self.speaking_rows, self.subject_names = [], []
+        if activity is None:
+            return
+        for row in activity.attendance.select_related("person"):
+            name = f"speaking_{row.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=row.display_name, choices=Speaking.choices, required=False,
+                initial=row.speaking)
+            self.speaking_rows.append((row, name))
+        resolutions = list(activity.resolutions.all())
+        for n in range(1, len(resolutions) + self.SPARE_SUBJECTS + 1):
+            name = f"subject_{n}"
+            self.fields[name] = PersonChoiceField(
+                label=_("Resolution %(n)s is about") % {"n": n}, queryset=people,
+                required=False, empty_label=_("nobody in particular"),
+                initial=resolutions[n - 1].subject_person_id if n <= len(resolutions) else None)
+            self.subject_names.append(name)
+        self.fields["people"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if self.subject_names:
+            _people_scope(self, (self.subject_names[0],), None, everyone)
+            self.fields[self.subject_names[0]].help_text = format_html(
+                "{} {}", _("The person a matter is about (the candidate admitted, the member "
+                           "disciplined) does not vote on it."),
+                self.fields[self.subject_names[0]].help_text)
+
+    def speaking_fields(self):
+        return [(row, self[name]) for row, name in self.speaking_rows]
+
+    def subject_fields(self):
+        return [self[name] for name in self.subject_names]
+
+    def speaking(self) -> dict[int, str]:
+        """Attendance row id → what they did, for the rows shown."""
+        return {row.pk: self.cleaned_data.get(name) or "" for row, name in self.speaking_rows}
+
+    def clean(self):
+        data = super().clean()
+        resolutions = data.get("resolutions")
+        if not self.subject_names or not isinstance(resolutions, list):
+            return data
+        for n, name in enumerate(self.subject_names, start=1):
+            person = data.get(name)
+            if n <= len(resolutions):
+                resolutions[n - 1]["subject_person"] = person
+            elif person is not None:
+                self.add_error(name, _("There is no resolution %(n)s.") % {"n": n})
+        return data
 
     @staticmethod
     def initial_for(activity) -> dict:
