@@ -135,7 +135,7 @@ def expected_attendees(
     roles = MANAGING_ROLES if committee_only else MEMBER_ROLES
     pool: dict[int, Organization] = {}
     for org in orgs:
-        for o in ([org] if committee_only else core_selectors.member_pool(org)):
+        for o in ([org] if committee_only else core_selectors.member_pool(org, on)):
             pool.setdefault(o.pk, o)
     order = {pk: (0 if o.kind == OrganizationKind.BRANCH else 1, i) for i, (pk, o) in enumerate(pool.items())}
     rows = sorted(
@@ -183,7 +183,8 @@ def _sync_expected(activity: Activity) -> None:
 def credited_organizations(activity: Activity, code: str) -> list[Organization]:
     """The organizations an activity counts for, for one type.
 
-    The host always. Co-organizers, and for a general branch's activity the branches under it,
+    The host always. Co-organizers, and for a general branch's activity the branches under it
+    as the activity's day began (core.selectors.member_pool: not today's tree),
     only where the rulebook says the type may be held jointly (`joint`): a general branch's or
     another branch's general meeting is not a branch's own general meeting.
     """
@@ -191,7 +192,7 @@ def credited_organizations(activity: Activity, code: str) -> list[Organization]:
     if get_rulebook().type(code).joint:
         orgs += list(activity.co_organizers.all())
         if activity.organization.kind == OrganizationKind.GENERAL_BRANCH:
-            orgs += core_selectors.member_pool(activity.organization)[1:]
+            orgs += core_selectors.member_pool(activity.organization, activity.local_date)[1:]
     return list({o.pk: o for o in orgs}.values())
 
 
@@ -230,7 +231,7 @@ def recompute_credits(activity: Activity) -> None:
         year = activity.year_covered if rulebook.type(code).yearly else activity.local_date.year
         for org in credited_organizations(activity, code):
             if org.pk not in pools:
-                pools[org.pk] = {o.pk for o in core_selectors.member_pool(org)}
+                pools[org.pk] = {o.pk for o in core_selectors.member_pool(org, activity.local_date)}
             mine = [a for a in rows if a.organization_id in pools[org.pk]]
             present = base = 0
             counted = held
