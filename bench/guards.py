@@ -48,6 +48,9 @@ ORGLIFE = "branchwork/activities/tests/test_orglife_rules.py"
 CHECKS = "branchwork/activities/tests/test_checks.py"
 ELECTIONS = "branchwork/activities/elections.py"
 ELECTION_TESTS = "branchwork/activities/tests/test_elections.py"
+ELECTION_PAGES = "branchwork/activities/tests/test_election_pages.py"
+GENERAL_HISTORY = "branchwork/activities/tests/test_general_branch_history.py"
+SPEAKERS = "branchwork/activities/tests/test_minutes_speakers.py"
 SECRETARY = "branchwork/activities/tests/test_secretary_view.py"
 LEASES = "branchwork/core/worker.py"
 LEASE_TESTS = "branchwork/core/tests/test_task_leases.py"
@@ -181,6 +184,29 @@ GUARDS = [
           "    if not r.voting_present > ATTENDANCE_SHARE * r.voting_expected:",
           "    if not r.voting_present >= ATTENDANCE_SHARE * r.voting_expected:",
           (f"{ELECTION_TESTS}::test_attendance_of_four_fifths_or_less_is_refused",)),
+    Guard("elections: reporting from the page refuses a record breaking a rule", ELECTIONS,
+          "    _refuse_if_broken(election)\n    election.status = ElectionStatus.REPORTED",
+          "    election.status = ElectionStatus.REPORTED",
+          (f"{ELECTION_PAGES}::test_equal_candidates_and_seats_are_named_with_the_rule_and_the_report_is_refused",)),
+    Guard("elections: the branch does not approve its own election (the committee above does)",
+          "branchwork/activities/permissions.py",
+          "        path.startswith(p) and path != p for p in (*reader.manage_paths, *reader.staff_paths))",
+          "        path.startswith(p) for p in (*reader.manage_paths, *reader.staff_paths))",
+          (f"{ELECTION_PAGES}::test_the_secretary_records_an_election_and_the_committee_approves_it",)),
+    Guard("activities: a general branch's joint activity credits the branches under it on its date",
+          "branchwork/activities/services.py",
+          "core_selectors.member_pool(activity.organization, activity.local_date)[1:]",
+          "core_selectors.member_pool(activity.organization)[1:]",
+          (f"{GENERAL_HISTORY}::test_before_the_restructure_the_branches_then_under_it_are_credited_and_expected",)),
+    Guard("activities: a general branch's meeting expects the members of its branches on its date",
+          "branchwork/activities/services.py",
+          "core_selectors.member_pool(org, on)):", "core_selectors.member_pool(org)):",
+          (f"{GENERAL_HISTORY}::test_before_the_restructure_the_branches_then_under_it_are_credited_and_expected",)),
+    Guard("activities: editing a resolution's text keeps whom it is about",
+          "branchwork/activities/services.py",
+          'subject = r["subject_person"] if "subject_person" in r else before.get(text)',
+          'subject = r.get("subject_person")',
+          (f"{SPEAKERS}::test_a_vote_on_a_matter_about_a_member_counting_their_vote_is_refused",)),
     Guard("activities: approving asks for a ticked confirmation", "branchwork/activities/views.py",
           '    if request.POST.get("confirm") != "1":', "    if False:",
           ("branchwork/activities/tests/test_views.py::test_recorder_marks_writes_submits_and_host_approves",)),

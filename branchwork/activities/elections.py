@@ -34,39 +34,49 @@ from branchwork.core.models import Organization, Person
 CANDIDATE_MARGIN = Fraction(1, 5)
 # Voting members present must exceed this share of the voting members expected.
 ATTENDANCE_SHARE = Fraction(4, 5)
-# A term of a branch committee, in years (Party Constitution, Art. 30).
+# A term of a branch committee, in years (Party Constitution; the article is not verified).
 TERM_YEARS = 5
 # The compliance page warns this many days before a term ends.
 DUE_SOON_DAYS = 180
 
-ELECTION_SOURCE = gettext_lazy("Regulations on Elections in Grassroots Party Organizations (2020)")
+# Where each rule comes from. Verified against the published text (2020): Art. 3 (an election
+# when the term ends), Art. 4 (the committee is elected by the general meeting), Art. 5 (only full
+# members vote). The articles of the candidates' margin, the four fifths present and the majority
+# needed to be elected were not found in a source we could read: said so, not guessed.
+ELECTION_SOURCE = gettext_lazy(
+    "Regulations on Elections in Grassroots Party Organizations (2020), article not verified")
+ELECTION_MEETING_SOURCE = gettext_lazy(
+    "Regulations on Elections in Grassroots Party Organizations (2020), Art. 4")
+ELECTION_TERM_SOURCE = gettext_lazy(
+    "Regulations on Elections in Grassroots Party Organizations (2020), Art. 3; the length of "
+    "the term: Party Constitution, article not verified")
 
 
 class ElectionStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    REPORTED = "reported", _("reported to the committee")
-    APPROVED = "approved", _("approved by the committee")
+    DRAFT = "draft", gettext_lazy("draft")
+    REPORTED = "reported", gettext_lazy("reported to the committee")
+    APPROVED = "approved", gettext_lazy("approved by the committee")
 
 
 class Election(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="elections",
-        verbose_name=_("organization"),
+        verbose_name=gettext_lazy("organization"),
     )
     activity = models.ForeignKey(
         "activities.Activity", on_delete=models.PROTECT, related_name="elections",
-        verbose_name=_("general meeting"),
-        help_text=_("The general meeting at which the election was held; its attendance says "
+        verbose_name=gettext_lazy("general meeting"),
+        help_text=gettext_lazy("The general meeting at which the election was held; its attendance says "
                     "who had voting rights and who was present."),
     )
-    seats = models.PositiveIntegerField(_("seats"), help_text=_("Committee members to elect."))
-    status = models.CharField(_("status"), max_length=10, choices=ElectionStatus.choices,
+    seats = models.PositiveIntegerField(gettext_lazy("seats"), help_text=gettext_lazy("Committee members to elect."))
+    status = models.CharField(gettext_lazy("status"), max_length=10, choices=ElectionStatus.choices,
                               default=ElectionStatus.DRAFT)
-    term_start = models.DateField(_("term starts"))
-    term_end = models.DateField(_("term ends"))
-    reported_on = models.DateField(_("reported to the committee on"), null=True, blank=True)
-    approved_on = models.DateField(_("approved on"), null=True, blank=True)
-    approval_document = models.CharField(_("approval document number"), max_length=120, blank=True)
+    term_start = models.DateField(gettext_lazy("term starts"))
+    term_end = models.DateField(gettext_lazy("term ends"))
+    reported_on = models.DateField(gettext_lazy("reported to the committee on"), null=True, blank=True)
+    approved_on = models.DateField(gettext_lazy("approved on"), null=True, blank=True)
+    approval_document = models.CharField(gettext_lazy("approval document number"), max_length=120, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
@@ -75,8 +85,8 @@ class Election(models.Model):
 
     class Meta:
         ordering = ["-term_start", "-pk"]
-        verbose_name = _("election")
-        verbose_name_plural = _("elections")
+        verbose_name = gettext_lazy("election")
+        verbose_name_plural = gettext_lazy("elections")
 
     def __str__(self) -> str:
         return f"{self.organization} {self.term_start:%Y}–{self.term_end:%Y}"
@@ -90,14 +100,14 @@ class Election(models.Model):
 class ElectionCandidate(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("candidate"))
-    votes = models.PositiveIntegerField(_("votes for"), null=True, blank=True)
+                               verbose_name=gettext_lazy("candidate"))
+    votes = models.PositiveIntegerField(gettext_lazy("votes for"), null=True, blank=True)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["order", "pk"]
-        verbose_name = _("candidate")
-        verbose_name_plural = _("candidates")
+        verbose_name = gettext_lazy("candidate")
+        verbose_name_plural = gettext_lazy("candidates")
         constraints = [models.UniqueConstraint(fields=["election", "person"],
                                                name="uniq_election_candidate")]
 
@@ -203,7 +213,7 @@ def _term(view: ElectionView):
 ELECTION_CHECKS: tuple[Check, ...] = (
     Check(code="election_meeting",
           rule=gettext_lazy("a committee is elected by the general meeting"),
-          source=ELECTION_SOURCE, find=_meeting),
+          source=ELECTION_MEETING_SOURCE, find=_meeting),
     Check(code="election_margin",
           rule=gettext_lazy("there are at least 20% more candidates than seats (差额选举)"),
           source=ELECTION_SOURCE, find=_margin),
@@ -220,7 +230,7 @@ ELECTION_CHECKS: tuple[Check, ...] = (
           source=ELECTION_SOURCE, find=_tie),
     Check(code="election_term",
           rule=gettext_lazy("a committee's term ends after it starts (five years by default)"),
-          source=gettext_lazy("Party Constitution, Art. 30"), find=_term),
+          source=ELECTION_TERM_SOURCE, find=_term),
 )
 
 

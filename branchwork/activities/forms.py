@@ -7,7 +7,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from branchwork.activities.models import AttachmentKind, AttendanceStatus, ThemeDayContent
+from branchwork.activities.models import (
+    AttachmentKind,
+    AttendanceStatus,
+    Speaking,
+    ThemeDayContent,
+)
 from branchwork.core.language import bracketed
 from branchwork.core.richtext import html_to_text
 from branchwork.core.models import Organization, Person
@@ -141,6 +146,62 @@ class MinutesForm(forms.Form):
                     "e.g. “同意接收张三为预备党员 | 12 | 0 | 1”."),
     )
 
+    # Spare rows for naming whom a resolution is about, beyond the resolutions already recorded.
+    SPARE_SUBJECTS = 3
+
+    def __init__(self, *args, activity=None, people=None, everyone=False, **kwargs):
+        """With `activity` (the minutes page, not an amendment), also: who spoke or introduced a
+        candidate (one choice per attendee) and whom each resolution is about (by its line),
+        chosen from `people` (the organization's members first, in pinyin order)."""
+        super().__init__(*args, **kwargs)
+        self.speaking_rows, self.subject_names = [], []
+        if activity is None:
+            return
+        for row in activity.attendance.select_related("person"):
+            name = f"speaking_{row.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=row.display_name, choices=Speaking.choices, required=False,
+                initial=row.speaking)
+            self.speaking_rows.append((row, name))
+        resolutions = list(activity.resolutions.all())
+        for n in range(1, len(resolutions) + self.SPARE_SUBJECTS + 1):
+            name = f"subject_{n}"
+            self.fields[name] = PersonChoiceField(
+                label=_("Resolution %(n)s is about") % {"n": n}, queryset=people,
+                required=False, empty_label=_("nobody in particular"),
+                initial=resolutions[n - 1].subject_person_id if n <= len(resolutions) else None)
+            self.subject_names.append(name)
+        self.fields["people"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if self.subject_names:
+            _people_scope(self, (self.subject_names[0],), None, everyone)
+            self.fields[self.subject_names[0]].help_text = format_html(
+                "{} {}", _("The person a matter is about (the candidate admitted, the member "
+                           "disciplined) does not vote on it."),
+                self.fields[self.subject_names[0]].help_text)
+
+    def speaking_fields(self):
+        return [(row, self[name]) for row, name in self.speaking_rows]
+
+    def subject_fields(self):
+        return [self[name] for name in self.subject_names]
+
+    def speaking(self) -> dict[int, str]:
+        """Attendance row id → what they did, for the rows shown."""
+        return {row.pk: self.cleaned_data.get(name) or "" for row, name in self.speaking_rows}
+
+    def clean(self):
+        data = super().clean()
+        resolutions = data.get("resolutions")
+        if not self.subject_names or not isinstance(resolutions, list):
+            return data
+        for n, name in enumerate(self.subject_names, start=1):
+            person = data.get(name)
+            if n <= len(resolutions):
+                resolutions[n - 1]["subject_person"] = person
+            elif person is not None:
+                self.add_error(name, _("There is no resolution %(n)s.") % {"n": n})
+        return data
+
     @staticmethod
     def initial_for(activity) -> dict:
         lines = []
@@ -232,3 +293,83 @@ def year_choices(today: datetime.date | None = None) -> list[int]:
 
 
 ATTENDANCE_CHOICES = [(s.value, s.label) for s in AttendanceStatus]
+
+
+# --- Elections (换届选举) ---
+
+ELECTION_CANDIDATE_ROWS = 8
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ElectionForm(forms.Form):
+    """Record an election held at a general meeting: seats, term, candidates and their votes.
+    The rules (activities.elections) are checked on the record's page and when it is reported,
+    so that a draft can be kept and corrected."""
+
+    seats = forms.IntegerField(label=_("seats"), min_value=1, max_value=50,
+                               help_text=_("Committee members to elect."))
+    term_start = forms.DateField(label=_("term starts"), required=False, widget=DateInput(),
+                                 help_text=_("Empty: the day of the meeting."))
+    term_end = forms.DateField(label=_("term ends"), required=False, widget=DateInput(),
+                               help_text=_("Empty: five years after it starts."))
+    people = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, people, everyone=False, rows=ELECTION_CANDIDATE_ROWS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for i in range(1, rows + 1):
+            self.fields[f"candidate_{i}"] = PersonChoiceField(
+                label=_("candidate %(n)s") % {"n": i}, queryset=people, required=False)
+            self.fields[f"votes_{i}"] = forms.IntegerField(
+                label=_("votes for candidate %(n)s") % {"n": i}, min_value=0, required=False)
+        _people_scope(self, ("candidate_1",), None, everyone)
+
+    def candidate_rows(self):
+        return [(self[f"candidate_{i}"], self[f"votes_{i}"]) for i in range(1, self.rows + 1)]
+
+    def clean(self):
+        data = super().clean()
+        candidates = []
+        for i in range(1, self.rows + 1):
+            person, votes = data.get(f"candidate_{i}"), data.get(f"votes_{i}")
+            if person is None:
+                if votes is not None:
+                    self.add_error(f"candidate_{i}", _("Votes are given, but no candidate."))
+                continue
+            candidates.append((person, votes))
+        if not candidates:
+            raise forms.ValidationError(_("Name the candidates."))
+        data["candidates"] = candidates
+        if data.get("term_start") and data.get("term_end") and data["term_end"] <= data["term_start"]:
+            self.add_error("term_end", _("The term ends before it starts."))
+        return data
+
+
+class ElectionVotesForm(forms.Form):
+    """The votes of a draft election's candidates (one field per candidate)."""
+
+    def __init__(self, *args, election, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(election.candidates.select_related("person"))
+        for c in self.candidates:
+            self.fields[f"votes_{c.person_id}"] = forms.IntegerField(
+                label=c.person.display_name, min_value=0, required=False, initial=c.votes)
+
+    def votes(self) -> dict[int, int | None]:
+        return {c.person_id: self.cleaned_data.get(f"votes_{c.person_id}") for c in self.candidates}
+
+
+class ElectionReportForm(forms.Form):
+    reported_on = forms.DateField(label=_("reported to the committee on"), widget=DateInput())
+
+
+class ElectionApproveForm(forms.Form):
+    approved_on = forms.DateField(label=_("approved on"), widget=DateInput())
+    document = forms.CharField(label=_("approval document number"), max_length=120, required=False,
+                               help_text=_("The committee's reply, e.g. 机关党委〔2026〕12号."))

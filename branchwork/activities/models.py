@@ -48,8 +48,8 @@ OPEN_STATES_FOR_CHECKIN = (ActivityStatus.PLANNED, ActivityStatus.HELD)
 
 
 class ThemeDayContent(models.TextChoices):
-    """What a theme Party day covered (Regulations on the Education and Management of Members,
-    2019, Art. 16): study, organizational life, democratic deliberation, volunteer service."""
+    """What a theme Party day covered (Regulations on the Work of Party Branches, 2018, Art. 16):
+    study, organizational life, democratic deliberation, volunteer service."""
 
     STUDY = "study", _("political study")
     ORG_LIFE = "org_life", _("organizational life")

@@ -6,13 +6,17 @@
 - the recorder and the host also mark attendance and write the minutes (`record`);
 - the host approves them or sends them back (`approve`; the managers when no host is set).
 
+An election record (`Election`) is visible with its meeting; those who `record` the meeting
+record the election and report it (`record`); the committee above approves it (`approve`: the
+managers or the office staff of an organization above the branch, never the branch itself).
+
 Ask through core: `permissions.visible(user, Activity)`, `permissions.get_or_404(user, Activity,
 pk)`, `permissions.can(user, "approve", activity)`.
 """
 
 from django.db.models import Q, QuerySet
 
-from branchwork.activities.models import Activity
+from branchwork.activities.models import Activity, Election
 from branchwork.core import permissions
 
 
@@ -56,6 +60,23 @@ def can_approve(user, activity: Activity) -> bool:
     return can_manage(user, activity)
 
 
+def visible_elections(user) -> QuerySet[Election]:
+    return Election.objects.filter(activity__in=visible_activities(user))
+
+
+def can_record_election(user, election: Election) -> bool:
+    return can_record(user, election.activity)
+
+
+def can_approve_election(user, election: Election) -> bool:
+    """The committee above the branch approves its election: its managers or its office staff
+    (an organization strictly above the branch)."""
+    reader = permissions.reader(user)
+    path = election.organization.path
+    return reader.is_superuser or any(
+        path.startswith(p) and path != p for p in (*reader.manage_paths, *reader.staff_paths))
+
+
 def register() -> None:
     permissions.register(
         Activity,
@@ -64,4 +85,11 @@ def register() -> None:
         manage=can_manage,
         record=can_record,
         approve=can_approve,
+    )
+    permissions.register(
+        Election,
+        visible=visible_elections,
+        detail=lambda qs: qs.select_related("organization", "activity__organization"),
+        record=can_record_election,
+        approve=can_approve_election,
     )

@@ -135,7 +135,7 @@ def expected_attendees(
     roles = MANAGING_ROLES if committee_only else MEMBER_ROLES
     pool: dict[int, Organization] = {}
     for org in orgs:
-        for o in ([org] if committee_only else core_selectors.member_pool(org)):
+        for o in ([org] if committee_only else core_selectors.member_pool(org, on)):
             pool.setdefault(o.pk, o)
     order = {pk: (0 if o.kind == OrganizationKind.BRANCH else 1, i) for i, (pk, o) in enumerate(pool.items())}
     rows = sorted(
@@ -183,7 +183,8 @@ def _sync_expected(activity: Activity) -> None:
 def credited_organizations(activity: Activity, code: str) -> list[Organization]:
     """The organizations an activity counts for, for one type.
 
-    The host always. Co-organizers, and for a general branch's activity the branches under it,
+    The host always. Co-organizers, and for a general branch's activity the branches under it
+    as the activity's day began (core.selectors.member_pool: not today's tree),
     only where the rulebook says the type may be held jointly (`joint`): a general branch's or
     another branch's general meeting is not a branch's own general meeting.
     """
@@ -191,7 +192,7 @@ def credited_organizations(activity: Activity, code: str) -> list[Organization]:
     if get_rulebook().type(code).joint:
         orgs += list(activity.co_organizers.all())
         if activity.organization.kind == OrganizationKind.GENERAL_BRANCH:
-            orgs += core_selectors.member_pool(activity.organization)[1:]
+            orgs += core_selectors.member_pool(activity.organization, activity.local_date)[1:]
     return list({o.pk: o for o in orgs}.values())
 
 
@@ -230,7 +231,7 @@ def recompute_credits(activity: Activity) -> None:
         year = activity.year_covered if rulebook.type(code).yearly else activity.local_date.year
         for org in credited_organizations(activity, code):
             if org.pk not in pools:
-                pools[org.pk] = {o.pk for o in core_selectors.member_pool(org)}
+                pools[org.pk] = {o.pk for o in core_selectors.member_pool(org, activity.local_date)}
             mine = [a for a in rows if a.organization_id in pools[org.pk]]
             present = base = 0
             counted = held
@@ -546,15 +547,19 @@ def attendance_remove(*, by, activity: Activity, attendance: Attendance) -> None
 def attendance_set_speaking(*, by, activity: Activity, speaking: dict[int, str]) -> None:
     """Record who spoke or introduced a candidate (attendance row id → `Speaking` value)."""
     _attendance_open(activity)
-    rows = {a.pk: a for a in activity.attendance.all()}
     with _as(by):
-        for pk, part in speaking.items():
-            row = rows.get(pk)
-            if row is None or part not in Speaking.values:
-                raise ValidationError(_("No such attendee in this activity."))
-            if row.speaking != part:
-                row.speaking = part
-                row.save(update_fields=["speaking"])
+        _set_speaking(activity, speaking)
+
+
+def _set_speaking(activity: Activity, speaking: dict[int, str]) -> None:
+    rows = {a.pk: a for a in activity.attendance.all()}
+    for pk, part in speaking.items():
+        row = rows.get(pk)
+        if row is None or part not in Speaking.values:
+            raise ValidationError(_("No such attendee in this activity."))
+        if row.speaking != part:
+            row.speaking = part
+            row.save(update_fields=["speaking"])
 
 
 @transaction.atomic
@@ -580,8 +585,10 @@ def makeup_record(*, by, attendance: Attendance, on: datetime.date, note: str = 
 def minutes_save(
     *, by, activity: Activity, minutes: str, agenda: str | None = None,
     resolutions: Sequence[dict] | None = None, version: int | None = None,
+    speaking: dict[int, str] | None = None,
 ) -> Activity:
-    """The recorder's draft: minutes, agenda and resolutions (with vote counts).
+    """The recorder's draft: minutes, agenda, resolutions (with vote counts and whom each is
+    about) and who spoke (attendance row id → `Speaking` value), all or nothing.
 
     `version` is the `minutes_version` the editor started from; a save based on an older one is
     refused with the stored text (VersionConflict), never written over it.
@@ -601,18 +608,24 @@ def minutes_save(
         activity.save(update_fields=fields)
         if resolutions is not None:
             _replace_resolutions(activity, resolutions)
+        if speaking:
+            _set_speaking(activity, speaking)
         recompute_credits(activity)
         _revision(activity, by, "wagtail.edit")
     return activity
 
 
 def _replace_resolutions(activity: Activity, resolutions: Sequence[dict]) -> None:
+    """Replace the resolutions. One given without `subject_person` keeps the person of the
+    resolution of the same text it replaces (a form or a client that only edits the text does
+    not drop who the matter is about); `subject_person: None` clears it."""
+    before = {r.text: r.subject_person_id for r in activity.resolutions.all()}
     rows = []
     for i, r in enumerate(resolutions):
         text = (r.get("text") or "").strip()
         if not text:
             continue
-        subject = r.get("subject_person")
+        subject = r["subject_person"] if "subject_person" in r else before.get(text)
         row = Resolution(activity=activity, order=i, text=text,
                          votes_for=r.get("votes_for"), votes_against=r.get("votes_against"),
                          votes_abstain=r.get("votes_abstain"),

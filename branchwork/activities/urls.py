@@ -1,6 +1,6 @@
 from django.urls import path
 
-from branchwork.activities import views, views_import
+from branchwork.activities import views, views_elections, views_import
 
 app_name = "activities"
 
@@ -27,6 +27,14 @@ urlpatterns = [
     path(A + "attachments/<int:attachment_id>/", views.attachment_file, name="attachment"),
     path(A + "attachments/<int:attachment_id>/remove/", views.attachment_remove,
          name="attachment_remove"),
+    path(A + "elections/new/", views_elections.election_new, name="election_new"),
+    path(A + "elections/<int:election_id>/", views_elections.election_detail, name="election"),
+    path(A + "elections/<int:election_id>/votes/", views_elections.election_votes,
+         name="election_votes"),
+    path(A + "elections/<int:election_id>/report/", views_elections.election_report,
+         name="election_report"),
+    path(A + "elections/<int:election_id>/approve/", views_elections.election_approve,
+         name="election_approve"),
     path(A + "checkin/", views.checkin_screen, name="checkin_screen"),
     path(A + "checkin/status.json", views.checkin_status, name="checkin_status"),
     path("my/attendance/", views.my_attendance, name="my_attendance"),

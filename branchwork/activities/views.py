@@ -376,6 +376,11 @@ def activity_detail(request, org_code, activity_id):
         "co_organizers": list(activity.co_organizers.all()),
         "missing": services.missing_record_fields(activity) if activity.status == ActivityStatus.HELD else [],
         "can_record": can_record, "can_manage": can_manage, "can_approve": can_approve,
+        # A committee is elected at a general meeting of a branch or general branch, once held.
+        "elections": list(activity.elections.all()),
+        "can_record_election": can_record and activity.is_held
+        and "general_meeting" in activity.type_codes
+        and org.kind in (OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH),
         "my_row": next((a for a in attendance if a.person_id == me), None),
         "return_form": ReturnForm(), "attachment_form": AttachmentForm(),
         "statuses": ATTENDANCE_CHOICES,
@@ -472,7 +477,14 @@ def minutes_edit(request, org_code, activity_id):
         messages.error(request, _("The minutes are %(status)s and cannot be edited.")
                        % {"status": activity.get_status_display()})
         return redirect(activity.get_absolute_url())
-    form = MinutesForm(request.POST or None, initial=MinutesForm.initial_for(activity))
+    everyone = _everyone(request)
+    # Whom a resolution is about: the organization's members, and anyone on the attendance list
+    # (a candidate attending her admission) or already named.
+    subjects = [r.subject_person for r in activity.resolutions.select_related("subject_person")]
+    subjects += [a.person for a in activity.attendance.select_related("person")]
+    form = MinutesForm(request.POST or None, initial=MinutesForm.initial_for(activity),
+                       activity=activity, everyone=everyone,
+                       people=_people_for(org, everyone=everyone, keep=subjects))
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -480,7 +492,8 @@ def minutes_edit(request, org_code, activity_id):
                                   minutes=form.cleaned_data["minutes"],
                                   agenda=form.cleaned_data["agenda"],
                                   resolutions=form.cleaned_data["resolutions"],
-                                  version=form.cleaned_data["version"])
+                                  version=form.cleaned_data["version"],
+                                  speaking=form.speaking())
         except VersionConflict as exc:
             conflict = _conflict(form, exc)
         except ValidationError as exc:

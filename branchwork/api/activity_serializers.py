@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from branchwork.activities import services
+from branchwork.activities import checks, elections, services
 from branchwork.activities.models import (
     Activity,
     ActivityStatus,
@@ -142,9 +142,80 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 
 class ResolutionSerializer(serializers.ModelSerializer):
+    subject_person = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True,
+        help_text=_("The person the matter is about (they do not vote on it), by id."),
+    )
+    voting_expected = serializers.IntegerField(
+        read_only=True, help_text=_("Members with voting rights expected at the meeting."))
+    passed = serializers.BooleanField(
+        read_only=True, allow_null=True,
+        help_text=_("Computed from the counts: more than half of the members with voting rights "
+                    "who were expected voted for it (Regulations on the Work of Party Branches, "
+                    "2018, Art. 11). Null when no vote is recorded."),
+    )
+
     class Meta:
         model = Resolution
-        fields = ["text", "votes_for", "votes_against", "votes_abstain"]
+        fields = ["text", "votes_for", "votes_against", "votes_abstain", "subject_person",
+                  "voting_expected", "passed"]
+
+
+class ElectionStatusField(NamedChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(elections.ElectionStatus.choices, enum_name="ElectionStatusEnum", **kwargs)
+
+
+class ElectionCandidateSerializer(serializers.Serializer):
+    person = PersonSummarySerializer(source="candidate.person", read_only=True)
+    votes = serializers.IntegerField(source="candidate.votes", read_only=True, allow_null=True)
+    elected = serializers.BooleanField(read_only=True, help_text=_(
+        "Computed from the votes: more than half of the votes of the voting members present, "
+        "in order of votes up to the seats."))
+    tied = serializers.BooleanField(read_only=True, help_text=_(
+        "Tied for the last seat: a new ballot between the tied candidates decides."))
+
+
+class ElectionCheckSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    message = serializers.CharField(read_only=True, help_text=_(
+        "What is wrong, the rule and its source, in the request's language."))
+
+
+class ElectionSerializer(serializers.Serializer):
+    """An election held at the meeting, with its result computed from the counts."""
+
+    id = serializers.IntegerField(source="election.pk", read_only=True)
+    status = ElectionStatusField(source="election.status", read_only=True)
+    seats = serializers.IntegerField(source="election.seats", read_only=True)
+    term_start = serializers.DateField(source="election.term_start", read_only=True)
+    term_end = serializers.DateField(source="election.term_end", read_only=True)
+    next_due = serializers.DateField(source="election.next_due", read_only=True,
+                                     help_text=_("When the next election is due."))
+    reported_on = serializers.DateField(source="election.reported_on", read_only=True,
+                                        allow_null=True)
+    approved_on = serializers.DateField(source="election.approved_on", read_only=True,
+                                        allow_null=True)
+    approval_document = serializers.CharField(source="election.approval_document", read_only=True)
+    voting_expected = serializers.IntegerField(source="result.voting_expected", read_only=True)
+    voting_present = serializers.IntegerField(source="result.voting_present", read_only=True)
+    candidates = ElectionCandidateSerializer(many=True, read_only=True)
+    checks = ElectionCheckSerializer(many=True, read_only=True, help_text=_(
+        "The rules the record breaks (empty when none): it cannot be reported or approved."))
+
+
+def election_rows(activity: Activity) -> list[dict]:
+    rows = []
+    for election in activity.elections.all():
+        result = elections.result(election)
+        elected, tied = {c.pk for c in result.elected}, {c.pk for c in result.tied}
+        rows.append({
+            "election": election, "result": result,
+            "candidates": [{"candidate": c, "elected": c.pk in elected, "tied": c.pk in tied}
+                           for c in election.candidates.all()],
+            "checks": elections.check(election),
+        })
+    return rows
 
 
 class AmendmentSerializer(serializers.ModelSerializer):
@@ -193,7 +264,8 @@ class ActivityDetailSerializer(ActivitySerializer):
         help_text=_("Version of the agenda, minutes and resolutions: send it back with a change "
                     "of them; a change based on an older version answers 409."),
     )
-    resolutions = ResolutionSerializer(many=True, read_only=True)
+    resolutions = serializers.SerializerMethodField()
+    elections = serializers.SerializerMethodField()
     quorum = serializers.SerializerMethodField()
     amendments = AmendmentSerializer(many=True, read_only=True)
     permissions = serializers.SerializerMethodField()
@@ -204,6 +276,7 @@ class ActivityDetailSerializer(ActivitySerializer):
             "minutes",
             "version",
             "resolutions",
+            "elections",
             "quorum",
             "submitted_at",
             "return_comment",
@@ -212,6 +285,20 @@ class ActivityDetailSerializer(ActivitySerializer):
             "permissions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ResolutionSerializer(many=True))
+    def get_resolutions(self, activity: Activity):
+        rows = []
+        for outcome in checks.resolution_outcomes(activity):
+            resolution = outcome["resolution"]
+            resolution.voting_expected, resolution.passed = (outcome["voting_expected"],
+                                                             outcome["passed"])
+            rows.append(resolution)
+        return ResolutionSerializer(rows, many=True).data
+
+    @extend_schema_field(ElectionSerializer(many=True))
+    def get_elections(self, activity: Activity):
+        return ElectionSerializer(election_rows(activity), many=True).data
 
     @extend_schema_field(QuorumSerializer(many=True))
     def get_quorum(self, activity: Activity):
@@ -412,6 +499,11 @@ class ResolutionWriteSerializer(serializers.Serializer):
     votes_for = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     votes_against = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     votes_abstain = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    subject_person = PersonIdField(
+        required=False, allow_null=True,
+        help_text=_("The person the matter is about, by id (they do not vote on it). Left out: "
+                    "a resolution of the same text keeps the person it had."),
+    )
 
 
 class MinutesSerializer(serializers.Serializer):

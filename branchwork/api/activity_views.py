@@ -77,7 +77,7 @@ def _for_reading(qs, *, detail: bool):
         Prefetch("co_organizers", queryset=Organization.objects.order_by("path")),
     ]
     if detail:
-        prefetches += ["resolutions", "amendments"]
+        prefetches += ["resolutions", "amendments", "elections__candidates__person"]
     return qs.prefetch_related(*prefetches).order_by("-starts_at", "-pk")
 
 

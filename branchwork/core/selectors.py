@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -16,6 +17,7 @@ from branchwork.core.language import join_list
 from branchwork.core.models import (
     PARTY_MEMBER_STATUSES,
     VOTING_STATUSES,
+    AuditAction,
     AuditEntry,
     Membership,
     MembershipStatus,
@@ -239,15 +241,66 @@ def is_party_member(status: str) -> bool:
     return status in PARTY_MEMBER_STATUSES
 
 
-def member_pool(org: Organization) -> list[Organization]:
+def member_pool(org: Organization, on: datetime.date | None = None) -> list[Organization]:
     """The organizations whose members are the members of `org` for its meetings: the
-    organization itself, and for a general branch also the branches under it."""
+    organization itself, and for a general branch also the branches under it, as the day `on`
+    began (today's tree when `on` is None or today).
+
+    The tree keeps no dated history of its own; what it has is the audit trail, where every
+    move (`parent`: from → to, core.services.organization_move) and every closing or reopening
+    (`is_active`) of an organization is logged with its time. The tree as `on` began is today's
+    with the moves and closings logged since then undone. An organization's creation is not
+    undone: entering a branch in Branchwork is not when it was founded (its past records are
+    entered after it), and the tree has no founding date."""
     if org.kind != OrganizationKind.GENERAL_BRANCH:
         return [org]
-    under = Organization.objects.filter(
-        path__startswith=org.path, depth__gt=org.depth, kind=OrganizationKind.BRANCH, is_active=True
-    ).order_by("path")
-    return [org, *under]
+    if on is None or on >= timezone.localdate():
+        under = Organization.objects.filter(
+            path__startswith=org.path, depth__gt=org.depth, kind=OrganizationKind.BRANCH,
+            is_active=True,
+        ).order_by("path")
+        return [org, *under]
+    return [org, *branches_under_on(org, on)]
+
+
+def branches_under_on(org: Organization, on: datetime.date) -> list[Organization]:
+    """The open branches under `org` as the day `on` began, from today's tree and the audit
+    trail of the changes made since (see `member_pool`). Two queries."""
+    orgs = {o.pk: o for o in Organization.objects.all()}
+    by_path = {o.path: o for o in orgs.values()}
+    parent = {pk: (by_path[o.parent_path].code if o.parent_path in by_path else None)
+              for pk, o in orgs.items()}
+    active = {pk: o.is_active for pk, o in orgs.items()}
+    began = datetime.datetime.combine(on, datetime.time.min, tzinfo=timezone.get_current_timezone())
+    since = (AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Organization), at__gte=began)
+        .exclude(action=AuditAction.CREATE)
+        .order_by("-at", "-pk").values_list("object_id", "changes"))
+    for object_id, changes in since:  # newest first: undo each
+        try:
+            pk = int(object_id)
+        except ValueError:
+            continue
+        if pk not in orgs:
+            continue
+        if "parent" in (changes or {}):
+            parent[pk] = changes["parent"][0]
+        if "is_active" in (changes or {}):
+            active[pk] = bool(changes["is_active"][0])
+    by_code = {o.code: o.pk for o in orgs.values()}
+
+    def under(pk: int) -> bool:
+        seen = set()
+        code = parent[pk]
+        while code is not None and code not in seen:
+            if code == org.code:
+                return True
+            seen.add(code)
+            code = parent.get(by_code.get(code))
+        return False
+
+    return sorted((o for pk, o in orgs.items()
+                   if o.kind == OrganizationKind.BRANCH and active[pk] and under(pk)), key=lambda o: o.path)
 
 
 @dataclass(frozen=True)
@@ -264,7 +317,7 @@ class MeetingMember:
 def expected_members(org: Organization, day: datetime.date) -> list[MeetingMember]:
     """Party members expected at a meeting of `org` on `day`, as the day began; for a general
     branch, the members of all branches under it. Three queries whatever the numbers."""
-    pool = member_pool(org)
+    pool = member_pool(org, day)
     rank = {o.pk: (0 if o.kind == OrganizationKind.BRANCH else 1, o.path) for o in pool}
     memberships = list(
         Membership.objects.active_on(day)

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from wagtail.models import Page
 
-from branchwork.activities.models import Activity
+from branchwork.activities.models import Activity, Election
 from branchwork.core import permissions
 from branchwork.core.models import Organization
 from branchwork.publishing.models import ArticlePage
@@ -16,7 +16,7 @@ from branchwork.publishing.models import ArticlePage
 def test_each_app_registers_the_rules_of_its_models_at_start_up():
     assert {model._meta.label for model in permissions.registered_models()} == {
         "core.Organization", "core.Person", "core.Membership", "core.AuditEntry",
-        "activities.Activity",
+        "activities.Activity", "activities.Election",
         "reports.LedgerExport",
         "journal.Journal", "journal.JournalIssue", "journal.JournalEntry",
         "lectures.Talk", "lectures.LectureSeries",
@@ -29,6 +29,8 @@ def test_each_app_registers_the_rules_of_its_models_at_start_up():
         "exchanges.Participant",
     }
     assert set(permissions.rules_for(Activity).actions) == {"manage", "record", "approve"}
+    # An election is recorded by those who record its meeting, approved by the committee above.
+    assert set(permissions.rules_for(Election).actions) == {"record", "approve"}
     # The reports app answers for ledgers, learning for who is short of hours, on core's
     # organizations.
     assert set(permissions.rules_for(Organization).actions) == {"see", "manage", "export_ledger", "restructure",

@@ -19,6 +19,7 @@ from django.utils.regex_helper import normalize
 
 from django.core.files.base import ContentFile
 
+from branchwork.activities import elections
 from branchwork.activities import services as activity_services
 from branchwork.activities.models import AttendanceStatus
 from branchwork.activities.testing import at, held_activity
@@ -75,6 +76,7 @@ def _sample(name: str, world) -> str:
         "activity_id": world.activity.pk,
         "attendance_id": world.bob_attendance.pk,
         "attachment_id": world.attachment.pk,
+        "election_id": world.election.pk,
         "export_id": world.export.pk,
         "token": world.activity.checkin_token,
         "channel_id": world.portal.channel.pk,
@@ -128,6 +130,10 @@ def world(personas):
     personas.attachment = activity_services.attachment_add(
         by=personas.alice, activity=activity, kind="material", caption="学习材料",
         file=ContentFile(b"internal", name="material.txt"))
+    # An election recorded at it (its page names the candidates: Bob's name is private to A).
+    personas.election = elections.election_record(
+        by=personas.alice, activity=activity, seats=1,
+        candidates=[(personas.people.alice, 1), (bob, 0)])
     personas.export = LedgerExport.objects.create(
         organization=personas.branch_a, year=2026, format="xlsx", requested_by=personas.alice)
     # The portal: an internal article (with its own picture) and Bob's contribution in review.
@@ -174,6 +180,7 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert any(u.startswith("/admin/") for u in urls)
     assert f"/orgs/{world.branch_a.code}/activities/{world.activity.pk}/" in urls
     assert f"/checkin/{world.activity.checkin_token}/" in urls
+    assert f"/orgs/{world.branch_a.code}/activities/{world.activity.pk}/elections/{world.election.pk}/" in urls
     assert f"/portal/feeds/{world.portal.channel.pk}/" in urls
     assert f"/my/contributions/{world.portal.draft.pk}/" in urls
     assert f"/learning/notes/{world.learning.note.pk}/" in urls

@@ -60,7 +60,7 @@ def test_equal_candidates_and_seats_are_refused_naming_the_rule_and_its_source(p
     [message] = _refusal(election)
     assert message == (
         "3 candidates for 3 seats. Rule: there are at least 20% more candidates than seats (差额选举) "
-        "(Regulations on Elections in Grassroots Party Organizations (2020))")
+        "(Regulations on Elections in Grassroots Party Organizations (2020), article not verified)")
     election.refresh_from_db()
     assert election.status == ElectionStatus.DRAFT
 
