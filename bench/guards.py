@@ -7,6 +7,7 @@ which mutations no test noticed (exit status 1 if any). The working tree is neve
 
     .venv/bin/python bench/guards.py            # all guards (about 10 minutes on 2 cores)
     .venv/bin/python bench/guards.py lock       # only guards whose name contains "lock"
+    .venv/bin/python bench/guards.py --check    # only that every guard's text and tests exist
     make guards                                 # the same as the first line
 
 With DATABASE_URL set, the tests run on that PostgreSQL server (the row-lock guard is only
@@ -38,7 +39,7 @@ class Guard:
 
 LOCK_TESTS = "branchwork/activities/tests/test_record_lock.py"
 LOCK_API = "branchwork/api/tests/test_record_lock_api.py"
-SERVICES = "branchwork/activities/services.py"
+SERVICES = "branchwork/activities/services/"  # a package: the module holding the text
 JOURNAL = "branchwork/journal/services.py"
 ISSUE_LOCK = "branchwork/journal/tests/test_issue_lock.py"
 PUBLISHING = "branchwork/publishing/services.py"
@@ -194,16 +195,16 @@ GUARDS = [
           "        path.startswith(p) for p in (*reader.manage_paths, *reader.staff_paths))",
           (f"{ELECTION_PAGES}::test_the_secretary_records_an_election_and_the_committee_approves_it",)),
     Guard("activities: a general branch's joint activity credits the branches under it on its date",
-          "branchwork/activities/services.py",
+          SERVICES,
           "core_selectors.member_pool(activity.organization, activity.local_date)[1:]",
           "core_selectors.member_pool(activity.organization)[1:]",
           (f"{GENERAL_HISTORY}::test_before_the_restructure_the_branches_then_under_it_are_credited_and_expected",)),
     Guard("activities: a general branch's meeting expects the members of its branches on its date",
-          "branchwork/activities/services.py",
+          SERVICES,
           "core_selectors.member_pool(org, on)):", "core_selectors.member_pool(org)):",
           (f"{GENERAL_HISTORY}::test_before_the_restructure_the_branches_then_under_it_are_credited_and_expected",)),
     Guard("activities: editing a resolution's text keeps whom it is about",
-          "branchwork/activities/services.py",
+          SERVICES,
           'subject = r["subject_person"] if "subject_person" in r else before.get(text)',
           'subject = r.get("subject_person")',
           (f"{SPEAKERS}::test_a_vote_on_a_matter_about_a_member_counting_their_vote_is_refused",)),
@@ -382,12 +383,26 @@ GUARDS = [
           (f"{READER}::test_a_closed_organization_and_a_move_are_seen_on_the_next_request",)),
 ]
 
+
+def locate(guard: Guard, root: Path) -> tuple[Path | None, int]:
+    """The file holding the guard's text, and how often it is there. A guard's path may name a
+    package (ending in "/"): its text is then looked for in every module of the package, so that
+    splitting a module by topic does not move its guards' entries."""
+    path = root / guard.path
+    files = sorted(path.rglob("*.py")) if guard.path.endswith("/") else [path]
+    counts = {f: f.read_text(encoding="utf-8").count(guard.guard) for f in files if f.is_file()}
+    holding = [f for f, n in counts.items() if n]
+    if len(holding) == 1:
+        return holding[0], counts[holding[0]]
+    return (None, sum(counts.values())) if counts else (None, -1)
+
+
 def run(guard: Guard, scratch: Path, env: dict) -> tuple[bool, str]:
     """Apply one mutation in the scratch copy, run its tests; True if a test failed."""
-    target = scratch / guard.path
-    original = target.read_text(encoding="utf-8")
-    if original.count(guard.guard) != 1:
+    target, found = locate(guard, scratch)
+    if target is None or found != 1:
         return False, f"the guard's text is not found exactly once in {guard.path}"
+    original = target.read_text(encoding="utf-8")
     target.write_text(original.replace(guard.guard, guard.without), encoding="utf-8")
     try:
         result = subprocess.run(
@@ -401,7 +416,33 @@ def run(guard: Guard, scratch: Path, env: dict) -> tuple[bool, str]:
     return result.returncode != 0, (tail[0] if tail else result.stdout.strip().splitlines()[-1])
 
 
+def stale() -> list[str]:
+    """Guards whose text is no longer in their file exactly once, or whose tests are gone: a
+    guard moved or rewritten without its entry here. Quick (no test runs); the suite calls it
+    (branchwork/tests/test_guards_listed.py), so that the list cannot silently rot."""
+    problems = []
+    for guard in GUARDS:
+        target, found = locate(guard, ROOT)
+        if found == -1:
+            problems.append(f"{guard.name}: no file {guard.path}")
+            continue
+        if found != 1:
+            problems.append(f"{guard.name}: its text is in {guard.path} {found} times, not once")
+        for test in guard.tests:
+            file, _sep, name = test.partition("::")
+            test_path = ROOT / file
+            if not test_path.is_file():
+                problems.append(f"{guard.name}: no test file {file}")
+            elif name and f"def {name.split('[')[0]}(" not in test_path.read_text(encoding="utf-8"):
+                problems.append(f"{guard.name}: no test {name} in {file}")
+    return problems
+
+
 def main(argv: list[str]) -> int:
+    if argv[1:2] == ["--check"]:
+        problems = stale()
+        print("\n".join(problems) or f"all {len(GUARDS)} guards are in place")
+        return 1 if problems else 0
     wanted = argv[1] if len(argv) > 1 else ""
     postgres = bool(os.environ.get("DATABASE_URL"))
     guards = [g for g in GUARDS if wanted in g.name and (postgres or not g.postgres_only)]
