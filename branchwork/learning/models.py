@@ -18,6 +18,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branchwork.activities.models import Activity
 from branchwork.core.models import Organization, Person
@@ -191,7 +192,7 @@ class CourseParticipant(models.Model):
 
 class TrainingStatus(models.TextChoices):
     SUBMITTED = "submitted", _("awaiting approval")
-    APPROVED = "approved", _("approved")
+    APPROVED = "approved", pgettext_lazy("training", "approved")
     RETURNED = "returned", _("returned")
 
 
@@ -219,7 +220,7 @@ class ExternalTraining(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="+", verbose_name=_("decided by"))
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(pgettext_lazy("training", "decided at"), null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=300, blank=True)
 
     class Meta:

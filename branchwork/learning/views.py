@@ -19,7 +19,7 @@ from branchwork.activities.models import Activity
 from branchwork.core import permissions
 from branchwork.core import selectors as core_selectors
 from branchwork.core.conflicts import Conflict, VersionConflict
-from branchwork.core.models import Organization, Person
+from branchwork.core.models import Organization, OrganizationKind, Person
 from branchwork.learning import selectors, services
 from branchwork.learning.forms import ItemForm, NoteForm, PlanForm, ReturnForm, TrainingForm
 from branchwork.learning.models import (
@@ -211,9 +211,14 @@ def note(request, note_id):
     })
 
 
+# Notes and external training belong to an organization with a secretary (not a Party group).
+NOTE_KINDS = (OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH, OrganizationKind.COMMITTEE)
+
+
 def _member_orgs(person):
     return Organization.objects.filter(
-        pk__in=person.memberships.current().values("organization_id"), is_active=True).order_by("path")
+        pk__in=person.memberships.current().values("organization_id"), is_active=True,
+        kind__in=NOTE_KINDS).order_by("path")
 
 
 @login_required
