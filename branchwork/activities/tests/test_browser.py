@@ -81,7 +81,7 @@ def test_theme_day_from_scheduling_to_the_ledger(transactional_db, personas, pas
     rec.wait_for_url(f"**/activities/{activity.pk}/")
     rec.get_by_role("link", name="撰写纪要").click()
     rec.locator("#id_minutes").fill("李爱丽领学工作方案。\n\n王博结合课题调研谈了体会。")
-    rec.get_by_label("决议").fill("本月每位党员提交一份调研小结 | 2 | 0 | 0")
+    rec.locator("#id_resolutions").fill("本月每位党员提交一份调研小结 | 2 | 0 | 0")
     rec.get_by_role("button", name="保存草稿").click()
     rec.wait_for_url(f"**/activities/{activity.pk}/")
     rec.get_by_role("button", name="提交纪要给主持人").click()
