@@ -75,7 +75,7 @@ class _Loader:
         self.created += 1
         for sub in row.get("submissions", []):
             self.submission(output, sub)
-        for number, rnd in enumerate(row.get("rounds", []), start=1):
+        for rnd in row.get("rounds", []):
             services.draft_round_add(by=self.by, output=output, circulated_on=_day(rnd["day"]),
                                      note=rnd.get("note", ""),
                                      reviews=[(self.who(w), said) for w, said in rnd.get("reviews", [])])
