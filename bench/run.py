@@ -2,7 +2,7 @@
 
     make bench                          # every benchmark
     BENCH_ONLY=search make bench        # some (comma-separated: ledger, committee,
-                                        # publishing, search, first_request, member, load)
+                                        # publishing, search, first_request, member, load, research)
     BENCH_REPEAT=11 make bench          # runs per measurement (default 7; the first is warm-up)
     BENCH_RESTARTS=5 make bench         # server starts for the first-request benchmark
     BENCH_STRICT=1 make bench           # exit 1 when a median is over its budget
@@ -36,10 +36,12 @@ RESULTS = HERE / "results"
 BENCHMARKS = {"ledger": "ledger_bench.py", "committee": "committee_bench.py",
               "publishing": "publishing_bench.py", "search": "search_bench.py",
               "first_request": "first_request_bench.py", "member": "member_bench.py",
-              "load": "load_bench.py"}
+              "load": "load_bench.py",
+              "research": "research_bench.py"}
 # The issue whose budgets each benchmark holds; a run's results are named after its issues.
 ISSUES = {"ledger": "issue3", "committee": "issue3", "publishing": "issue4", "search": "issue5",
-          "first_request": "issue14", "member": "issue17", "load": "issue13"}
+          "first_request": "issue14", "member": "issue17", "load": "issue13",
+          "research": "issue15"}
 
 
 def _env(scratch: Path) -> dict[str, str]:

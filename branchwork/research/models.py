@@ -360,6 +360,7 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["submitted_on", "pk"]
+        indexes = [models.Index(fields=["submitted_on"])]
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
 
@@ -385,6 +386,7 @@ class Instruction(models.Model):
 
     class Meta:
         ordering = ["given_on", "pk"]
+        indexes = [models.Index(fields=["given_on"])]
         verbose_name = _("instruction")
         verbose_name_plural = _("instructions")
 
