@@ -12,6 +12,7 @@ urlpatterns = [
     path("exchanges/contacts/<int:contact_id>/", views.contact, name="contact"),
     path("exchanges/events/<int:event_id>/", views.event, name="event"),
     path("exchanges/events/<int:event_id>/participants.xlsx", views.participants_xlsx, name="participants_xlsx"),
+    path("exchanges/events/<int:event_id>/import/", views.participants_import, name="participants_import"),
     path("exchanges/events/<int:event_id>/badges.pdf", views.badges_pdf, name="badges"),
     path("exchanges/events/<int:event_id>/checkin/", views.checkin, name="checkin"),
 ]

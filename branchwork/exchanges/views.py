@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from branchwork.core import exports, permissions
+from branchwork.core import exports, imports, permissions
 from branchwork.core.language import is_chinese, join_list
 from branchwork.exchanges import badges, countries, selectors, services
+from branchwork.exchanges import participants_import as participants_import_module
 from branchwork.exchanges import permissions as rules
 from branchwork.exchanges.models import Contact, Event, Party
 
@@ -177,3 +178,34 @@ def checkin(request, event_id):
         "present": sum(r["present"] for r in counts), "total": sum(r["total"] for r in counts),
         "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), (_("Check-in"), None)),
     })
+
+
+@login_required
+def participants_import(request, event_id):
+    """Upload a participant list (XLSX): all rows or none, problems named by row and column."""
+    event = permissions.get_or_404(request.user, Event, event_id)
+    if not permissions.can(request.user, "manage", event):
+        raise Http404("Not a manager of this event")
+    problems = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problems = [participants_import_module.Problem(1, "", _("Choose a file."))]
+        else:
+            try:
+                count = participants_import_module.import_participants(
+                    by=request.user, event=event, data=upload.read())
+            except participants_import_module.Refused as refused:
+                problems = refused.problems
+            except imports.TooMuch as exc:
+                problems = [participants_import_module.Problem(1, "", str(exc))]
+            else:
+                messages.success(request, ngettext(
+                    "%(count)s participant imported.", "%(count)s participants imported.", count)
+                    % {"count": count})
+                return redirect(event.get_absolute_url())
+    return render(request, "exchanges/import.html", {
+        "event": event, "problems": problems,
+        "columns": [_(label) for label in participants_import_module.COLUMNS.values()],
+        "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), (_("Import participants"), None)),
+    }, status=400 if problems else 200)
