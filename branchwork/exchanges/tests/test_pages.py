@@ -95,3 +95,18 @@ def test_passport_data_is_gone_after_the_retention_date_and_the_log_says_so(worl
     entry = AuditEntry.objects.filter(object_id=str(world.event.pk), changes__has_key="passport_data_purged").get()
     assert entry.changes["passport_data_purged"]["participants"] == len(world.participants)
     assert PASSPORT not in str(list(AuditEntry.objects.values_list("changes", flat=True)))
+
+
+def test_the_party_page_shows_its_timeline_of_events(world, login):
+    services.party_status_set(by=world.fay, party=world.party, standing="opposition",
+                              since=datetime.date(2023, 5, 14))
+    text = login(world.fay).get(f"/exchanges/parties/{world.party.pk}/").content.decode()
+    assert "世界政党对话会" in text  # the forum its delegation attended
+    assert "在野" in text and "2023-05-14" in text
+    assert world.contact.name_zh in text
+
+
+def test_parties_are_found_by_any_of_their_names(world, login):
+    client = login(world.personas.bob)
+    for query in ("人民关怀", "รักประชาชน", "care party", "PRP"):
+        assert "人民关怀党" in client.get("/exchanges/parties/", {"q": query}).content.decode(), query
