@@ -20,6 +20,7 @@ from branchwork.core.language import is_chinese, join_list
 from branchwork.exchanges import badges, countries, selectors, services
 from branchwork.exchanges import participants_import as participants_import_module
 from branchwork.exchanges import permissions as rules
+from branchwork.exchanges.forms import PartyForm
 from branchwork.exchanges.models import Contact, Event, Party
 
 PER_PAGE = 50
@@ -72,6 +73,7 @@ def party(request, party_id):
         "timeline": selectors.party_timeline(request.user, party),
         "contacts": contacts,
         "may_read_notes": notes,
+        "may_edit": permissions.can(request.user, "edit", party),
         "breadcrumbs": _crumbs((_("Parties"), reverse("exchanges:parties")), (party.display_name, None)),
     })
 
@@ -209,3 +211,25 @@ def participants_import(request, event_id):
         "columns": [_(label) for label in participants_import_module.COLUMNS.values()],
         "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), (_("Import participants"), None)),
     }, status=400 if problems else 200)
+
+
+@login_required
+def party_edit(request, party_id):
+    party = permissions.get_or_404(request.user, Party, party_id)
+    if not permissions.can(request.user, "edit", party):
+        raise Http404("Not foreign-affairs staff")
+    form = PartyForm(request.POST or None, instance=Party.objects.get(pk=party.pk))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            updated = services.party_update(by=request.user, party=party, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(updated.get_absolute_url())
+    return render(request, "exchanges/party_form.html", {
+        "form": form, "party": party,
+        "breadcrumbs": _crumbs((_("Parties"), reverse("exchanges:parties")),
+                               (party.display_name, party.get_absolute_url()), (_("Edit"), None)),
+    })

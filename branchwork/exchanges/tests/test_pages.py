@@ -110,3 +110,18 @@ def test_parties_are_found_by_any_of_their_names(world, login):
     client = login(world.personas.bob)
     for query in ("人民关怀", "รักประชาชน", "care party", "PRP"):
         assert "人民关怀党" in client.get("/exchanges/parties/", {"q": query}).content.decode(), query
+
+
+def test_staff_edit_a_party_and_the_edit_is_theirs(world, login):
+    from branchwork.exchanges.models import Party
+
+    url = f"/exchanges/parties/{world.party.pk}/edit/"
+    assert login(world.personas.bob).get(url).status_code == 404
+    client = login(world.fay)
+    response = client.post(url, {"name_zh": "人民关怀党", "name_native": "พรรครักประชาชน",
+                                 "name_en": "People's Care Party (Thailand)", "name_short": "PRP",
+                                 "country": "THA", "relationship_notes": "交往密切"})
+    assert response.status_code == 302
+    party = Party.objects.get(pk=world.party.pk)
+    assert party.name_en == "People's Care Party (Thailand)"
+    assert "name_en" in party.staff_edited
