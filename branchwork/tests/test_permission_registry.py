@@ -22,6 +22,8 @@ def test_each_app_registers_the_rules_of_its_models_at_start_up():
         "lectures.Talk", "lectures.LectureSeries",
         "wagtailcore.Page", "wagtaildocs.Document",
         "intake.IncomingMessage",
+        "exchanges.Party", "exchanges.Contact", "exchanges.Event", "exchanges.Delegation",
+        "exchanges.Participant",
     }
     assert set(permissions.rules_for(Activity).actions) == {"manage", "record", "approve"}
     # The reports app answers for ledgers, on core's organizations.

@@ -125,3 +125,29 @@ def test_staff_edit_a_party_and_the_edit_is_theirs(world, login):
     party = Party.objects.get(pk=world.party.pk)
     assert party.name_en == "People's Care Party (Thailand)"
     assert "name_en" in party.staff_edited
+
+
+def test_the_event_and_party_pages_cost_the_same_with_ten_times_the_guests(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.fay)
+    urls = [f"/exchanges/events/{world.event.pk}/", f"/exchanges/parties/{world.party.pk}/",
+            f"/exchanges/events/{world.event.pk}/checkin/"]
+
+    def cost():
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    cost()  # the first visit of a session writes it; measure the next ones
+    before = cost()
+    for i in range(63):
+        contact = services.contact_create(by=None, name_latin=f"Guest {i}", name_native=f"Гость {i}",
+                                          party=world.party)
+        services.participant_add(by=None, event=world.event, contact=contact,
+                                 delegation=world.participant.delegation)
+    assert cost() == before
