@@ -364,7 +364,7 @@ GUARDS = [
           "    if person_id is None:\n        return Event.objects.none()",
           "    return Event.objects.all()",
           (f"{EXCHANGES_PAGES}::test_members_get_404_for_contacts_events_and_participants",)),
-    Guard("exchanges: a second scan is not counted twice (row read afresh under the lock)",
+    Guard("exchanges: a second scan is said and not counted twice",
           EXCHANGES_SERVICES, "    if participant.checked_in_at is not None:\n        return participant, False",
           "    if False:\n        return participant, False",
           (f"{EXCHANGES_PAGES}::test_a_second_scan_is_said_and_not_counted_twice",)),

@@ -401,6 +401,8 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "branchwork-demo")
 INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 25 * 1024 * 1024)
 # The rulebook (activity types, cadences, quorum): the shipped default or a deployment's own.
 RULEBOOK_PATH = Path(env_str("BRANCHWORK_RULEBOOK", str(REPO_DIR / "rulebooks" / "default.yaml")))
+# International exchanges: the grouping of countries into regions (empty: exchanges/regions.yaml).
+EXCHANGES_REGIONS_FILE = env_str("BRANCHWORK_REGIONS_FILE", "")
 
 # --- API. ---
 

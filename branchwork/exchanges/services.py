@@ -40,7 +40,7 @@ def party_create(*, by, source: str = WEB, **fields) -> Party:
 
 
 @transaction.atomic
-def party_update(*, by, party: Party, source: str = WEB, **fields) -> Party:
+def party_update(*, by, party: Party, source: str = WEB, networks=None, **fields) -> Party:
     """Staff edit a party: the imported fields they change are remembered as theirs, and no
     import overwrites them afterwards."""
     with audit.acting_as(by, source=source):
@@ -52,6 +52,8 @@ def party_update(*, by, party: Party, source: str = WEB, **fields) -> Party:
         party.staff_edited = sorted(edited)
         party.full_clean()
         party.save()
+        if networks is not None:
+            party.networks.set(networks)
         return party
 
 

@@ -13,12 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from branchwork.core import exports, permissions
+from branchwork.core import exports, imports, permissions
 from branchwork.core.language import is_chinese, join_list
 from branchwork.exchanges import badges, countries, selectors, services
+from branchwork.exchanges import participants_import as participants_import_module
 from branchwork.exchanges import permissions as rules
+from branchwork.exchanges.forms import PartyForm
 from branchwork.exchanges.models import Contact, Event, Party
 
 PER_PAGE = 50
@@ -71,6 +73,7 @@ def party(request, party_id):
         "timeline": selectors.party_timeline(request.user, party),
         "contacts": contacts,
         "may_read_notes": notes,
+        "may_edit": permissions.can(request.user, "edit", party),
         "breadcrumbs": _crumbs((_("Parties"), reverse("exchanges:parties")), (party.display_name, None)),
     })
 
@@ -176,4 +179,57 @@ def checkin(request, event_id):
         "event": event, "result": result, "counts": counts,
         "present": sum(r["present"] for r in counts), "total": sum(r["total"] for r in counts),
         "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), (_("Check-in"), None)),
+    })
+
+
+@login_required
+def participants_import(request, event_id):
+    """Upload a participant list (XLSX): all rows or none, problems named by row and column."""
+    event = permissions.get_or_404(request.user, Event, event_id)
+    if not permissions.can(request.user, "manage", event):
+        raise Http404("Not a manager of this event")
+    problems = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problems = [participants_import_module.Problem(1, "", _("Choose a file."))]
+        else:
+            try:
+                count = participants_import_module.import_participants(
+                    by=request.user, event=event, data=upload.read())
+            except participants_import_module.Refused as refused:
+                problems = refused.problems
+            except imports.TooMuch as exc:
+                problems = [participants_import_module.Problem(1, "", str(exc))]
+            else:
+                messages.success(request, ngettext(
+                    "%(count)s participant imported.", "%(count)s participants imported.", count)
+                    % {"count": count})
+                return redirect(event.get_absolute_url())
+    return render(request, "exchanges/import.html", {
+        "event": event, "problems": problems,
+        "columns": [_(label) for label in participants_import_module.COLUMNS.values()],
+        "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), (_("Import participants"), None)),
+    }, status=400 if problems else 200)
+
+
+@login_required
+def party_edit(request, party_id):
+    party = permissions.get_or_404(request.user, Party, party_id)
+    if not permissions.can(request.user, "edit", party):
+        raise Http404("Not foreign-affairs staff")
+    form = PartyForm(request.POST or None, instance=Party.objects.get(pk=party.pk))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            updated = services.party_update(by=request.user, party=party, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(updated.get_absolute_url())
+    return render(request, "exchanges/party_form.html", {
+        "form": form, "party": party,
+        "breadcrumbs": _crumbs((_("Parties"), reverse("exchanges:parties")),
+                               (party.display_name, party.get_absolute_url()), (_("Edit"), None)),
     })

@@ -22,3 +22,13 @@ def test_party_data_codes_outside_iso_are_named():
 def test_an_unknown_code_is_shown_as_itself():
     assert countries.get("QQQ") is None
     assert countries.name("QQQ") == "QQQ"
+
+
+def test_a_deployment_replaces_the_regions_with_its_own_file(tmp_path, settings):
+    own = tmp_path / "regions.yaml"
+    own.write_text("regions:\n  - {code: neighbours, zh: 周边, en: Neighbours, countries: [VN, LA, MM]}\n",
+                   encoding="utf-8")
+    settings.EXCHANGES_REGIONS_FILE = str(own)
+    assert countries.region_of("VNM").name_en == "Neighbours"
+    assert countries.region_of("DEU").code == countries.OTHER
+    assert set(countries.regions()) == {"neighbours", countries.OTHER}

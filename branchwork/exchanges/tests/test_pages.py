@@ -95,3 +95,59 @@ def test_passport_data_is_gone_after_the_retention_date_and_the_log_says_so(worl
     entry = AuditEntry.objects.filter(object_id=str(world.event.pk), changes__has_key="passport_data_purged").get()
     assert entry.changes["passport_data_purged"]["participants"] == len(world.participants)
     assert PASSPORT not in str(list(AuditEntry.objects.values_list("changes", flat=True)))
+
+
+def test_the_party_page_shows_its_timeline_of_events(world, login):
+    services.party_status_set(by=world.fay, party=world.party, standing="opposition",
+                              since=datetime.date(2023, 5, 14))
+    text = login(world.fay).get(f"/exchanges/parties/{world.party.pk}/").content.decode()
+    assert "世界政党对话会" in text  # the forum its delegation attended
+    assert "在野" in text and "2023-05-14" in text
+    assert world.contact.name_zh in text
+
+
+def test_parties_are_found_by_any_of_their_names(world, login):
+    client = login(world.personas.bob)
+    for query in ("人民关怀", "รักประชาชน", "care party", "PRP"):
+        assert "人民关怀党" in client.get("/exchanges/parties/", {"q": query}).content.decode(), query
+
+
+def test_staff_edit_a_party_and_the_edit_is_theirs(world, login):
+    from branchwork.exchanges.models import Party
+
+    url = f"/exchanges/parties/{world.party.pk}/edit/"
+    assert login(world.personas.bob).get(url).status_code == 404
+    client = login(world.fay)
+    response = client.post(url, {"name_zh": "人民关怀党", "name_native": "พรรครักประชาชน",
+                                 "name_en": "People's Care Party (Thailand)", "name_short": "PRP",
+                                 "country": "THA", "relationship_notes": "交往密切"})
+    assert response.status_code == 302
+    party = Party.objects.get(pk=world.party.pk)
+    assert party.name_en == "People's Care Party (Thailand)"
+    assert "name_en" in party.staff_edited
+
+
+def test_the_event_and_party_pages_cost_the_same_with_ten_times_the_guests(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.fay)
+    urls = [f"/exchanges/events/{world.event.pk}/", f"/exchanges/parties/{world.party.pk}/",
+            f"/exchanges/events/{world.event.pk}/checkin/"]
+
+    def cost():
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    cost()  # the first visit of a session writes it; measure the next ones
+    before = cost()
+    for i in range(63):
+        contact = services.contact_create(by=None, name_latin=f"Guest {i}", name_native=f"Гость {i}",
+                                          party=world.party)
+        services.participant_add(by=None, event=world.event, contact=contact,
+                                 delegation=world.participant.delegation)
+    assert cost() == before
