@@ -232,8 +232,10 @@ def _write_site_index(connection, documents: list[SearchDocument], terms: dict[i
                     [_pg_tokens(doc.readers, doc.gate), doc.entry_id],
                 )
             return
-        for start in range(0, len(old_keys), 500):
-            keys = old_keys[start:start + 500]
+        # The old keys, and the new ones (a row left by a document deleted outside `indexing`).
+        stale = sorted(set(old_keys) | {doc.rowkey for doc in documents})
+        for start in range(0, len(stale), 500):
+            keys = stale[start:start + 500]
             cursor.execute(f"DELETE FROM {FTS} WHERE rowid IN ({', '.join(['%s'] * len(keys))})", keys)  # noqa: S608
         rows = [(doc.rowkey, *terms[doc.entry_id], doc.readers, doc.gate) for doc in documents
                 if doc.readers]
