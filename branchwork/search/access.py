@@ -111,18 +111,19 @@ class ReaderTokens:
     superuser: bool = False
 
 
-_ATTR = "_branchwork_search_tokens"
+_ATTR = "search_tokens"
 
 
 def reader_tokens(user) -> ReaderTokens:
-    """The tokens of what this user may see: from their reader (roles current today) and, for a
-    signed-in user, their groups (one query); kept on the user for the request."""
-    cached = getattr(user, _ATTR, None)
-    if cached is not None:
-        return cached
+    """The tokens of what this user may see: from their reader (roles current today, read once
+    per request) and, for a signed-in user, their groups (one query); kept on the reader, so
+    that `core.permissions.forget(user)` drops them too."""
     from branchwork.core import permissions
 
     access = permissions.reader(user)
+    cached = getattr(access, _ATTR, None)
+    if cached is not None:
+        return cached
     if access.is_superuser:
         tokens = ReaderTokens((SUPERUSERS,), (), superuser=True)
     elif not (user.is_authenticated and user.is_active):
@@ -141,16 +142,8 @@ def reader_tokens(user) -> ReaderTokens:
         for size in range(1, MAX_GROUP_COMBINATION + 1):
             gate_tokens.update(group_gate(c) for c in combinations(groups, size))
         tokens = ReaderTokens(tuple(sorted(readers)), tuple(sorted(gate_tokens)))
-    try:
-        setattr(user, _ATTR, tokens)
-    except AttributeError:  # AnonymousUser is shared; computing again is cheap
-        pass
+    setattr(access, _ATTR, tokens)
     return tokens
-
-
-def forget(user) -> None:
-    if hasattr(user, _ATTR):
-        delattr(user, _ATTR)
 
 
 # --- The key of a row in the full-text index: newest first ---
