@@ -149,8 +149,8 @@ class _SQLite(_Engine):
     date_order = f"{FTS}.rowid DESC"
 
     def source(self, parsed, tokens: access.ReaderTokens, *, with_documents: bool) -> tuple[str, list]:
-        match = "{title body} : (" + analyzer.fts5_match(parsed) + ") AND readers : (" + \
-            _fts5_tokens(tokens.readers) + ")"
+        match = "{title body} : (" + analyzer.fts5_match(parsed) + ")"
+        match += " AND readers : (" + _fts5_tokens(tokens.readers) + ")"
         if not tokens.superuser:
             match += " AND gate : (" + _fts5_tokens(tokens.gates) + ")"
         join = f" JOIN {self.documents} d ON d.rowkey = {FTS}.rowid" if with_documents else ""
