@@ -224,12 +224,14 @@ def _write_site_index(connection, documents: list[SearchDocument], terms: dict[i
     (title A, body D, tokens B) made from the index entry's vectors."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for doc in documents:
+            if documents:
+                values = ", ".join(["(%s::bigint, %s)"] * len(documents))
+                params = [v for doc in documents for v in (doc.entry_id, _pg_tokens(doc.readers, doc.gate))]
                 cursor.execute(
                     f"UPDATE {SearchDocument._meta.db_table} d SET vector = e.title || e.body || "  # noqa: S608
-                    f"setweight(%s::tsvector, 'B') FROM {index_entry_model()._meta.db_table} e "
-                    "WHERE e.id = d.entry_id AND d.entry_id = %s",
-                    [_pg_tokens(doc.readers, doc.gate), doc.entry_id],
+                    f"setweight(v.tokens::tsvector, 'B') FROM {index_entry_model()._meta.db_table} e, "
+                    f"(VALUES {values}) AS v (entry_id, tokens) WHERE e.id = d.entry_id AND d.entry_id = v.entry_id",
+                    params,
                 )
             return
         # The old keys, and the new ones (a row left by a document deleted outside `indexing`).
