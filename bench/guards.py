@@ -244,6 +244,9 @@ GUARDS = [
           "        reindex_subtree.enqueue(str(page_id))", "        pass",
           ("branchwork/search/tests/test_permissions.py::test_a_view_restriction_holds_for_visitors_from_their_next_search",
            "branchwork/search/tests/test_permissions.py::test_tokens_follow_a_change_of_the_documents_restriction")),
+    Guard("search: an organization's move reindexes what is under it", "branchwork/search/signals.py",
+          "    reindex_organization.enqueue(str(instance.object_id))", "    pass",
+          ("branchwork/search/tests/test_permissions.py::test_tokens_follow_an_organization_that_moves",)),
 ]
 
 

@@ -244,3 +244,20 @@ def test_tokens_follow_a_change_of_the_documents_restriction(secrets):
     assert selectors.search(personas.bob, "GROUP-ONLY-2718").total == 0
     PageViewRestriction.objects.filter(page__slug="committee").delete()
     assert selectors.search(_fresh(personas.bob), "GROUP-ONLY-2718").total == 1
+
+
+def test_tokens_follow_an_organization_that_moves(secrets):
+    """Group A1 moves from branch A to branch B (core's service): from the next search its
+    activity is found by branch B's members and no longer by branch A's secretary."""
+    from branchwork.core import services as core_services
+
+    personas, pages = secrets
+    held_activity(by=personas.alice, organization=personas.group_a1, types=["theme_day"],
+                  starts_at=at(2025, 4, 2), title="小组学习：MOVE-TOKEN-7788", minutes=MINUTES)
+    assert selectors.search(personas.alice, "MOVE-TOKEN-7788").total == 1
+    assert selectors.search(personas.carol, "MOVE-TOKEN-7788").total == 0
+
+    core_services.organization_move(by=personas.admin, organization=personas.group_a1,
+                                    parent=personas.branch_b)
+    assert selectors.search(_fresh(personas.carol), "MOVE-TOKEN-7788").total == 1
+    assert selectors.search(_fresh(personas.alice), "MOVE-TOKEN-7788").total == 0
