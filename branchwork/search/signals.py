@@ -178,6 +178,20 @@ def disconnect() -> None:
     membership = apps.get_model("core", "Membership")
     post_save.disconnect(sender=membership, dispatch_uid=f"{UID}-role-save")
     post_delete.disconnect(sender=membership, dispatch_uid=f"{UID}-role-delete")
+    from wagtail.models import PageViewRestriction
+
+    for signal in (post_save, post_delete):
+        signal.disconnect(sender=PageViewRestriction, dispatch_uid=f"{UID}-restriction-{signal is post_save}")
+    m2m_changed.disconnect(sender=PageViewRestriction.groups.through, dispatch_uid=f"{UID}-restriction-groups")
+    if apps.is_installed("branchwork.activities"):
+        attendance = apps.get_model("activities", "Attendance")
+        activity = apps.get_model("activities", "Activity")
+        for signal in (post_save, post_delete):
+            signal.disconnect(sender=attendance, dispatch_uid=f"{UID}-attendance-{signal is post_save}")
+        m2m_changed.disconnect(sender=activity.co_organizers.through, dispatch_uid=f"{UID}-co-organizers")
+    if apps.is_installed("branchwork.journal"):
+        post_save.disconnect(sender=apps.get_model("journal", "Journal"), dispatch_uid=f"{UID}-journal")
+    post_save.disconnect(sender=apps.get_model("core", "AuditEntry"), dispatch_uid=f"{UID}-audit")
 
 
 @contextlib.contextmanager
