@@ -386,6 +386,26 @@ GUARDS = [
     Guard("permissions: a moved organization's readers are read afresh", "branchwork/core/services.py",
           "    access_changed()  # the tree's paths moved", "    pass  # the tree's paths moved",
           (f"{READER}::test_a_closed_organization_and_a_move_are_seen_on_the_next_request",)),
+    # Search (issue 17): who may find a document is in the index; each part of the match has a test.
+    Guard("search: the reader's tokens are part of the match", "branchwork/search/selectors.py",
+          '        match += " AND readers : (" + _fts5_tokens(tokens.readers) + ")"', "        pass",
+          ("branchwork/search/tests/test_permissions.py::test_branch_a_internal_text_never_reaches_carol_nor_its_counts_and_facets",)),
+    Guard("search: view restrictions (gate tokens) are part of the match", "branchwork/search/selectors.py",
+          '            match += " AND gate : (" + _fts5_tokens(tokens.gates) + ")"', "            pass",
+          ("branchwork/search/tests/test_permissions.py::test_view_restrictions_hold_in_search",)),
+    Guard("search: checked documents are asked of the policy", "branchwork/search/selectors.py",
+          '            where = " AND " + where', '            where = ""',
+          ("branchwork/search/tests/test_documents.py",)),
+    Guard("search: an internal article carries its readers' tokens, not everyone's",
+          "branchwork/search/kinds.py", '        if getattr(page, "is_internal", False):', "        if False:",
+          ("branchwork/search/tests/test_permissions.py::test_internal_articles_stay_hidden_from_anonymous_visitors",)),
+    Guard("search: a changed view restriction reindexes the pages under it", "branchwork/search/signals.py",
+          "        reindex_subtree.enqueue(str(page_id))", "        pass",
+          ("branchwork/search/tests/test_permissions.py::test_a_view_restriction_holds_for_visitors_from_their_next_search",
+           "branchwork/search/tests/test_permissions.py::test_tokens_follow_a_change_of_the_documents_restriction")),
+    Guard("search: an organization's move reindexes what is under it", "branchwork/search/signals.py",
+          "    reindex_organization.enqueue(str(instance.object_id))", "    pass",
+          ("branchwork/search/tests/test_permissions.py::test_tokens_follow_an_organization_that_moves",)),
 ]
 
 

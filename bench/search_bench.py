@@ -132,7 +132,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--skip-stock", action="store_true",
                         help="leave our index in place (to look at it) and skip the stock backend")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--truth", action="store_true",
+                        help="issue 17: every visible match, truth by construction, anonymous and member")
     args = parser.parse_args(argv)
+    if args.truth:
+        return truth_main(args)
 
     setup_django()
     from django.contrib.auth.models import AnonymousUser
@@ -394,6 +398,186 @@ def main(argv=None) -> dict:
     if args.out:
         args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
     return result
+
+
+# --- Issue 17: every visible match, truth by construction ---
+
+TRUTH_WORDS = ("中国", "政府", "经济", "国际", "学生", "医院", "警方", "选举", "疫苗", "海啸", "研究", "总统",
+               "人民", "发展")
+# How often each word is put into a document (by construction): common and rarer words.
+TRUTH_RATES = (0.40, 0.30, 0.25, 0.20, 0.15, 0.12, 0.10, 0.08, 0.06, 0.05, 0.04, 0.03, 0.02, 0.01)
+INTERNAL_SHARE = 0.2  # documents internal to one of ten branches
+
+
+def truth_main(args) -> dict:
+    """Documents of NTREX sentences (or generated ones) that contain none of TRUTH_WORDS, into
+    which the words are put by construction (each word in its own clause, title or body): which
+    document holds which word is known without the analyzer. A fifth of the documents are
+    internal to one of ten branches; the member belongs to branch 1."""
+    setup_django()
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from modelsearch.conf import get_app_config
+    from wagtail.models import Page
+
+    from branchwork.core.models import OrganizationKind, Role
+    from branchwork.core.testing import give_role, make_org, person_with_login
+    from branchwork.search import access, analyzer, indexing, selectors
+    from branchwork.search.indexing import FTS
+    from branchwork.search.kinds import Filing
+    from branchwork.search.models import SearchDocument
+
+    rng = random.Random(args.seed)
+    pools = ntrex_pools() if NTREX.exists() else generated_pools(rng)
+    clean = [s for s in pools["zh-Hans"] + pools["zh-Hant"] if not any(w in analyzer.fold(s) for w in TRUTH_WORDS)]
+    committee = make_org("bench-cmte", OrganizationKind.COMMITTEE, "基准党委")
+    branches = [make_org(f"bench-b{i}", OrganizationKind.BRANCH, f"基准第{i}支部", committee) for i in range(10)]
+    member = person_with_login("bench-member", "基准党员")
+    give_role(member, branches[1], Role.MEMBER)
+    member_user = member.user
+
+    home = Page.objects.filter(depth=2).order_by("path").first()
+    channel = home.add_child(instance=Page(title="基准", slug="bench-truth", locale_id=home.locale_id))
+    page_type = ContentType.objects.get_for_model(Page)
+    now = timezone.now()
+    docs, rows = [], []
+    for i in range(args.docs):
+        sentences = rng.sample(clean, rng.randint(4, 10))
+        words = {w for w, rate in zip(TRUTH_WORDS, TRUTH_RATES, strict=True) if rng.random() < rate}
+        title = sentences[0][:30].rstrip("，。,. ")
+        body = sentences[1:]
+        for word in words:
+            if rng.random() < 0.15:
+                title = f"{title}，{word}"
+            else:
+                body.insert(rng.randrange(len(body) + 1), f"关于{word}。" if rng.random() < 0.5 else f"{word}，{word}。")
+        date = now - datetime.timedelta(days=rng.randint(0, 6 * 365), seconds=rng.randint(0, 86399))
+        branch = rng.randrange(10) if rng.random() < INTERNAL_SHARE else None
+        docs.append((title, "\n".join(body), words, date, branch))
+        rows.append(Page(title=title or "—", draft_title=title or "—", slug=f"t{i}", content_type=page_type,
+                         path=Page._get_path(channel.path, channel.depth + 1, i + 1), depth=channel.depth + 1,
+                         numchild=0, url_path=f"{channel.url_path}t{i}/", live=True, locale_id=home.locale_id,
+                         first_published_at=date, last_published_at=date))
+    with transaction.atomic():
+        created = Page.objects.bulk_create(rows, batch_size=2000)
+        Page.objects.filter(pk=channel.pk).update(numchild=len(rows))
+    page_ids = [p.pk for p in created]
+
+    def build():
+        with transaction.atomic():
+            batch = []
+            for pk, (title, body, _w, date, branch) in zip(page_ids, docs, strict=True):
+                readers = ((access.SUPERUSERS, access.EVERYONE) if branch is None else
+                           (access.SUPERUSERS, *access.internal_readers(branches[branch].path)))
+                batch.append(indexing.Doc(page_type.pk, pk, title, body, title,
+                                          Filing(kind="page", channel_id=channel.pk, date=date, readers=readers)))
+                if len(batch) == 1000:
+                    indexing.write_docs(batch)
+                    batch = []
+            indexing.write_docs(batch)
+        with connection.cursor() as cursor:
+            for table in (get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table, FTS):
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+
+    build_s, _ = timed(build)
+    print(f"{args.docs} documents indexed in {build_s:.1f} s")
+    wagtail_fts = get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table
+    date_of = {pk: d[3] for pk, d in zip(page_ids, docs, strict=True)}
+    visible_to = {"anonymous": lambda d: d[4] is None, "member": lambda d: d[4] in (None, 1)}
+    users = {"anonymous": AnonymousUserFactory(), "member": member_user}
+
+    def floor_work(user, word):
+        """The same work without the page around it: the count and the top 20 by bm25 over the
+        visible matches, through the same match expression on the same index."""
+        tokens = access.reader_tokens(user)
+        source, params = selectors._engine().source(analyzer.parse_query(word), tokens, with_documents=False)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) {source}", params)
+            cursor.execute(f"SELECT {FTS}.rowid {source} ORDER BY bm25({FTS}, 4.0, 1.0, 0.0, 0.0) LIMIT 20", params)
+            return cursor.fetchall()
+
+    def ranked(sql_table, columns, key_sql, join, word, visible_ids) -> list[tuple[int, float]]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {key_sql}, bm25({sql_table}, {columns}) FROM {sql_table}{join} "  # noqa: S608
+                           f"WHERE {sql_table} MATCH %s ORDER BY 2",
+                           ["{title body} : (" + analyzer.fts5_match(analyzer.parse_query(word)) + ")"])
+            return [(int(pk), score) for pk, score in cursor.fetchall() if int(pk) in visible_ids]
+
+    def uncapped_bm25(word, visible_ids) -> list[tuple[int, float]]:
+        """Reference ranking: Wagtail's own FTS5 table (the back office's index, another
+        table with its own lengths), bm25 over every match, the visible ones kept, with scores."""
+        return ranked(wagtail_fts, "0.0, 1.0, 4.0", "e.object_id",
+                      f" JOIN wagtailsearch_indexentry e ON e.id = {wagtail_fts}.rowid", word, visible_ids)
+
+    object_of_key = dict(SearchDocument.objects.values_list("rowkey", "object_pk"))
+
+    def uncapped_ours(word, visible_ids) -> list[tuple[int, float]]:
+        """The site index's bm25 over every match, no LIMIT, the visible ones kept."""
+        rows = ranked(FTS, "4.0, 1.0, 0.0, 0.0", f"{FTS}.rowid", "", word,
+                      {k for k, pk in object_of_key.items() if pk in visible_ids})
+        return [(object_of_key[k], score) for k, score in rows]
+
+    def overlap(hits, reference) -> float:
+        """Share of our top 20 that belong to the reference's top 20, ties included: a hit
+        scoring as well as the reference's 20th counts (many documents tie at a common word)."""
+        if not reference:
+            return 1.0
+        scores = dict(reference)
+        threshold = reference[min(19, len(reference) - 1)][1] + 1e-9
+        top = hits[:20]
+        return sum(1 for pk in top if scores.get(pk, 0.0) <= threshold) / min(20, len(reference))
+
+    report: dict = {"documents": args.docs, "words": {}, "latency_ms": {}}
+    lat: dict[str, list[float]] = {"anonymous": [], "member": [], "floor_anonymous": [], "floor_member": []}
+    for word in TRUTH_WORDS:
+        entry = {}
+        for who, user in users.items():
+            truth = {pk for pk, d in zip(page_ids, docs, strict=True) if word in d[2] and visible_to[who](d)}
+            results = selectors.search(user, word)
+            by_date = selectors.search(user, word, sort="date")
+            newest = sorted(truth, key=lambda pk: date_of[pk], reverse=True)[:20]
+            hits = [h.object_id for h in results.hits]
+            entry[who] = {
+                "true_matches": len(truth),
+                "reachable": round(min(results.total, len(truth)) / len(truth), 4) if truth else 1.0,
+                "total_exact": results.total == len(truth),
+                "top20_overlap": round(overlap(hits, uncapped_bm25(word, truth)), 3),
+                "top20_overlap_own_index_uncapped": round(overlap(hits, uncapped_ours(word, truth)), 3),
+                "newest_first_exact": [h.object_id for h in by_date.hits] == newest,
+            }
+            for _ in range(args.repeat):
+                lat[who].append(timed(lambda u=user, w=word: selectors.search(u, w))[0])
+                lat["floor_" + who].append(timed(lambda u=user, w=word: floor_work(u, w))[0])
+        report["words"][word] = entry
+        print(word, json.dumps(entry, ensure_ascii=False))
+    for key, values in lat.items():
+        report["latency_ms"][key] = {"p50": round(1000 * statistics.median(values), 2),
+                                     "p95": round(1000 * p95(values), 2)}
+    ms = report["latency_ms"]
+    report["ratios"] = {
+        "member_p95_over_anonymous_p95": round(ms["member"]["p95"] / ms["anonymous"]["p95"], 2),
+        "anonymous_p95_over_floor": round(ms["anonymous"]["p95"] / ms["floor_anonymous"]["p95"], 2),
+        "member_p95_over_floor": round(ms["member"]["p95"] / ms["floor_member"]["p95"], 2),
+    }
+    words = report["words"].values()
+    report["summary"] = {who: {
+        "reachable_min": min(w[who]["reachable"] for w in words),
+        "top20_overlap_median": statistics.median(w[who]["top20_overlap"] for w in words),
+        "top20_overlap_min": min(w[who]["top20_overlap"] for w in words),
+        "top20_overlap_own_index_min": min(w[who]["top20_overlap_own_index_uncapped"] for w in words),
+        "newest_first_exact": sum(w[who]["newest_first_exact"] for w in words),
+        "of": len(TRUTH_WORDS)} for who in users}
+    report["build_s"] = round(build_s, 1)
+    if args.out:
+        args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    return report
+
+
+def AnonymousUserFactory():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
 
 
 if __name__ == "__main__":

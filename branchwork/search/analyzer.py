@@ -222,6 +222,11 @@ def _lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def tsquery_lexeme(term: str) -> str:
+    """One lexeme quoted for a tsquery literal."""
+    return _lexeme(term)
+
+
 def tsquery(query: Query, *, operator: str = "and") -> str:
     """A PostgreSQL tsquery literal (cast with ::tsquery, so no text-search parser is involved)."""
     clauses = []

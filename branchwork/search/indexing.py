@@ -27,7 +27,7 @@ from modelsearch.conf import get_app_config
 from modelsearch.index import AutocompleteField, RelatedFields, SearchField
 
 from branchwork.core.language import join_paragraphs
-from branchwork.search import analyzer, extract
+from branchwork.search import access, analyzer, extract
 from branchwork.search.kinds import Family, Filing, family_for_model
 from branchwork.search.models import SearchDocument
 
@@ -167,12 +167,12 @@ def _aware(value) -> datetime.datetime | None:
     return timezone.make_aware(datetime.datetime.combine(value, datetime.time()))
 
 
-def _upsert_sqlite(cursor, table: str, docs: Sequence[Doc]) -> dict[tuple[int, str], int]:
+def _upsert_sqlite(cursor, table: str, docs: Sequence[Doc], terms: Sequence[tuple[str, str, str]]
+                   ) -> dict[tuple[int, str], int]:
     values, params = [], []
-    for doc in docs:
+    for doc, (title, autocomplete, body) in zip(docs, terms, strict=True):
         values.append("(%s, %s, %s, %s, %s, 1.0)")
-        params += [doc.content_type_id, str(doc.pk), analyzer.analyze(doc.title),
-                   analyzer.analyze(doc.autocomplete), analyzer.analyze(doc.body)]
+        params += [doc.content_type_id, str(doc.pk), title, autocomplete, body]
     cursor.execute(
         f"INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, title_norm) "
         f"VALUES {', '.join(values)} "
@@ -184,7 +184,7 @@ def _upsert_sqlite(cursor, table: str, docs: Sequence[Doc]) -> dict[tuple[int, s
     return {(ct, oid): pk for pk, ct, oid in cursor.fetchall()}
 
 
-def _upsert_postgres(cursor, table: str, docs: Sequence[Doc]) -> dict[tuple[int, str], int]:
+def _upsert_postgres(cursor, table: str, docs: Sequence[Doc], terms=None) -> dict[tuple[int, str], int]:
     values, params = [], []
     for doc in docs:
         values.append("(%s, %s, setweight(%s::tsvector, 'A'), setweight(%s::tsvector, 'D'), "
@@ -207,21 +207,64 @@ def _upsert_postgres(cursor, table: str, docs: Sequence[Doc]) -> dict[tuple[int,
 
 
 _DOC_FIELDS = ["kind", "object_pk", "organization", "channel", "date", "year", "title", "text",
-               "indexed_at"]
+               "indexed_at", "readers", "gate", "checked", "rowkey"]
+FTS = "bwsearch_fts"  # the site search's own FTS5 table (SQLite; migration 0002)
+
+
+def _pg_tokens(readers: str, gate: str) -> str:
+    """The access tokens as a tsvector literal, each marked with `§` so that no word of a text
+    (which the analyzer never gives a `§`) is taken for one."""
+    return analyzer.tsvector([access.PG_MARK + t for t in (readers + " " + gate).split()])
+
+
+def _write_site_index(connection, documents: list[SearchDocument], terms: dict[int, tuple[str, str]],
+                      old_keys: list[int]) -> None:
+    """The site search's index rows of `documents` (terms: entry id → analyzed title, body on
+    SQLite): on SQLite, FTS5 rows keyed by `rowkey`; on PostgreSQL, the `vector` column
+    (title A, body D, tokens B) made from the index entry's vectors."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if documents:
+                values = ", ".join(["(%s::bigint, %s)"] * len(documents))
+                params = [v for doc in documents for v in (doc.entry_id, _pg_tokens(doc.readers, doc.gate))]
+                cursor.execute(
+                    f"UPDATE {SearchDocument._meta.db_table} d SET vector = e.title || e.body || "  # noqa: S608
+                    f"setweight(v.tokens::tsvector, 'B') FROM {index_entry_model()._meta.db_table} e, "
+                    f"(VALUES {values}) AS v (entry_id, tokens) WHERE e.id = d.entry_id AND d.entry_id = v.entry_id",
+                    params,
+                )
+            return
+        # The old keys, and the new ones (a row left by a document deleted outside `indexing`).
+        stale = sorted(set(old_keys) | {doc.rowkey for doc in documents})
+        for start in range(0, len(stale), 500):
+            keys = stale[start:start + 500]
+            cursor.execute(f"DELETE FROM {FTS} WHERE rowid IN ({', '.join(['%s'] * len(keys))})", keys)  # noqa: S608
+        rows = [(doc.rowkey, *terms[doc.entry_id], doc.readers, doc.gate) for doc in documents
+                if doc.readers]
+        if rows:
+            cursor.executemany(
+                f"INSERT INTO {FTS} (rowid, title, body, readers, gate) VALUES (%s, %s, %s, %s, %s)", rows  # noqa: S608
+            )
 
 
 def write_docs(docs: Sequence[Doc]) -> None:
-    """Insert or replace the index entries of `docs`, and their search documents."""
+    """Insert or replace the index entries of `docs`, their search documents and the site
+    search's index rows (with their access tokens)."""
     if not docs:
         return
     IndexEntry = index_entry_model()
     connection = connections[router.db_for_write(IndexEntry)]
-    upsert = _upsert_postgres if connection.vendor == "postgresql" else _upsert_sqlite
+    postgres = connection.vendor == "postgresql"
+    upsert = _upsert_postgres if postgres else _upsert_sqlite
     for batch in _chunks(list(docs), BATCH):
+        terms = None if postgres else [
+            (analyzer.analyze(doc.title), analyzer.analyze(doc.autocomplete), analyzer.analyze(doc.body))
+            for doc in batch
+        ]
         with connection.cursor() as cursor:
-            ids = upsert(cursor, IndexEntry._meta.db_table, batch)
-        documents, unfiled = [], []
-        for doc in batch:
+            ids = upsert(cursor, IndexEntry._meta.db_table, batch, terms)
+        documents, unfiled, site_terms = [], [], {}
+        for i, doc in enumerate(batch):
             entry_id = ids[(doc.content_type_id, str(doc.pk))]
             filing = doc.filing
             if filing is None:
@@ -233,13 +276,22 @@ def write_docs(docs: Sequence[Doc]) -> None:
                 organization_id=filing.organization_id, channel_id=filing.channel_id,
                 date=date, year=timezone.localtime(date).year if date else None,
                 title=doc.shown_title, text=doc.shown_text,
+                readers=" ".join(dict.fromkeys(filing.readers)), gate=" ".join(dict.fromkeys(filing.gate)),
+                checked=filing.checked, rowkey=access.rowkey(date, entry_id, filing.checked),
             ))
+            if terms is not None:
+                site_terms[entry_id] = (terms[i][0], terms[i][2])
+        old_keys = list(SearchDocument.objects.filter(entry_id__in=list(ids.values()), rowkey__isnull=False)
+                        .values_list("rowkey", flat=True)) if not postgres else []
         if unfiled:
             SearchDocument.objects.filter(entry_id__in=unfiled).delete()
         if documents:
+            # A changed date moves a row's key: clear the old keys first (they are unique).
+            SearchDocument.objects.filter(entry_id__in=[d.entry_id for d in documents]).update(rowkey=None)
             SearchDocument.objects.bulk_create(
                 documents, update_conflicts=True, unique_fields=["entry"], update_fields=_DOC_FIELDS
             )
+        _write_site_index(connection, documents, site_terms, old_keys)
 
 
 def delete_entries(content_type_ids: Iterable[int], pks: Iterable) -> None:
@@ -247,9 +299,30 @@ def delete_entries(content_type_ids: Iterable[int], pks: Iterable) -> None:
     IndexEntry = index_entry_model()
     entries = IndexEntry.objects.filter(content_type_id__in=list(content_type_ids),
                                         object_id__in=[str(pk) for pk in pks])
-    SearchDocument.objects.filter(entry_id__in=entries.values("pk"))._raw_delete(
-        using=router.db_for_write(SearchDocument))
+    documents = SearchDocument.objects.filter(entry_id__in=entries.values("pk"))
+    _delete_site_rows(list(documents.filter(rowkey__isnull=False).values_list("rowkey", flat=True)))
+    documents._raw_delete(using=router.db_for_write(SearchDocument))
     entries._raw_delete(using=router.db_for_write(IndexEntry))
+
+
+def _delete_site_rows(keys: list[int]) -> None:
+    connection = connections[router.db_for_write(SearchDocument)]
+    if connection.vendor != "sqlite" or not keys:
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            cursor.execute(f"DELETE FROM {FTS} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)  # noqa: S608
+
+
+def remove_orphan_site_rows() -> None:
+    """Rows of the site search's FTS5 table whose document is gone (SQLite)."""
+    connection = connections[router.db_for_write(SearchDocument)]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS} WHERE rowid NOT IN (SELECT rowkey FROM "  # noqa: S608
+                       f"{SearchDocument._meta.db_table} WHERE rowkey IS NOT NULL)")
 
 
 def refresh_title_norms(*, full: bool = False) -> None:

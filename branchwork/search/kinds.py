@@ -24,16 +24,37 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import pgettext_lazy
 
 from branchwork.core import permissions
+from branchwork.search import access
 
 
 @dataclass(frozen=True)
 class Filing:
-    """What a document is filed under, for facets and sorting."""
+    """What a document is filed under, for facets and sorting, and who may find it (access
+    tokens, see access.py; none: nobody)."""
 
     kind: str
     organization_id: int | None = None
     channel_id: int | None = None
     date: datetime.datetime | datetime.date | None = None
+    readers: tuple[str, ...] = ()
+    gate: tuple[str, ...] = (access.OPEN,)
+    checked: bool = False
+
+
+def _org_path(org_id: int | None) -> str | None:
+    if org_id is None:
+        return None
+    from branchwork.core.models import Organization
+
+    return Organization.objects.filter(pk=org_id).values_list("path", flat=True).first()
+
+
+def _internal(org_id: int | None) -> tuple[str, ...]:
+    """Readers of internal content of an organization (None: of the whole institution)."""
+    path = _org_path(org_id)
+    if org_id is not None and path is None:  # an organization that is gone: superusers only
+        return (access.SUPERUSERS,)
+    return (access.SUPERUSERS, *access.internal_readers(path))
 
 
 def _plain(html: str) -> str:
@@ -56,6 +77,7 @@ class Family:
     model_label = ""
     kinds: dict[str, str] = {}
     indexed_by_wagtail = True
+    checked = False  # True: the policy is asked per document at search time (see access.py)
 
     @property
     def model(self) -> type[Model] | None:
@@ -110,7 +132,27 @@ class Pages(Family):
                 Page.objects.filter(path=channel_path).values_list("pk", flat=True).first()
             )
         date = getattr(page, "first_published_at", None) or getattr(page, "last_published_at", None)
-        return Filing(kind=kind, channel_id=channel_id, date=date)
+        readers, gate = self.tokens(page)
+        return Filing(kind=kind, channel_id=channel_id, date=date, readers=readers, gate=gate)
+
+    def tokens(self, page) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(readers, gate) as `publishing.permissions.searchable_pages` decides: live pages only;
+        the view restrictions on the page and above it; an internal article's readers."""
+        if not page.live:
+            return (), ()
+        from wagtail.models import PageViewRestriction
+
+        steplen = type(page).steplen
+        prefixes = [page.path[:i] for i in range(steplen, len(page.path) + 1, steplen)]
+        restrictions = [
+            (r.restriction_type, [g.pk for g in r.groups.all()])
+            for r in PageViewRestriction.objects.filter(page__path__in=prefixes).prefetch_related("groups")
+        ]
+        if getattr(page, "is_internal", False):
+            readers = _internal(page.organization_id)
+        else:
+            readers = (access.SUPERUSERS, access.EVERYONE)
+        return readers, tuple(access.gates(restrictions))
 
     def urls(self, pks, request) -> dict[int, str]:
         """Page addresses from their url_path (publishing.selectors.page_url), without loading
@@ -134,7 +176,18 @@ class Activities(Family):
     kinds = {"activity": pgettext_lazy("kind of search result", "Activities")}
 
     def filing(self, activity) -> Filing:
-        return Filing(kind="activity", organization_id=activity.organization_id, date=activity.starts_at)
+        """Readers: those who read the host or a co-organizer, and everyone on the attendance
+        list (`activities.permissions.visible_activities`)."""
+        from branchwork.core.models import Organization
+
+        org_ids = [activity.organization_id, *activity.co_organizers.values_list("pk", flat=True)]
+        readers = [access.SUPERUSERS]
+        for path in Organization.objects.filter(pk__in=org_ids).values_list("path", flat=True):
+            readers += access.org_readers(path)
+        people = activity.attendance.filter(person__isnull=False).values_list("person_id", flat=True)
+        readers += [access.person(pk) for pk in people]
+        return Filing(kind="activity", organization_id=activity.organization_id, date=activity.starts_at,
+                      readers=tuple(dict.fromkeys(readers)))
 
     def urls(self, pks, request) -> dict[int, str]:
         rows = self.model.objects.filter(pk__in=pks).values_list("pk", "organization__code")
@@ -147,7 +200,13 @@ class People(Family):
     kinds = {"person": pgettext_lazy("kind of search result", "People")}
 
     def filing(self, person) -> Filing:
-        return Filing(kind="person", organization_id=person.primary_org_id())
+        """Readers: those who read an organization of one of their roles, past or current, and
+        the person (`core.permissions.visible_people`)."""
+        readers = [access.SUPERUSERS, access.person(person.pk)]
+        for path in person.memberships.values_list("organization__path", flat=True).distinct():
+            readers += access.org_readers(path)
+        return Filing(kind="person", organization_id=person.primary_org_id(),
+                      readers=tuple(dict.fromkeys(readers)))
 
     def shown(self, person, title, body) -> tuple[str, str]:
         names = [n for n in (person.name, person.name_en, person.name_native) if n]
@@ -168,8 +227,12 @@ class JournalIssues(Family):
         return self.model.objects.select_related("journal")
 
     def filing(self, issue) -> Filing:
-        return Filing(kind="journal_issue", organization_id=issue.journal.organization_id,
-                      date=issue.published_on)
+        """Published issues, read by the readers of their journal's organization's internal
+        content (`journal.permissions.published_issues`)."""
+        org_id = issue.journal.organization_id
+        readers = _internal(org_id) if issue.is_published else ()
+        return Filing(kind="journal_issue", organization_id=org_id, date=issue.published_on,
+                      readers=readers)
 
     def text(self, issue) -> tuple[str, str]:
         journal = issue.journal
@@ -198,8 +261,10 @@ class JournalEntries(Family):
         if entry.page_id:
             return None
         issue = entry.section.issue
-        return Filing(kind="journal_entry", organization_id=issue.journal.organization_id,
-                      date=issue.published_on)
+        org_id = issue.journal.organization_id
+        readers = _internal(org_id) if issue.is_published else ()
+        return Filing(kind="journal_entry", organization_id=org_id, date=issue.published_on,
+                      readers=readers)
 
     def text(self, entry) -> tuple[str, str]:
         return entry.title, "\n".join(x for x in [entry.author, _plain(entry.body)] if x)
@@ -219,7 +284,8 @@ class Talks(Family):
     indexed_by_wagtail = False
 
     def filing(self, talk) -> Filing:
-        return Filing(kind="talk", organization_id=talk.organization_id, date=talk.date)
+        return Filing(kind="talk", organization_id=talk.organization_id, date=talk.date,
+                      readers=_internal(talk.organization_id))
 
     def text(self, talk) -> tuple[str, str]:
         speaker = talk.speaker.display_name if talk.speaker_id and talk.speaker else talk.speaker_name
@@ -238,6 +304,7 @@ class Documents(Family):
     the documents' "open" rule too (see core/wagtail_hooks.py)."""
 
     code = "documents"
+    checked = True  # its documents are asked of the policy one by one (access.CHECKED)
     kinds = {"document": pgettext_lazy("kind of search result", "Documents")}
 
     @property
@@ -248,7 +315,10 @@ class Documents(Family):
         return get_document_model() if apps.is_installed("wagtail.documents") else None
 
     def filing(self, document) -> Filing:
-        return Filing(kind="document", date=document.created_at)
+        """Who may open a document follows the pages that link it and the back office's
+        permissions: asked of the policy row by row (`checked`)."""
+        return Filing(kind="document", date=document.created_at,
+                      readers=(access.SUPERUSERS, access.CHECKED), checked=True)
 
     def urls(self, pks, request) -> dict[int, str]:
         return {document.pk: document.url for document in self.model.objects.filter(pk__in=pks)}

@@ -7,7 +7,12 @@ analyzer, so that the back office's search boxes and the site search read one in
 snippets and facets need: the kind, the organization or channel, the date, and the original text
 (snippets are cut from it and highlighted, never from the analyzed terms).
 
-Who may see a document is not stored here: it is asked of `core.permissions` at every search.
+Who may see a document is stored with it as access tokens (`access.py`): `readers` (who may
+read it: everyone, the readers of an organization, a person, superusers …) and `gate` (the Wagtail
+view restrictions it is under), both also written into the site search's own full-text index
+(`bwsearch_fts` on SQLite, the `vector` column on PostgreSQL), so the engine keeps only what the
+reader may see while it matches. A family whose rule cannot be told by tokens marks its documents
+`checked`: the search asks the policy about those one by one.
 """
 
 from django.db import models
@@ -34,6 +39,13 @@ class SearchDocument(models.Model):
     title = models.TextField()
     text = models.TextField(blank=True)
     indexed_at = models.DateTimeField(auto_now=True)
+    # Access tokens, space-separated (see access.py); copied into the full-text index.
+    readers = models.TextField(blank=True, default="")
+    gate = models.TextField(blank=True, default="")
+    checked = models.BooleanField(default=False)
+    # The row's key in the site search's full-text index: publication date first (newest is
+    # highest), so that the index walks matches newest first (access.rowkey).
+    rowkey = models.BigIntegerField(unique=True, null=True)
 
     class Meta:
         verbose_name = _("search document")
@@ -43,6 +55,7 @@ class SearchDocument(models.Model):
             # Covers what a search reads of every match (the rows themselves hold long text).
             models.Index(fields=["entry", "kind", "object_pk", "organization", "channel", "year", "date"],
                          name="bwsearch_match_cover"),
+            models.Index(fields=["date"], name="bwsearch_date"),
         ]
 
     def __str__(self) -> str:

@@ -1,30 +1,34 @@
 """The site search: one function, `search()`, for the page, the API and the command.
 
-One SQL query over the index takes the matches the user may see, newest first, up to
-`SEARCH_MAX_MATCHES` (1,000 by default), each with its score, kind, organization, channel, year
-and date; the facets, the total, the sort and the page are worked out from those rows; a second
-query reads the page's documents (original text, for snippets). The permission filter is in the
-SQL: for each family of documents, the object must be in `core.permissions.visible(user, model)`,
-the rules its model's app registered (pages and documents: publishing's, activities: their app's,
-people: core's …). So a result, its title, its snippet and every count come only from
-what the user may open. The number of queries does not grow with the results.
+Every match the user may see is ranked and counted; nothing is cut off. The site search has its
+own full-text index (an FTS5 table on SQLite, a tsvector column with a GIN index on PostgreSQL)
+in which each document's terms sit beside its access tokens (`access.py`: who reads it, which view
+restrictions it is under). The reader's tokens are computed once per request from their roles
+(`core.permissions.reader`) and become part of the match expression, so the engine keeps only
+what the user may see while it matches: no per-row permission subquery, no clause compiled from
+querysets at each search. Documents of a family whose rule is not told by tokens (Wagtail's
+library: who opens a file follows the pages that link it) are `checked` and asked of the policy
+one by one, with the same SQL as before (`_checked_clause`), only when such a document matches.
 
-Why a cap: a common word (我们, 发展) matches a third of a large site; ranking and counting every
-match costs time in proportion (about 0.25 s at 30,000 matches on SQLite), for a ranking nobody
-reads past the first pages. With the cap, a query costs at most a few milliseconds more than its
-matches take to find; when the cap is reached the page says that it shows the best of the newest
-matches (counted among what the user may see, so the cap reveals nothing else).
+The queries, each over all the visible matches:
+- relevance: bm25 over title (weight 4) and body (1), `ORDER BY … LIMIT/OFFSET` (on SQLite the
+  engine scores every match; on PostgreSQL `ts_rank` over the GIN matches);
+- newest first: the index's key is the publication date (SQLite: the FTS5 rowid, `access.rowkey`;
+  PostgreSQL: an index on the date), so the engine walks matches newest first and stops after
+  the page;
+- the total: exact, a count of the matches;
+- the facets: counted over the newest `SEARCH_MAX_MATCHES` matches (1,000 by default): exact up
+  to that many, and beyond it estimates scaled to the total, which the page labels as such
+  (`Results.estimated`).
+The number of queries does not grow with the results.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models.expressions import RawSQL
@@ -33,7 +37,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.core import permissions
-from branchwork.search import analyzer, highlight
+from branchwork.search import access, analyzer, highlight
+from branchwork.search.indexing import FTS
 from branchwork.search.kinds import families, kind_labels
 from branchwork.search.models import SearchDocument
 
@@ -81,11 +86,16 @@ class Results:
     facets: dict[str, list[FacetValue]] = field(default_factory=lambda: {f: [] for f in FACETS})
     filters: dict[str, str] = field(default_factory=dict)
     truncated: bool = False  # the query was cut to MAX_QUERY_LENGTH
-    limited: bool = False  # there were more matches than SEARCH_MAX_MATCHES
+    # More matches than SEARCH_MAX_MATCHES: the facet counts are estimates (the total is exact).
+    estimated: bool = False
 
     @property
     def total_limit(self) -> int:
         return max_matches()
+
+    @property
+    def limited(self) -> bool:
+        return self.estimated
 
     @property
     def pages(self) -> int:
@@ -107,49 +117,74 @@ class Results:
 # --- SQL for each database ---
 
 
-class _Engine:
-    def __init__(self, connection):
-        from modelsearch.conf import get_app_config
+def _fts5_tokens(tokens) -> str:
+    return " OR ".join(f'"{t}"' for t in tokens)
 
+
+def _ts_tokens(tokens) -> str:
+    return " | ".join(analyzer.tsquery_lexeme(access.PG_MARK + t) for t in tokens)
+
+
+class _Engine:
+    """The SQL of one database: `source` (FROM … WHERE: the matches the reader may see), the
+    key of a match, the orders."""
+
+    documents = SearchDocument._meta.db_table
+
+    def __init__(self, connection):
         self.connection = connection
-        self.entries = get_app_config().get_model("IndexEntry")._meta.db_table
-        self.documents = SearchDocument._meta.db_table
+
+    def fetch(self, sql: str, params: list) -> list[tuple]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
 
 class _SQLite(_Engine):
-    """FTS5 walks the matches newest first (rowid order, no sorting) and stops at the cap."""
+    """The site search's FTS5 table, its rowid the document's `rowkey` (date first)."""
 
-    def __init__(self, connection):
-        super().__init__(connection)
-        from modelsearch.conf import get_app_config
+    key = f"{FTS}.rowid"
+    document_key = "rowkey"
+    checked_flag = f"({FTS}.rowid & 1) = 1"
+    date_order = f"{FTS}.rowid DESC"
 
-        self.fts = get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table
+    def source(self, parsed, tokens: access.ReaderTokens, *, with_documents: bool) -> tuple[str, list]:
+        match = "{title body} : (" + analyzer.fts5_match(parsed) + ")"
+        match += " AND readers : (" + _fts5_tokens(tokens.readers) + ")"
+        if not tokens.superuser:
+            match += " AND gate : (" + _fts5_tokens(tokens.gates) + ")"
+        join = f" JOIN {self.documents} d ON d.rowkey = {FTS}.rowid" if with_documents else ""
+        return f"FROM {FTS}{join} WHERE {FTS} MATCH %s", [match]
 
-    def candidates(self, parsed, permission: str, params: list, limit: int, *,
-                   with_date: bool) -> tuple[str, list]:
-        fts = self.fts
-        # bm25() is lower for better matches (negated here); columns: autocomplete, body, title.
-        # The date as text (ISO, sorts as it should) spares a datetime object per row.
-        date = ", d.date || ''" if with_date else ""
-        return (
-            f"SELECT d.entry_id, -bm25({fts}, 0.0, 1.0, 4.0), d.kind, d.organization_id, "  # noqa: S608
-            f"d.channel_id, d.year{date} FROM {fts} JOIN {self.documents} d ON d.entry_id = {fts}.rowid "
-            f"WHERE {fts} MATCH %s AND {permission} ORDER BY {fts}.rowid DESC LIMIT %s",
-            ["{title body} : (" + analyzer.fts5_match(parsed) + ")", *params, limit],
-        )
+    def checked(self, permission: str, params: list) -> tuple[str, list]:
+        return (f"(({FTS}.rowid & 1) = 0 OR EXISTS (SELECT 1 FROM {self.documents} d WHERE d.rowkey = {FTS}.rowid "
+                f"AND {permission}))", params)
+
+    def relevance(self, parsed) -> tuple[str, list]:
+        # bm25() is lower for better matches; columns: title, body, readers, gate.
+        return f"bm25({FTS}, 4.0, 1.0, 0.0, 0.0), {FTS}.rowid DESC", []
 
 
 class _Postgres(_Engine):
-    def candidates(self, parsed, permission: str, params: list, limit: int, *,
-                   with_date: bool) -> tuple[str, list]:
-        query = analyzer.tsquery(parsed)
-        date = ", d.date" if with_date else ""
-        return (
-            "SELECT d.entry_id, ts_rank(e.title || e.body, %s::tsquery), d.kind, d.organization_id, "  # noqa: S608
-            f"d.channel_id, d.year{date} FROM {self.entries} e JOIN {self.documents} d ON d.entry_id = e.id "
-            f"WHERE (e.title || e.body) @@ %s::tsquery AND {permission} ORDER BY e.id DESC LIMIT %s",
-            [query, query, *params, limit],
-        )
+    """The `vector` column of the search documents (title A, body D, access tokens B) under its
+    GIN index; newest first by the index on the date."""
+
+    key = "d.entry_id"
+    document_key = "entry_id"
+    checked_flag = "d.checked"
+    date_order = "d.date DESC NULLS LAST, d.entry_id DESC"
+
+    def source(self, parsed, tokens: access.ReaderTokens, *, with_documents: bool) -> tuple[str, list]:
+        query = f"({analyzer.tsquery(parsed)}) & ({_ts_tokens(tokens.readers)})"
+        if not tokens.superuser:
+            query += f" & ({_ts_tokens(tokens.gates)})"
+        return f"FROM {self.documents} d WHERE d.vector @@ %s::tsquery", [query]
+
+    def checked(self, permission: str, params: list) -> tuple[str, list]:
+        return f"(NOT d.checked OR {permission})", params
+
+    def relevance(self, parsed) -> tuple[str, list]:
+        return "ts_rank(d.vector, %s::tsquery) DESC, d.entry_id DESC", [analyzer.tsquery(parsed)]
 
 
 def _engine():
@@ -158,50 +193,21 @@ def _engine():
 
 
 def max_matches() -> int:
+    """How many of the newest matches the facets are counted over (exactly up to it)."""
     return max(20, int(getattr(settings, "SEARCH_MAX_MATCHES", 1000)))
 
 
-ANONYMOUS_CLAUSE_SECONDS = 600
-
-
-def _permission_clause(user) -> tuple[str, list]:
-    """SQL: the document is of a family and its object is among those the user may see.
-
-    For visitors the clause is the same for everyone and depends on no data but Wagtail's view
-    restrictions (of pages and of collections; whatever else it asks, the database answers with
-    the search): built once (the ORM's compiling of each family's rule costs milliseconds) and
-    kept in the cache under the restrictions it was built with, read here in two small queries."""
-    if user.is_authenticated:
-        return _build_permission_clause(user)
-    from wagtail.models import CollectionViewRestriction, PageViewRestriction
-
-    restrictions = (
-        list(PageViewRestriction.objects.order_by("pk").values_list("pk", "page__path", "restriction_type")),
-        list(CollectionViewRestriction.objects.order_by("pk")
-             .values_list("pk", "collection__path", "restriction_type")),
-    )
-    key = "search:permission:anonymous:" + hashlib.sha256(repr(restrictions).encode()).hexdigest()
-    clause = cache.get(key)
-    if clause is None:
-        clause = _build_permission_clause(user)
-        cache.set(key, clause, ANONYMOUS_CLAUSE_SECONDS)
-    return clause
-
-
-def _build_permission_clause(user) -> tuple[str, list]:
-    """Each family's queryset from the policy becomes a correlated EXISTS on the document's
-    object: the database checks the matches one by one (a primary-key lookup each) instead of
-    listing everything the user may see first, so the cost follows the matches, not the site.
-    """
+def _checked_clause(user) -> tuple[str, list]:
+    """SQL on `d` (a search document): for the families whose documents are `checked`, the
+    document's object is among those the policy lets the user see (a correlated EXISTS on the
+    object: a primary-key lookup each, for those documents only)."""
     clauses, params = [], []
     for family in families():
+        if not getattr(family, "checked", False):
+            continue
         queryset = family.visible(user)
         kinds = list(family.kinds)
         kinds_sql = "d.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
-        if not queryset.query.where:
-            clauses.append(kinds_sql)
-            params += kinds
-            continue
         try:
             sub_sql, sub_params = (
                 queryset.order_by().filter(pk=RawSQL("d.object_pk", ())).values("pk")
@@ -215,6 +221,9 @@ def _build_permission_clause(user) -> tuple[str, list]:
         return "1 = 0", []
     return "(" + " OR ".join(clauses) + ")", params
 
+
+_FILTER_COLUMNS = {"kind": "d.kind", "organization": "d.organization_id", "channel": "d.channel_id",
+                   "year": "d.year"}
 
 def _clean_filters(raw: dict) -> dict[str, str]:
     labels = kind_labels()
@@ -252,31 +261,62 @@ def search(user, query: str, *, filters: dict | None = None, sort: str = "releva
         return results
 
     engine = _engine()
-    perm_sql, perm_params = _permission_clause(user)
-    limit = max_matches()
-    sql, params = engine.candidates(parsed, perm_sql, perm_params, limit, with_date=sort == "date")
-    with engine.connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()  # (entry_id, score, kind, organization, channel, year[, date])
-    results.limited = len(rows) >= limit
-    groups = Counter(row[2:6] for row in rows)  # (kind, organization, channel, year) → count
-    if filters:
-        passing = {group for group in groups if _passes(group, filters)}
-        rows = [row for row in rows if row[2:6] in passing]
-    results.total = len(rows)
-    results.page = page = min(page, results.pages)
-    if sort == "date":
-        rows.sort(key=lambda row: (row[6] is not None, row[6] or "", row[0]), reverse=True)
-    else:
-        rows.sort(key=lambda row: (row[1] or 0.0, row[0]), reverse=True)
-    ids = [row[0] for row in rows[(page - 1) * per_page:page * per_page]]
-    if ids:
-        documents = {row[0]: row for row in SearchDocument.objects.filter(entry_id__in=ids).values_list(
-            "entry_id", "kind", "object_pk", "title", "text", "date")}
-        results.hits = _hits([documents[i] for i in ids if i in documents], parsed, request)
-    results.facets = _facets(user, [(*group, count) for group, count in groups.items()], filters)
-    return results
+    tokens = access.reader_tokens(user)
+    source, source_params = engine.source(parsed, tokens, with_documents=False)
+    where, where_params = "", []
+    if not tokens.superuser:
+        # Documents asked of the policy one by one: the clause is built only when one matches.
+        probe = engine.fetch(f"SELECT 1 {source} AND {engine.checked_flag} LIMIT 1", source_params)
+        if probe:
+            where, where_params = engine.checked(*_checked_clause(user))
+            where = " AND " + where
+    visible_sql, visible_params = source + where, source_params + where_params
 
+    # Facets: over the newest `limit` matches (exact when there are no more).
+    limit = max_matches()
+    cube = engine.fetch(
+        f"SELECT d.kind, d.organization_id, d.channel_id, d.year, count(*) FROM "  # noqa: S608
+        f"(SELECT {engine.key} AS k {visible_sql} ORDER BY {engine.date_order} LIMIT %s) m "
+        f"JOIN {engine.documents} d ON d.{engine.document_key} = m.k GROUP BY 1, 2, 3, 4",
+        [*visible_params, limit],
+    )
+    seen = sum(row[4] for row in cube)
+    results.estimated = seen >= limit
+    filter_sql, filter_params = "", []
+    for name, value in filters.items():
+        filter_sql += f" AND {_FILTER_COLUMNS[name]} = %s"
+        filter_params.append(value if name == "kind" else int(value))
+    if filters:
+        filtered_source, _params = engine.source(parsed, tokens, with_documents=True)
+        filtered_sql = filtered_source + where + filter_sql
+    else:
+        filtered_sql = visible_sql
+    filtered_params = visible_params + filter_params
+    if results.estimated:
+        everything = engine.fetch(f"SELECT count(*) {visible_sql}", visible_params)[0][0]  # noqa: S608
+        results.total = everything if not filters else \
+            engine.fetch(f"SELECT count(*) {filtered_sql}", filtered_params)[0][0]  # noqa: S608
+        scale = everything / seen if seen else 1.0
+        cube = [(*row[:4], max(1, round(row[4] * scale))) for row in cube]
+    else:
+        results.total = sum(row[4] for row in cube if _passes(row, filters))
+    results.page = page = min(page, results.pages)
+
+    if sort == "date":
+        order, order_params = engine.date_order, []
+    else:
+        order, order_params = engine.relevance(parsed)
+    keys = [row[0] for row in engine.fetch(
+        f"SELECT {engine.key} {filtered_sql} ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608
+        [*filtered_params, *order_params, per_page, (page - 1) * per_page],
+    )] if results.total else []
+    if keys:
+        documents = {row[0]: row[1:] for row in SearchDocument.objects.filter(
+            **{f"{engine.document_key}__in": keys}).values_list(
+            engine.document_key, "entry_id", "kind", "object_pk", "title", "text", "date")}
+        results.hits = _hits([documents[k] for k in keys if k in documents], parsed, request)
+    results.facets = _facets(user, cube, filters)
+    return results
 
 def _passes(row, filters: dict[str, str], *, skip: str | None = None) -> bool:
     """Does a row (kind, organization, channel, year, …) pass the chosen filters?"""

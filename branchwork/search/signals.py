@@ -13,11 +13,11 @@ import contextlib
 from pathlib import Path
 
 from django.apps import apps
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from branchwork.search import extract, indexing
 from branchwork.search.kinds import families
-from branchwork.search.tasks import index_object, index_person
+from branchwork.search.tasks import index_object, index_person, reindex_organization, reindex_subtree
 
 UID = "branchwork-search"
 # Rows holding one file (in `file`) whose text is part of an owner's: model → the owner's field.
@@ -63,6 +63,59 @@ def _role_changed(sender, instance, raw=False, **kwargs) -> None:
     index_person.enqueue(str(instance.person_id))
 
 
+def _restriction_changed(sender, instance, raw=False, **kwargs) -> None:
+    """A page's view restriction (or its groups) changed: who may find the pages under it, and
+    the page itself, changes with it (their gate tokens)."""
+    if raw:
+        return
+    page_id = getattr(instance, "page_id", None)
+    if page_id is not None:
+        reindex_subtree.enqueue(str(page_id))
+
+
+def _attendance_changed(sender, instance, raw=False, **kwargs) -> None:
+    """Who is on an activity's attendance list sees it (a token of the activity's)."""
+    if raw or not getattr(instance, "activity_id", None):
+        return
+    origin = kwargs.get("origin")
+    if origin is not None and origin is not instance and origin._meta.label_lower != sender._meta.label_lower:
+        return  # removed with the activity (or something above it), which leaves the index itself
+    index_object.enqueue("activities", "activity", str(instance.activity_id))
+
+
+def _co_organizers_changed(sender, instance, action, pk_set=None, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        _enqueue(type(instance), instance.pk)
+
+
+def _journal_saved(sender, instance, raw=False, **kwargs) -> None:
+    """A journal's organization decides who reads its issues and articles."""
+    if raw:
+        return
+    for model_name in ("JournalIssue", "JournalEntry"):
+        model = apps.get_model("journal", model_name)
+        lookup = "journal" if model_name == "JournalIssue" else "section__issue__journal"
+        for pk in model.objects.filter(**{lookup: instance}).values_list("pk", flat=True):
+            _enqueue(model, pk)
+
+
+def _audited(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """An organization moved (core's service records the move in the audit trail): the
+    organizations above everything under it changed, and with them who reads it."""
+    if raw or not created or "parent" not in (instance.changes or {}):
+        return
+    organization = apps.get_model("core", "Organization")
+    if instance.content_type_id != _content_type_id(organization):
+        return
+    reindex_organization.enqueue(str(instance.object_id))
+
+
+def _content_type_id(model) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model).pk
+
+
 def connect() -> None:
     for family in families():
         if family.indexed_by_wagtail:
@@ -80,6 +133,30 @@ def connect() -> None:
     membership = apps.get_model("core", "Membership")
     post_save.connect(_role_changed, sender=membership, dispatch_uid=f"{UID}-role-save")
     post_delete.connect(_role_changed, sender=membership, dispatch_uid=f"{UID}-role-delete")
+    from wagtail.models import PageViewRestriction
+
+    for signal in (post_save, post_delete):
+        signal.connect(_restriction_changed, sender=PageViewRestriction,
+                       dispatch_uid=f"{UID}-restriction-{signal is post_save}")
+    m2m_changed.connect(_restriction_groups_changed, sender=PageViewRestriction.groups.through,
+                        dispatch_uid=f"{UID}-restriction-groups")
+    if apps.is_installed("branchwork.activities"):
+        attendance = apps.get_model("activities", "Attendance")
+        activity = apps.get_model("activities", "Activity")
+        for signal in (post_save, post_delete):
+            signal.connect(_attendance_changed, sender=attendance,
+                           dispatch_uid=f"{UID}-attendance-{signal is post_save}")
+        m2m_changed.connect(_co_organizers_changed, sender=activity.co_organizers.through,
+                            dispatch_uid=f"{UID}-co-organizers")
+    if apps.is_installed("branchwork.journal"):
+        post_save.connect(_journal_saved, sender=apps.get_model("journal", "Journal"),
+                          dispatch_uid=f"{UID}-journal")
+    post_save.connect(_audited, sender=apps.get_model("core", "AuditEntry"), dispatch_uid=f"{UID}-audit")
+
+
+def _restriction_groups_changed(sender, instance, action, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        _restriction_changed(sender, instance)
 
 
 def disconnect() -> None:
@@ -101,6 +178,20 @@ def disconnect() -> None:
     membership = apps.get_model("core", "Membership")
     post_save.disconnect(sender=membership, dispatch_uid=f"{UID}-role-save")
     post_delete.disconnect(sender=membership, dispatch_uid=f"{UID}-role-delete")
+    from wagtail.models import PageViewRestriction
+
+    for signal in (post_save, post_delete):
+        signal.disconnect(sender=PageViewRestriction, dispatch_uid=f"{UID}-restriction-{signal is post_save}")
+    m2m_changed.disconnect(sender=PageViewRestriction.groups.through, dispatch_uid=f"{UID}-restriction-groups")
+    if apps.is_installed("branchwork.activities"):
+        attendance = apps.get_model("activities", "Attendance")
+        activity = apps.get_model("activities", "Activity")
+        for signal in (post_save, post_delete):
+            signal.disconnect(sender=attendance, dispatch_uid=f"{UID}-attendance-{signal is post_save}")
+        m2m_changed.disconnect(sender=activity.co_organizers.through, dispatch_uid=f"{UID}-co-organizers")
+    if apps.is_installed("branchwork.journal"):
+        post_save.disconnect(sender=apps.get_model("journal", "Journal"), dispatch_uid=f"{UID}-journal")
+    post_save.disconnect(sender=apps.get_model("core", "AuditEntry"), dispatch_uid=f"{UID}-audit")
 
 
 @contextlib.contextmanager

@@ -28,6 +28,7 @@ class AnalyzedIndexMixin:
         from branchwork.search.models import SearchDocument
 
         SearchDocument.objects.all()._raw_delete(using=self.write_connection.alias)
+        indexing.remove_orphan_site_rows()
         super().reset()
 
 

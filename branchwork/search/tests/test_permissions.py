@@ -192,3 +192,72 @@ def test_a_view_restriction_holds_for_visitors_from_their_next_search(secrets, a
 
     restriction.delete()
     assert public.pk in {h.object_id for h in selectors.search(anonymous, "党建").hits}
+
+
+def _fresh(user):
+    """The user as the next request reads them (nothing cached from this one)."""
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_branch_a_internal_text_never_reaches_carol_nor_its_counts_and_facets(secrets):
+    """An article restricted to branch A: carol (branch B) gets no hit, no count, no facet value
+    from it; bob (branch A) and dan (committee staff) do, at the same word."""
+    personas, pages = secrets
+    for user in (personas.carol,):
+        results = selectors.search(user, "INTERNAL-ARTICLE-5521")
+        assert results.total == 0 and results.hits == []
+        assert all(not values for values in results.facets.values())
+        # A word it shares with public pages: counted without it.
+        shared = selectors.search(user, "党建")
+        assert pages["internal"].pk not in {h.object_id for h in shared.hits}
+        assert sum(v.count for v in shared.facets["kind"]) == shared.total
+    for user in (personas.bob, personas.dan):
+        assert selectors.search(user, "INTERNAL-ARTICLE-5521").total == 1
+
+
+def test_tokens_follow_a_change_of_roles_from_the_next_search(secrets):
+    """Carol gains a role in branch A: her next search finds its internal article and minutes;
+    the role ends: they are gone again."""
+    from branchwork.core.testing import give_role
+
+    personas, pages = secrets
+    carol = personas.carol
+    assert selectors.search(carol, "INTERNAL-ARTICLE-5521").total == 0
+    membership = give_role(carol.person, personas.branch_a)
+    assert selectors.search(_fresh(carol), "INTERNAL-ARTICLE-5521").total == 1
+    membership.delete()
+    assert selectors.search(_fresh(carol), "INTERNAL-ARTICLE-5521").total == 0
+
+
+def test_tokens_follow_a_change_of_the_documents_restriction(secrets):
+    """The public article becomes branch A's internal one (published again): from the next
+    search carol no longer finds it, bob still does; a group restriction lifted opens a page."""
+    personas, pages = secrets
+    public = pages["public"]
+    assert selectors.search(personas.carol, "党建工作交流会召开").total == 1
+    public.visibility = Visibility.INTERNAL
+    public.organization = personas.branch_a
+    public.save_revision().publish()
+    assert selectors.search(_fresh(personas.carol), "党建工作交流会召开").total == 0
+    assert selectors.search(_fresh(personas.bob), "党建工作交流会召开").total == 1
+
+    assert selectors.search(personas.bob, "GROUP-ONLY-2718").total == 0
+    PageViewRestriction.objects.filter(page__slug="committee").delete()
+    assert selectors.search(_fresh(personas.bob), "GROUP-ONLY-2718").total == 1
+
+
+def test_tokens_follow_an_organization_that_moves(secrets):
+    """Group A1 moves from branch A to branch B (core's service): from the next search its
+    activity is found by branch B's members and no longer by branch A's secretary."""
+    from branchwork.core import services as core_services
+
+    personas, pages = secrets
+    held_activity(by=personas.alice, organization=personas.group_a1, types=["theme_day"],
+                  starts_at=at(2025, 4, 2), title="小组学习：MOVE-TOKEN-7788", minutes=MINUTES)
+    assert selectors.search(personas.alice, "MOVE-TOKEN-7788").total == 1
+    assert selectors.search(personas.carol, "MOVE-TOKEN-7788").total == 0
+
+    core_services.organization_move(by=personas.admin, organization=personas.group_a1,
+                                    parent=personas.branch_b)
+    assert selectors.search(_fresh(personas.carol), "MOVE-TOKEN-7788").total == 1
+    assert selectors.search(_fresh(personas.alice), "MOVE-TOKEN-7788").total == 0

@@ -165,13 +165,35 @@ def api():
     return make
 
 
-def test_a_very_common_word_shows_the_best_of_the_newest_matches(portal, anonymous, login, settings):
+def test_with_the_match_limit_far_below_the_matches_every_match_is_ranked_and_reachable(
+        portal, anonymous, login, settings):
+    """The limit bounds only the facet counts (labelled estimates beyond it): newest first is
+    the 26 matches' true date order, and paging reaches every one of them."""
+    personas, channel, articles = portal
     settings.SEARCH_MAX_MATCHES = 20
+    # By construction (the fixture): the channel, published today, and 25 articles, article i
+    # published on 1 June of 2020 + i % 5; the newest are the channel, then those of 2024.
+    newest = [channel.pk] + [a.pk for a in articles if a.first_published_at.year == 2024]
+    assert len(newest) == 6
 
-    results = selectors.search(anonymous, "党建")
+    by_date = selectors.search(anonymous, "党建", sort="date", per_page=6)
+    assert by_date.total == 26 and by_date.limited
+    assert by_date.hits[0].object_id == channel.pk and {h.object_id for h in by_date.hits} == set(newest)
+    reached, dates = set(), []
+    for number in range(1, by_date.pages + 1):
+        page = selectors.search(anonymous, "党建", sort="date", per_page=6, page=number)
+        reached |= {h.object_id for h in page.hits}
+        dates += [h.date for h in page.hits]
+    assert reached == {a.pk for a in articles} | {channel.pk}
+    assert len(dates) == 26 and dates == sorted(dates, reverse=True)
 
-    assert results.limited and results.total == 20 and len(results.hits) == 20
-    assert sum(v.count for v in results.facets["kind"]) == 20
+    relevance = set()
+    for number in range(1, 3):
+        relevance |= {h.object_id for h in selectors.search(anonymous, "党建", page=number).hits}
+    assert relevance == {a.pk for a in articles} | {channel.pk}
+
+    # Facet counts are estimates past the limit, and the page says so.
     assert 'class="muted search-limited"' in login(None).get("/search/", {"q": "党建"}).content.decode()
     settings.SEARCH_MAX_MATCHES = 2000
-    assert not selectors.search(anonymous, "党建").limited
+    exact = selectors.search(anonymous, "党建")
+    assert not exact.limited and sum(v.count for v in exact.facets["kind"]) == 26

@@ -41,6 +41,7 @@ class Command(BaseCommand):
         for model, queryset in sources:
             total += self.index_model(model, queryset, batch_size)
         removed = self.remove_stale(sources)
+        indexing.remove_orphan_site_rows()
         indexing.refresh_title_norms(full=True)
         if vendor == "sqlite":
             from modelsearch.conf import get_app_config
@@ -48,6 +49,7 @@ class Command(BaseCommand):
             table = get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table
             with connections[using].cursor() as cursor:
                 cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+                cursor.execute(f"INSERT INTO {indexing.FTS}({indexing.FTS}) VALUES ('optimize')")
         seconds = time.perf_counter() - started
         self.say(f"Done in {seconds:.1f} s: {total} objects indexed, {removed} stale entries removed, "
                  f"{IndexEntry.objects.count()} entries, {SearchDocument.objects.count()} documents.")
