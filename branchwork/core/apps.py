@@ -46,11 +46,14 @@ class CoreConfig(AppConfig):
 
 
 
-def _access_changed(sender, instance, update_fields=None, **kwargs) -> None:
+def _access_changed(sender, instance, created=False, update_fields=None, **kwargs) -> None:
     from branchwork.core.generation import access_changed
+    from branchwork.core.models import Membership
 
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a login changes no role
+    if created and sender is not Membership and getattr(instance, "user_id", None) is None:
+        return  # a new organization, account or person without an account is in no one's facts yet
     access_changed()
 
 
