@@ -365,7 +365,8 @@ def issue_reopen(*, by, issue: JournalIssue, reason: str) -> IssueCorrection:
     name = ""
     if by is not None:
         person = Person.objects.filter(user_id=getattr(by, "pk", None)).first()
-        name = person.display_name if person else by.get_username()
+        # Kept in the record: the name as registered, whatever the language of the request.
+        name = (person.name or person.name_en) if person else by.get_username()
     with _as(by):
         correction = IssueCorrection.objects.create(issue=issue, by=_user(by), by_name=name or "system",
                                                     reason=reason)

@@ -13,6 +13,7 @@ import contextlib
 from pathlib import Path
 
 from django.apps import apps
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from branchwork.search import extract, indexing
@@ -78,8 +79,11 @@ def _attendance_changed(sender, instance, raw=False, **kwargs) -> None:
     if raw or not getattr(instance, "activity_id", None):
         return
     origin = kwargs.get("origin")
-    if origin is not None and origin is not instance and origin._meta.label_lower != sender._meta.label_lower:
-        return  # removed with the activity (or something above it), which leaves the index itself
+    if origin is not None and origin is not instance:
+        # A delete's origin is the instance or the queryset that started it.
+        origin_model = origin.model if isinstance(origin, QuerySet) else type(origin)
+        if origin_model._meta.label_lower != sender._meta.label_lower:
+            return  # removed with the activity (or something above it), which leaves the index itself
     index_object.enqueue("activities", "activity", str(instance.activity_id))
 
 
