@@ -24,3 +24,8 @@ class LearningConfig(AppConfig):
         # Study notes stay out of the audit trail: its readers (the organization's managers, the
         # committee's staff) would read there the text that is the member's and the secretary's.
         permissions.register()
+        # The research office's yearly figures show the distribution of study hours.
+        from branchwork.learning.figures import study_hours_section
+        from branchwork.research import figures
+
+        figures.register_section(study_hours_section)

@@ -127,3 +127,17 @@ def test_hours_of_a_branch_take_the_same_queries_for_ten_times_the_data(personas
     # The first two new members attended both sessions, the twenty others the second.
     studied = Counter(r.study for r in rows if r.person.name.startswith("测试人员"))
     assert studied == {Decimal("2.0"): 2, Decimal("1.0"): 20}
+
+
+def test_the_research_figures_show_the_distribution_of_study_hours(personas):
+    from branchwork.research import figures
+
+    services.course_record(by=personas.alice, organization=personas.branch_a, title="理论培训",
+                           starts_on=datetime.date(2026, 4, 1), ends_on=datetime.date(2026, 4, 5),
+                           hours=Decimal("40"), participants=[personas.people.bob])
+    section = figures.yearly(personas.committee, YEAR).section("study_hours")
+    # Alice and Carol earned nothing, Bob 40 hours (hand-counted as above); no names anywhere.
+    assert {row.code: row.count for row in section.rows} == {
+        "0–8": 2, "8–16": 0, "16–24": 0, "24–32": 0, "32–56": 1, "≥56": 0}
+    assert section.total == 3
+    assert "王博" not in str(section) and "李爱丽" not in str(section)
