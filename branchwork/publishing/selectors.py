@@ -7,10 +7,7 @@ section, and internal ones only for those who may read internal content.
 from __future__ import annotations
 
 import datetime
-import logging
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -25,6 +22,7 @@ from django.utils.translation import get_language, gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction, Site, TaskState, WorkflowState
 
 from branchwork.core import permissions
+from branchwork.core.generation import Generation
 from branchwork.core.models import Person, Role
 from branchwork.publishing.editorial import step_name
 from branchwork.publishing.models import (
@@ -36,7 +34,6 @@ from branchwork.publishing.models import (
     Visibility,
 )
 
-logger = logging.getLogger(__name__)
 
 LATEST_PER_CHANNEL = 6
 RELATED = 5
@@ -213,51 +210,17 @@ def related_article_ids(article: ArticlePage, user, tag_ids: list[int], limit: i
 # a page published through one gunicorn worker is seen at once by the others. Who may read
 # what is never cached: each request filters for its reader.
 RELATED_CACHE_SECONDS = 600
-GENERATION_KEY = "portal:generation"
-# The file grows by a byte a change; past this it starts again (its time still moves on).
-GENERATION_FILE_MAX = 1 << 20
-
-
-def _generation_file() -> Path | None:
-    """PORTAL_GENERATION_FILE: None keeps the generation in the cache alone (the tests)."""
-    return settings.PORTAL_GENERATION_FILE
+PORTAL = Generation("portal:generation", "PORTAL_GENERATION_FILE", "the portal")
 
 
 def portal_generation() -> str:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = 0
-        cache.add(GENERATION_KEY, generation, None)
-    path = _generation_file()
-    try:
-        stat = os.stat(path) if path else None
-    except OSError:
-        stat = None
-    stamp = f"{stat.st_mtime_ns:x}.{stat.st_size:x}" if stat else "-"
-    return f"{generation}.{stamp}"
+    return PORTAL.current()
 
 
 def portal_changed() -> None:
     """Forget what was cached of the portal (a page was published, unpublished, moved or
     deleted; a site or a view restriction changed)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there yet (or evicted)
-        cache.set(GENERATION_KEY, 1, None)
-    path = _generation_file()
-    if path is None:
-        return
-    try:
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
-        if path.exists() and path.stat().st_size >= GENERATION_FILE_MAX:
-            flags |= os.O_TRUNC
-        fd = os.open(path, flags, 0o600)
-        try:
-            os.write(fd, b".")
-        finally:
-            os.close(fd)
-    except OSError as exc:  # a read-only instance folder: other processes see it at expiry
-        logger.warning("Cannot mark the portal changed in %s: %s", path, exc)
+    PORTAL.bump()
 
 
 @dataclass(frozen=True)

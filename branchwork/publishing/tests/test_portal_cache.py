@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction
 
-from branchwork.core import permissions
+from branchwork.core import generation, permissions
 from branchwork.publishing import selectors
 from branchwork.publishing.models import HomePage
 from branchwork.publishing.tests.test_portal import site, text_of  # noqa: F401 (fixture)
@@ -39,7 +39,7 @@ def test_the_generation_moves_on_with_each_change_here_or_in_another_process(gen
 
 
 def test_the_generation_file_starts_again_past_its_limit(generation_file, monkeypatch):
-    monkeypatch.setattr(selectors, "GENERATION_FILE_MAX", 3)
+    monkeypatch.setattr(generation, "FILE_MAX", 3)
     seen = set()
     for _ in range(5):
         selectors.portal_changed()
