@@ -406,6 +406,9 @@ GUARDS = [
     Guard("search: an organization's move reindexes what is under it", "branchwork/search/signals.py",
           "    reindex_organization.enqueue(str(instance.object_id))", "    pass",
           ("branchwork/search/tests/test_permissions.py::test_tokens_follow_an_organization_that_moves",)),
+    Guard("core: a restore forgets what the cache held of the replaced database",
+          "branchwork/core/management/commands/restore.py", "        cache.clear()\n", "",
+          ("branchwork/core/tests/test_restore_cache.py",)),
 ]
 
 

@@ -3,6 +3,7 @@ refuses while a server or task worker uses the database (core.backup)."""
 
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -33,6 +34,11 @@ class Command(BaseCommand):
             self.stdout.write(line)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("migrations: applied (the backup is brought up to this version)")
+        # What is cached (the readers under the access generation, the portal's pages, counts)
+        # was read from the database that is now gone; a shared cache (CACHE_URL) outlives the
+        # servers that were stopped for the restore. Start from nothing.
+        cache.clear()
+        self.stdout.write("cache: cleared (it held what the replaced database said)")
         self.stdout.write(self.style.SUCCESS(
             f"Restored from {src}. Start the server and the worker; then run "
             "`branchwork rebuild_search_index`."))
