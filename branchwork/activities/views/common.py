@@ -10,9 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branchwork.activities.models import (
-    Activity,
-)
+from branchwork.activities.models import Activity
 from branchwork.core import permissions
 from branchwork.core import selectors as core_selectors
 from branchwork.core.conflicts import VersionConflict

@@ -13,9 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from branchwork.activities import elections, feeds, selectors, services
-from branchwork.activities.forms import (
-    year_choices,
-)
+from branchwork.activities.forms import year_choices
 from branchwork.activities.models import (
     Activity,
     ActivityStatus,
