@@ -175,7 +175,7 @@ GUARDS = [
           "        if False:\n            raise ValidationError([f.message for f in failures])",
           (f"{CHECKS}::test_the_place_is_required_before_approval",
            f"{CHECKS}::test_an_absent_speaker_is_refused_naming_the_person_and_the_rule")),
-    Guard("activities: a resolution passes with more than half, not half", "branchwork/activities/models.py",
+    Guard("activities: a resolution passes with more than half, not half", "branchwork/activities/models/",
           "2 * votes_for > voting_expected", "2 * votes_for >= voting_expected",
           (f"{CHECKS}::test_with_an_even_number_of_voters_exactly_half_is_not_enough",)),
     Guard("elections: at least 20% more candidates than seats", ELECTIONS,
