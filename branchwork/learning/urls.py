@@ -11,6 +11,7 @@ urlpatterns = [
     path(ORG + "<int:year>/", views.plan, name="plan"),
     path(ORG + "<int:year>/items/new/", views.item_new, name="item_new"),
     path(ORG + "<int:year>/hours/", views.org_hours, name="org_hours"),
+    path(ORG + "<int:year>/hours/export/", views.org_hours_export, name="org_hours_export"),
     path(ORG + "items/<int:item_id>/file/", views.item_file, name="item_file"),
     path("my/learning/", views.my_learning, name="my"),
     path("my/learning/<int:year>/", views.my_learning, name="my_year"),

@@ -13,12 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from branchwork.activities.models import Activity
 from branchwork.core import permissions
 from branchwork.core import selectors as core_selectors
 from branchwork.core.conflicts import Conflict, VersionConflict
+from branchwork.core.exports import xlsx_response
 from branchwork.core.models import Organization, OrganizationKind, Person
 from branchwork.learning import selectors, services
 from branchwork.learning.forms import ItemForm, NoteForm, PlanForm, ReturnForm, TrainingForm
@@ -196,6 +198,21 @@ def org_hours(request, org_code, year):
         "rule": selectors.training_rule(), "pending": pending,
         "breadcrumbs": _org_crumbs(org, (_("Training hours %(year)s") % {"year": year}, None)),
     })
+
+
+@login_required
+def org_hours_export(request, org_code, year):
+    """The secretaries' list of who is short of the year's hours, as a workbook: names as text,
+    in name order (never ranked by hours), the hours as numbers."""
+    org = permissions.get_org_or_404(request.user, org_code)
+    if not permissions.can(request.user, "see_training_hours", org):
+        raise Http404("Not yours to see")
+    short = [r for r in selectors.organization_hours(org, year) if r.short]
+    return xlsx_response(
+        filename=f"{org.code}-training-hours-{year}.xlsx", title=_("Not yet earned"),
+        headers=[pgettext("hours", "Member"), pgettext("hours", "Earned"),
+                 pgettext("hours", "Required"), pgettext("hours", "Missing")],
+        rows=[(r.person.display_name, r.total, r.required, r.missing) for r in short])
 
 
 # --- Notes ---

@@ -185,6 +185,7 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert f"/my/contributions/{world.portal.draft.pk}/" in urls
     assert f"/learning/notes/{world.learning.note.pk}/" in urls
     assert f"/orgs/{world.branch_a.code}/learning/2026/hours/" in urls
+    assert f"/orgs/{world.branch_a.code}/learning/2026/hours/export/" in urls
     assert world.research.report.get_absolute_url() in urls
     assert f"/orgs/{world.branch_a.code}/research/figures.xlsx" in urls
     assert f"/exchanges/contacts/{world.exchanges.contact.pk}/" in urls

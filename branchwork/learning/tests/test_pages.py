@@ -3,7 +3,10 @@ the branch's); hours are the member's own, and who is short is for the secretari
 external training is approved by the secretary, under a row lock. Query counts stay constant."""
 
 import datetime
+import io
 from decimal import Decimal
+
+import openpyxl
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -72,6 +75,28 @@ def test_a_member_sees_only_their_own_hours_and_the_secretary_who_is_short(learn
     assert p.people.carol.name not in text
 
 
+def test_the_secretary_exports_who_is_short_as_text_in_name_order(learning, login):
+    p = learning
+    # A member whose name a spreadsheet would take for a formula; everyone attends two hours.
+    give_role(PersonFactory(name='=HYPERLINK("http://x","y")'), p.branch_a, Role.MEMBER)
+    study_session(by=p.alice, organization=p.branch_a, day=(2026, 3, 10), minutes=120)
+    url = f"/orgs/{p.branch_a.code}/learning/2026/hours/export/"
+    for user in (p.bob, p.carol, p.dan):
+        assert login(user).get(url).status_code == 404
+    response = login(p.alice).get(url)
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [tuple(c.value for c in row) for row in sheet.iter_rows()]
+    assert rows == [
+        ("党员", "已完成", "应完成", "还差"),
+        ('=HYPERLINK("http://x","y")', 2, 32, 30),
+        ("李爱丽", 2, 56, 54),  # the secretary's requirement is the leaders' one
+        ("王博", 2, 32, 30),
+    ]
+    assert [row[0].data_type for row in sheet.iter_rows(min_row=2)] == ["s", "s", "s"]
+    assert p.people.carol.name not in {r[0] for r in rows}
+
+
 def test_the_member_submits_and_the_secretary_approves_external_training(personas, login):
     p = personas
     bob = login(p.bob)
@@ -134,6 +159,7 @@ def _grow(p, n, start_day):
     ("alice", "/orgs/branch-a/learning/2026/"),
     ("bob", "/my/learning/2026/"),
     ("alice", "/orgs/branch-a/learning/2026/hours/"),
+    ("alice", "/orgs/branch-a/learning/2026/hours/export/"),
     ("bob", "/orgs/branch-a/learning/"),
     ("bob", "/my/"),
 ])

@@ -1,19 +1,5 @@
-"""One RFC 5322 message → what a contribution needs: sender, title, body blocks, attachments.
-
-Pure functions over bytes (no database): `parse(raw)` returns a `ParsedMessage` or raises
-`MalformedMessage` with a reason code (see models.REASONS) when the message cannot honestly be
-turned into a contribution: no headers at all, no sender address, a broken MIME structure (a
-part cut off in transit).
-
-The body is a list of blocks in reading order:
-- text of the message itself: text/plain preferred; text/html (sanitized with nh3, then reduced
-  to plain paragraphs) when there is no plain alternative or when the HTML places inline images
-  (cid: references), which then appear where the HTML shows them;
-- images (image/* parts, or attachments with an image extension) where they come in the message;
-- .docx attachments, converted to rich text where they come (their pictures included);
-- other attachments, which the caller keeps as documents and links at the end.
-When the message's own text is only a short cover note beside a .docx, the .docx is the body.
-"""
+"""The MIME tree walked in reading order, and `parse`, which turns one message into a
+`ParsedMessage`."""
 
 from __future__ import annotations
 
@@ -21,335 +7,38 @@ import email
 import email.policy
 import mimetypes
 import os
-import re
-from dataclasses import dataclass, field
-from email import errors as email_errors
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from html import escape
-from html.parser import HTMLParser
-
-import nh3
 
 from branchwork.core import validators
 from branchwork.intake import word
 from branchwork.intake.charsets import decode_bytes, decode_header_value, decode_raw_text
 
-IMAGE_EXTENSIONS = {
-    ".jpg",
-    ".jpeg",
-    ".jpe",
-    ".png",
-    ".gif",
-    ".webp",
-    ".bmp",
-    ".tif",
-    ".tiff",
-    ".avif",
-    ".heic",
-}
-# A message text no longer than this (non-space characters) beside a .docx is a cover note.
-COVER_NOTE_MAX = 120
-# Prefixes of forwarded/replied subjects and of "this is a contribution" tags.
-_SUBJECT_PREFIX = re.compile(
-    r"^\s*(?:(?:re|fw|fwd|aw|wg|sv|vs|回复|答复|转发|轉寄|轉發|回覆|投稿|来稿|來稿|稿件)\s*(?:\[\d+\])?\s*[:：]"
-    r"|[\[【](?:投稿|来稿|來稿|稿件)[\]】])\s*",
-    re.I,
+from branchwork.intake.parsing.headers import (
+    _ADDRESS,
+    _body_charset_hint,
+    _fatal_defect,
+    _raw_header,
+    automated_reason,
+    clean_subject,
 )
-_ADDRESS = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+$")
-_AUTOMATED_LOCAL = re.compile(
-    r"^(mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?|auto[-_.]?reply)([-+_.].*)?$"
-    r"|^owner-|-request$|^bounces?[-+]",
-    re.I,
+from branchwork.intake.parsing.message import (
+    Attachment,
+    Block,
+    COVER_NOTE_MAX,
+    IMAGE_EXTENSIONS,
+    MalformedMessage,
+    ParsedMessage,
+    _visible,
 )
-_FATAL_DEFECTS = {
-    email_errors.CloseBoundaryNotFoundDefect: "close_boundary",
-    email_errors.StartBoundaryNotFoundDefect: "start_boundary",
-    email_errors.MultipartInvariantViolationDefect: "multipart",
-}
-_BLOCK_TAGS = {
-    "p",
-    "div",
-    "br",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "tr",
-    "table",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "pre",
-    "hr",
-    "dd",
-    "dt",
-    "center",
-}
-_SKIP_CONTENT_TAGS = {"script", "style", "head", "title", "template", "noscript", "svg", "math"}
-_NH3_TAGS = _BLOCK_TAGS | {
-    "img",
-    "span",
-    "a",
-    "b",
-    "i",
-    "strong",
-    "em",
-    "u",
-    "font",
-    "td",
-    "th",
-    "tbody",
-    "thead",
-}
-
-
-class MalformedMessage(Exception):
-    def __init__(self, code: str, message: str, partial: ParsedMessage | None = None, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
-        self.partial = partial  # what could be read before giving up (sender, subject)
-
-
-@dataclass
-class Attachment:
-    filename: str
-    content_type: str
-    data: bytes
-    kind: str  # image, docx, document
-    content_id: str = ""
-    note: str = ""
-
-    def summary(self) -> dict:
-        return {
-            "filename": self.filename,
-            "content_type": self.content_type,
-            "size": len(self.data),
-            "kind": self.kind,
-            "note": self.note,
-        }
-
-
-@dataclass
-class Block:
-    kind: str  # html, image, document
-    html: str = ""
-    attachment: Attachment | None = None
-    origin: str = "mail"  # mail (the message's own text) or docx
-
-
-@dataclass
-class ParsedMessage:
-    header_from: str = ""
-    from_name: str = ""
-    from_address: str = ""
-    subject: str = ""
-    title: str = ""
-    message_id: str = ""
-    automated: str = ""  # why the message looks machine-sent, or ''
-    text: str = ""  # the message's own text, for moderators
-    blocks: list[Block] = field(default_factory=list)
-    attachments: list[Attachment] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.attachments and not any(
-            b.kind == "html" and _visible(b.html) for b in self.blocks
-        )
-
-
-def _visible(html: str) -> str:
-    return re.sub(r"<[^>]+>|&nbsp;|\s", "", html)
-
-
-def clean_subject(subject: str) -> str:
-    """Without Re:/Fwd:/投稿： prefixes, however many and in whatever order."""
-    previous = None
-    while previous != subject:
-        previous = subject
-        subject = _SUBJECT_PREFIX.sub("", subject, count=1)
-    return subject.strip()
-
-
-def _raw_header(msg: EmailMessage, name: str) -> str | None:
-    for key, value in msg.raw_items():
-        if key.lower() == name.lower():
-            return str(value)
-    return None
-
-
-def _body_charset_hint(msg: EmailMessage) -> str | None:
-    for part in msg.walk():
-        if part.get_content_maintype() == "text":
-            charset = part.get_param("charset")
-            if isinstance(charset, str) and charset:
-                return charset
-    return None
-
-
-def automated_reason(
-    msg: EmailMessage | None, address: str, envelope_from: str | None = None
-) -> str:
-    """Why the message looks sent by a machine (never answer those: mail loops), or ''."""
-    if envelope_from is not None and envelope_from.strip() in ("", "<>"):
-        return "null envelope sender (a delivery report)"
-    for candidate in (address, envelope_from or ""):
-        local = candidate.rsplit("@", 1)[0] if "@" in candidate else ""
-        if local and _AUTOMATED_LOCAL.search(local):
-            return f"sender address {candidate}"
-    if msg is None:
-        return ""
-    if str(msg.get("Return-Path", "") or "").strip() == "<>":  # written by the delivering MTA
-        return "null Return-Path (a delivery report)"
-    auto = str(msg.get("Auto-Submitted", "") or "").strip().lower()
-    if auto and not auto.startswith("no"):
-        return f"Auto-Submitted: {auto}"
-    precedence = str(msg.get("Precedence", "") or "").strip().lower()
-    if precedence in ("bulk", "junk", "list", "auto_reply"):
-        return f"Precedence: {precedence}"
-    for header in ("X-Autoreply", "X-Autorespond", "List-Id", "List-Unsubscribe", "X-Loop"):
-        if msg.get(header) is not None:
-            return f"{header} header"
-    if msg.get_content_type() == "multipart/report":
-        return "a delivery or read report"
-    return ""
-
-
-def _fatal_defect(msg: EmailMessage) -> str | None:
-    for part in msg.walk():
-        for defect in getattr(part, "defects", []):
-            for cls, code in _FATAL_DEFECTS.items():
-                if isinstance(defect, cls):
-                    return code
-    return None
-
-
-# --- text and HTML to paragraphs ---
-
-
-def _unflow(text: str, delsp: bool) -> str:
-    """RFC 3676 format=flowed: a line ending in a space continues on the next."""
-    out: list[str] = []
-    carry = ""
-    for line in text.split("\n"):
-        if line.startswith(" "):
-            line = line[1:]  # space-stuffing
-        if line.endswith(" ") and line.strip() != "--":
-            carry += line[:-1] if delsp else line
-        else:
-            out.append(carry + line)
-            carry = ""
-    if carry:
-        out.append(carry)
-    return "\n".join(out)
-
-
-def _strip_signature(text: str) -> str:
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        if line.rstrip("\r") == "-- ":
-            return "\n".join(lines[:i])
-    return text
-
-
-def text_paragraphs(text: str) -> list[str]:
-    """Plain text → paragraphs: blank lines separate them; with no blank line at all, each line
-    is one (as Chinese mail clients write); lines within a paragraph are kept as line breaks."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if re.search(r"\n[ \t\u3000]*\n", text):
-        chunks = re.split(r"\n[ \t\u3000]*\n+", text)
-    else:
-        chunks = text.split("\n")
-    paragraphs = []
-    for chunk in chunks:
-        lines = [line.strip(" \t\u3000\xa0") for line in chunk.split("\n")]
-        lines = [line for line in lines if line]
-        if lines:
-            paragraphs.append("\n".join(lines))
-    return paragraphs
-
-
-def paragraphs_html(paragraphs: list[str]) -> str:
-    return "".join(
-        "<p>" + "<br/>".join(escape(line) for line in p.split("\n")) + "</p>" for p in paragraphs
-    )
-
-
-class _HtmlReader(HTMLParser):
-    """Sanitized HTML → items: ("text", paragraph) and ("cid", content id) in order."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.items: list[tuple[str, str]] = []
-        self._buffer: list[str] = []
-        self._skip = 0
-
-    def _flush(self):
-        text = "".join(self._buffer)
-        self._buffer = []
-        lines = [
-            re.sub(r"[ \t\r\n\f\v]+", " ", line).strip(" \u3000\xa0") for line in text.split("\n")
-        ]
-        paragraph = "\n".join(line for line in lines if line)
-        if paragraph:
-            self.items.append(("text", paragraph))
-
-    def handle_starttag(self, tag, attrs):
-        if tag in _SKIP_CONTENT_TAGS:
-            self._skip += 1
-        elif tag == "br":
-            self._buffer.append("\n")
-        elif tag == "img":
-            src = dict(attrs).get("src") or ""
-            if src.lower().startswith("cid:"):
-                self._flush()
-                self.items.append(("cid", src[4:].strip("<> ")))
-        elif tag in _BLOCK_TAGS:
-            self._flush()
-        elif tag in ("td", "th"):
-            self._buffer.append(" ")
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag):
-        if tag in _SKIP_CONTENT_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self._flush()
-
-    def handle_data(self, data):
-        if not self._skip:
-            self._buffer.append(data)
-
-    def close(self):
-        super().close()
-        self._flush()
-
-
-def html_items(html: str) -> list[tuple[str, str]]:
-    cleaned = nh3.clean(
-        html,
-        tags=_NH3_TAGS,
-        attributes={"img": {"src", "alt"}},
-        url_schemes={"cid", "http", "https"},
-        strip_comments=True,
-        clean_content_tags=_SKIP_CONTENT_TAGS - {"head", "svg", "math"},
-        link_rel=None,
-    )
-    reader = _HtmlReader()
-    reader.feed(cleaned)
-    reader.close()
-    return reader.items
+from branchwork.intake.parsing.text import (
+    _strip_signature,
+    _unflow,
+    html_items,
+    paragraphs_html,
+    text_paragraphs,
+)
 
 
 # --- the MIME tree ---

@@ -1,0 +1,178 @@
+"""Overviews: the year plan, compliance, the committee table and its export, a member's own
+attendance and calendar feed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from branchwork.activities import elections, feeds, selectors, services
+from branchwork.activities.forms import year_choices
+from branchwork.activities.models import (
+    Activity,
+    ActivityStatus,
+)
+from branchwork.core import permissions
+from branchwork.core.exports import xlsx_response
+from branchwork.core.models import OrganizationKind
+from branchwork.rulebook.compliance import STATUS_LABELS
+
+from branchwork.activities.views.activity import _year_start
+from branchwork.activities.views.common import _crumbs, _year
+
+
+# --- The year plan ---
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def year_plan(request, org_code):
+    org = permissions.get_org_or_404(request.user, org_code)
+    can_manage = permissions.can_manage_org(request.user, org)
+    year = _year(request)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404("No such organization")
+        try:
+            year = int(request.POST.get("year", ""))
+        except ValueError:
+            year = timezone.localdate().year
+        created = services.year_plan_generate(by=request.user, organization=org, year=year)
+        if created:
+            messages.success(request, _("%(n)s activities planned on proposed dates; confirm or "
+                                        "change each date.") % {"n": len(created)})
+        else:
+            messages.info(request, _("Nothing to add: the plan already covers the rulebook."))
+        return redirect(reverse("activities:plan", args=[org.code]) + f"?year={year}")
+    orgs = selectors.org_and_groups(org)
+    qs = (Activity.objects.filter(Q(organization__in=orgs) | Q(co_organizers__in=orgs))
+          .filter(starts_at__gte=_year_start(year), starts_at__lt=_year_start(year + 1))
+          .exclude(status=ActivityStatus.CANCELLED).distinct()
+          .select_related("organization").prefetch_related("type_tags").order_by("starts_at"))
+    months: dict[int, list] = {m: [] for m in range(1, 13)}
+    for a in qs:
+        months[a.local_date.month].append(a)
+    return render(request, "activities/plan.html", {
+        "org": org, "year": year, "years": year_choices(), "months": months.items(),
+        "can_manage": can_manage,
+        "breadcrumbs": _crumbs(org, (_("Year plan"), None)),
+    })
+
+
+# --- Compliance ---
+
+
+@login_required
+def compliance(request, org_code):
+    org = permissions.get_org_or_404(request.user, org_code)
+    year = _year(request)
+    today = timezone.localdate()
+    rows = selectors.compliance(selectors.org_and_groups(org), year, today=today)
+    return render(request, "activities/compliance.html", {
+        "org": org, "year": year, "years": year_choices(), "rows": rows, "today": today,
+        "elects_committee": org.kind in (OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH),
+        "election_term": elections.current_term(org, today=today),
+        "is_committee": org.kind in (OrganizationKind.COMMITTEE, OrganizationKind.GENERAL_BRANCH),
+        "status_labels": STATUS_LABELS,
+        "breadcrumbs": _crumbs(org, (_("Compliance"), None)),
+    })
+
+
+COMMITTEE_PAGE_SIZE = 50
+
+
+def _committee_rows(table, columns, *, year: int, today) -> list[dict]:
+    rows = []
+    for row in table:
+        by_code = row.by_code()
+        cells = []
+        for t in columns:
+            tc = by_code.get(t.code)
+            current = tc.current(today) if tc and year == today.year else None
+            status = None
+            if tc:
+                # An overdue period earlier in the year stays visible after the current one is met.
+                status = "overdue" if tc.overdue else (current.status if current else tc.worst())
+            cells.append({"tc": tc, "current": current, "status": status})
+        rows.append({"org": row.organization, "cells": cells,
+                     "overdue": sum(tc.overdue for tc in row.types)})
+    return rows
+
+
+@login_required
+def committee_table(request, org_code):
+    """The branches under a committee, a page of them at a time in the order of the tree: the
+    current period and the year so far. Counts come grouped from the database (one query for
+    the page's branches); the Excel export has every branch."""
+    org = permissions.get_org_or_404(request.user, org_code)
+    year = _year(request)
+    today = timezone.localdate()
+    page = Paginator(selectors.branches_under(org), COMMITTEE_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    columns = selectors.committee_types()
+    table = selectors.compliance(list(page.object_list), year, today=today,
+                                 only=[t.code for t in columns])
+    return render(request, "activities/committee.html", {
+        "org": org, "year": year, "years": year_choices(), "columns": columns,
+        "rows": _committee_rows(table, columns, year=year, today=today), "page": page,
+        "today": today, "status_labels": STATUS_LABELS,
+        "breadcrumbs": _crumbs(org, (_("Branches' compliance"), None)),
+    })
+
+
+@login_required
+def committee_export(request, org_code):
+    org = permissions.get_org_or_404(request.user, org_code)
+    year = _year(request)
+    today = timezone.localdate()
+    columns = selectors.committee_types()
+    table = selectors.compliance(list(selectors.branches_under(org)), year, today=today,
+                                 only=[t.code for t in columns])
+    rows = []
+    for row in table:
+        by_code = row.by_code()
+        line = [row.organization.display_name]
+        for t in columns:
+            tc = by_code.get(t.code)
+            line.append(f"{tc.held}/{tc.required} {tc.worst_label}" if tc else "")
+        rows.append(line)
+    return xlsx_response(filename=f"{org.code}-compliance-{year}.xlsx", title=_("Compliance"),
+                         headers=[_("Organization")] + [t.name for t in columns], rows=rows)
+
+
+@login_required
+def my_attendance(request):
+    """A member's own attendance history: every activity they were on the list of."""
+    from branchwork.activities.models import Attendance
+
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404("No member record")
+    rows = (Attendance.objects.filter(person=person)
+            .exclude(activity__status=ActivityStatus.CANCELLED)
+            .filter(activity__starts_at__lte=timezone.now())
+            .select_related("activity__organization").prefetch_related("activity__type_tags")
+            .order_by("-activity__starts_at", "-pk"))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "activities/my_attendance.html", {
+        "page": page, "person": person,
+        "breadcrumbs": [(_("My page"), reverse("core:my")), (_("My attendance"), None)],
+    })
+
+
+@login_required
+@require_POST
+def rotate_my_feed(request):
+    """Issue a new private calendar address; the old one stops working at once."""
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404("No member record")
+    feeds.rotate(feeds.feed_for_person(person))
+    messages.success(request, _("Your calendar has a new address; the old one no longer works."))
+    return redirect(reverse("core:my"))
