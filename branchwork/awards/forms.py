@@ -72,7 +72,7 @@ class CompetitionForm(forms.Form):
 
 class RuleForm(forms.Form):
     kind = forms.ChoiceField(label=_("rule"), choices=RuleKind.choices)
-    number = forms.IntegerField(label=_("number"), min_value=1, max_value=200, required=False,
+    number = forms.IntegerField(label=_("limit"), min_value=1, max_value=200, required=False,
                                 help_text=_("The age limit in years, or the most entrants."))
     entry_kind = forms.ChoiceField(label=_("entry links"), choices=[("", "—"), *EntryKind.choices], required=False)
     output_kind = forms.ModelChoiceField(label=_("kind of output"), queryset=OutputKind.objects.all(),

@@ -215,7 +215,7 @@ class EligibilityRule(models.Model):
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="rules")
     kind = models.CharField(_("rule"), max_length=20, choices=RuleKind.choices)
-    number = models.PositiveSmallIntegerField(_("number"), null=True, blank=True)
+    number = models.PositiveSmallIntegerField(_("limit"), null=True, blank=True)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("organization"))
     entry_kind = models.CharField(_("entry links"), max_length=10, choices=EntryKind.choices, blank=True)
@@ -282,7 +282,7 @@ class Prize(models.Model):
 
 class Entry(models.Model):
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="entries")
-    number = models.PositiveIntegerField(_("number"), help_text=_("What judges know the entry by."))
+    number = models.PositiveIntegerField(_("entry number"), help_text=_("What judges know the entry by."))
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("entrants' organization"))
     title = models.CharField(_("title"), max_length=200)
@@ -304,8 +304,8 @@ class Entry(models.Model):
 
     class Meta:
         ordering = ["number"]
-        verbose_name = _("entry")
-        verbose_name_plural = _("entries")
+        verbose_name = _("competition entry")
+        verbose_name_plural = _("competition entries")
         constraints = [models.UniqueConstraint(fields=["competition", "number"], name="awards_entry_number")]
 
     def __str__(self) -> str:

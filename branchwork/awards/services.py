@@ -43,7 +43,7 @@ from branchwork.awards.models import (
 )
 from branchwork.core import audit
 from branchwork.core.conflicts import Conflict, lock_for_update
-from branchwork.core.models import Membership, Organization, Person
+from branchwork.core.models import Membership, Organization, OrganizationKind, Person
 from branchwork.lectures.models import Talk
 from branchwork.research.models import Output
 
@@ -324,13 +324,22 @@ def conflict_reason(judge: Judge, entry: Entry, *, day: datetime.date,
     if judge_paths is None:
         judge_paths = judge_paths_on(judge, day)
     org_path = entry.organization.path
-    if any(path.startswith(org_path) for path in judge_paths):
+    if any(path.startswith(org_path) or org_path.startswith(path) for path in judge_paths):
         return _("The entry comes from the judge's own organization.")
     return None
 
 
+# A judge's own organizations are their branches and Party groups (and a brother unit's branch, a
+# Youth League committee): the committee and general branches that run competitions oversee every
+# entrant below them, and judging for them is no conflict.
+OVERSEEING_KINDS = (OrganizationKind.COMMITTEE, OrganizationKind.GENERAL_BRANCH)
+
+
 def judge_paths_on(judge: Judge, day: datetime.date) -> list[str]:
+    """The paths of the judge's own organizations on `day`: an entry of one of them, or of an
+    organization above or under one, is their own organization's."""
     return list(Membership.objects.active_on(day).filter(person_id=judge.person_id)
+                .exclude(organization__kind__in=OVERSEEING_KINDS)
                 .values_list("organization__path", flat=True))
 
 

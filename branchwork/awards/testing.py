@@ -1,8 +1,9 @@
 """Test data of awards and competitions, shared by the app's tests and the project's walks.
 
 Branch A runs a blind youth research award; Frank (a plain member of branch A) and Dan (the
-committee office's staff) judge it. A guest whose name holds the sentinel enters for branch A's
-first Party group, and so does Bob. The competition is scoring; Frank has scored the guest's entry.
+committee office's staff) judge it. A guest whose name holds the sentinel enters for branch B,
+Bob for branch A's first Party group (withheld from Frank: his own organization). The competition
+is scoring; Frank has scored the guest's entry.
 Branch A also recorded an external award for Bob's report.
 """
 
@@ -63,7 +64,7 @@ def awards_world(personas) -> SimpleNamespace:
     w = SimpleNamespace()
     w.competition = competition(p, rules=((RuleKind.MAX_AGE, 35), (RuleKind.MAX_ENTRANTS, 3)))
     w.guest_entry = services.entry_submit(
-        by=p.alice, competition=w.competition, organization=p.group_a1, title="关于社区治理的调研",
+        by=p.alice, competition=w.competition, organization=p.branch_b, title="关于社区治理的调研",
         entrants=[(ENTRANT_SENTINEL, datetime.date(1995, 3, 2))], abstract="调研摘要")
     w.bob_entry = services.entry_submit(
         by=p.bob, competition=w.competition, organization=p.group_a1, title="关于数字经济的调研",

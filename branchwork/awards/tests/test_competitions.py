@@ -131,7 +131,7 @@ def test_a_judge_never_scores_an_own_entry_an_own_organizations_or_a_declared_on
 def test_scores_are_checked_against_the_criteria_and_given_only_while_scoring(personas):
     coordinators(personas)
     c = competition(personas, rules=())
-    entry = services.entry_submit(by=personas.alice, competition=c, organization=personas.group_a1, title="作品",
+    entry = services.entry_submit(by=personas.alice, competition=c, organization=personas.branch_b, title="作品",
                                   entrants=["作者"])
     judge = services.judge_add(by=personas.alice, competition=c, person=personas.people.frank)
     values = {cr: D("80") for cr in c.criteria.all()}
@@ -160,7 +160,7 @@ def _scored(personas, method):
     coordinators(personas)
     p = personas
     c = competition(p, rules=(), method=method, blind=False)
-    entries = {name: services.entry_submit(by=p.alice, competition=c, organization=p.group_a1, title=f"作品{name}",
+    entries = {name: services.entry_submit(by=p.alice, competition=c, organization=p.branch_b, title=f"作品{name}",
                                            entrants=[f"作者{name}"]) for name in SHEETS}
     judges = [services.judge_add(by=p.alice, competition=c, person=p.people.frank),
               services.judge_add(by=p.alice, competition=c, person=p.people.erin)]
