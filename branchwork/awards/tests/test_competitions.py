@@ -102,7 +102,7 @@ def test_a_judge_never_scores_an_own_entry_an_own_organizations_or_a_declared_on
                                 entrants=[(p.people.bob, None)])
     carols_branch = services.entry_submit(by=p.alice, competition=c, organization=p.branch_b, title="乙支部的",
                                           entrants=["外请作者"])
-    declared = services.entry_submit(by=p.alice, competition=c, organization=p.group_a1, title="申报回避的",
+    declared = services.entry_submit(by=p.alice, competition=c, organization=p.group_a1, title="回避作品",
                                      entrants=["另一位作者"])
     fine = services.entry_submit(by=p.alice, competition=c, organization=p.branch_b, title="可以评的",
                                  entrants=["第三位作者"])
@@ -122,7 +122,7 @@ def test_a_judge_never_scores_an_own_entry_an_own_organizations_or_a_declared_on
     client = login(p.bob)
     base = f"/orgs/{p.branch_a.code}/awards/competitions/{c.pk}/judging/"
     listing = client.get(base).content.decode()
-    assert "可以评的" in listing and "申报回避的" not in listing and "自己的" not in listing
+    assert "可以评的" in listing and "回避作品" not in listing and "自己的" not in listing
     for entry in (own, declared):
         assert client.get(f"{base}{entry.pk}/").status_code == 404
         assert client.post(f"{base}{entry.pk}/", {f"c{cr.pk}": "90" for cr in c.criteria.all()}).status_code == 404
