@@ -68,6 +68,9 @@ EXCHANGES_IMPORT_TESTS = "branchwork/exchanges/tests/test_importers.py"
 EXCHANGES_SERVICES = "branchwork/exchanges/services.py"
 EXCHANGES_PAGES = "branchwork/exchanges/tests/test_pages.py"
 READER = "branchwork/core/tests/test_reader_cache.py"
+AWARDS = "branchwork/awards/services.py"
+AWARDS_TESTS = "branchwork/awards/tests/test_competitions.py"
+AWARDS_PAGES = "branchwork/awards/tests/test_judging_pages.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -409,6 +412,47 @@ GUARDS = [
     Guard("core: a restore forgets what the cache held of the replaced database",
           "branchwork/core/management/commands/restore.py", "        cache.clear()\n", "",
           ("branchwork/core/tests/test_restore_cache.py",)),
+    # Awards and competitions: states in order under the lock, eligibility, conflicts, blindness.
+    Guard("awards: a state change reads the competition afresh under the lock", AWARDS,
+          "        lock_for_update(competition)\n        if NEXT.get(competition.status) != to:",
+          "        if NEXT.get(competition.status) != to:",
+          (f"{AWARDS_TESTS}::test_state_changes_follow_each_other_and_read_the_row_afresh",)),
+    Guard("awards: a competition's states follow each other", AWARDS,
+          "        if NEXT.get(competition.status) != to:\n            raise Conflict(",
+          "        if False:\n            raise Conflict(",
+          (f"{AWARDS_TESTS}::test_state_changes_follow_each_other_and_read_the_row_afresh",
+           f"{AWARDS_TESTS}::test_mean_results_are_published_per_entry_as_awards_and_in_excel")),
+    Guard("awards: entries and scores read the competition's state afresh under the lock", AWARDS,
+          "    lock_for_update(competition)\n    if competition.status not in states:",
+          "    if competition.status not in states:",
+          (f"{AWARDS_TESTS}::test_state_changes_follow_each_other_and_read_the_row_afresh",)),
+    Guard("awards: scores are given only while scoring", AWARDS,
+          "        _locked(competition, [CompetitionStatus.SCORING],",
+          "        _locked(competition, list(CompetitionStatus),",
+          (f"{AWARDS_TESTS}::test_scores_are_checked_against_the_criteria_and_given_only_while_scoring",)),
+    Guard("awards: an ineligible entry is refused with the rules named", AWARDS,
+          "        if failures:\n            raise eligibility.IneligibleEntry(failures)",
+          "        if False:\n            raise eligibility.IneligibleEntry(failures)",
+          (f"{AWARDS_TESTS}::test_an_entrant_over_the_age_limit_on_the_closing_date_is_refused_with_the_rule_named",
+           f"{AWARDS_TESTS}::test_membership_entry_kind_and_entrants_rules_name_themselves")),
+    Guard("awards: a judge never scores a conflicting entry", AWARDS,
+          "        if reason is not None:\n            raise JudgeConflicted(",
+          "        if False:\n            raise JudgeConflicted(",
+          (f"{AWARDS_TESTS}::test_a_judge_never_scores_an_own_entry_an_own_organizations_or_a_declared_one",)),
+    Guard("awards: an entry of the judge's own organization is a conflict", AWARDS,
+          "    if any(path.startswith(org_path) or org_path.startswith(path) for path in judge_paths):",
+          "    if False:",
+          (f"{AWARDS_TESTS}::test_a_judge_never_scores_an_own_entry_an_own_organizations_or_a_declared_one",)),
+    Guard("awards: a blind judge's score sheet names no entrant", "branchwork/awards/views_judging.py",
+          "        if not competition.blind:\n            row +=",
+          "        if True:\n            row +=",
+          (f"{AWARDS_PAGES}::test_blind_scoring_hides_names_in_every_page_and_export_of_the_judges",)),
+    Guard("awards: entries are the managers' and entrants' until results are published",
+          "branchwork/awards/permissions.py",
+          "competition__status=CompetitionStatus.PUBLISHED)",
+          ")",
+          (f"{AWARDS_TESTS}::test_a_draft_competitions_entries_are_the_managers_until_results_are_published",
+           f"{AWARDS_PAGES}::test_every_page_of_the_app_walked_as_every_persona_hides_the_entrants")),
 ]
 
 

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "branchwork.lectures",
     "branchwork.learning",
     "branchwork.research",
+    "branchwork.awards",
     "branchwork.exchanges",
     "branchwork.publishing",
     "branchwork.intake",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("branchwork.lectures.urls")),
     path("", include("branchwork.learning.urls")),
     path("", include("branchwork.research.urls")),
+    path("", include("branchwork.awards.urls")),
     path("", include("branchwork.exchanges.urls")),
     path("", include("branchwork.publishing.urls")),
     path("", include("branchwork.core.urls")),

@@ -25,7 +25,7 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]+")
 # workflows and tasks, auth groups or permissions: their names are set by code and are labels.
 USER_CONTENT_MODELS = {
     "core", "activities", "publishing", "journal", "lectures", "reports", "intake", "rulebook",
-    "search", "wagtailimages", "wagtaildocs", "taggit", "learning", "research", "exchanges",
+    "search", "wagtailimages", "wagtaildocs", "taggit", "learning", "research", "exchanges", "awards",
 }
 USER_CONTENT_EXTRA = {("wagtailcore", "page"), ("auth", "user")}
 

@@ -27,6 +27,7 @@ def test_each_app_registers_the_rules_of_its_models_at_start_up():
         "research.Output", "research.Topic", "research.Instruction", "research.Outlet",
         "exchanges.Party", "exchanges.Contact", "exchanges.Event", "exchanges.Delegation",
         "exchanges.Participant",
+        "awards.Award", "awards.Competition", "awards.Entry",
     }
     assert set(permissions.rules_for(Activity).actions) == {"manage", "record", "approve"}
     # An election is recorded by those who record its meeting, approved by the committee above.

@@ -23,6 +23,7 @@ from branchwork.activities import elections
 from branchwork.activities import services as activity_services
 from branchwork.activities.models import AttendanceStatus
 from branchwork.activities.testing import at, held_activity
+from branchwork.awards import testing as awards_testing
 from branchwork.core import services
 from branchwork.core.exports import XLSX_TYPE
 from branchwork.core.models import Membership
@@ -98,6 +99,9 @@ def _sample(name: str, world) -> str:
         "party_id": world.exchanges.party.pk,
         "contact_id": world.exchanges.contact.pk,
         "event_id": world.exchanges.event.pk,
+        "award_id": world.awards.award.pk,
+        "competition_id": world.awards.competition.pk,
+        "entry_id": world.awards.guest_entry.pk,
     }
     if name in samples:
         return str(samples[name])
@@ -144,11 +148,15 @@ def world(personas):
     personas.research = research_testing.research_world(personas)
     # International exchanges: a forum Alice manages, its guests' contact details and passports.
     personas.exchanges = exchanges_testing.exchanges_world(personas)
+    # Awards: branch A's blind competition, judged by Frank and Dan; a guest entrant's name is a
+    # sentinel that only the competition's managers (Alice) may read before results are published.
+    personas.awards = awards_testing.awards_world(personas)
     return personas
 
 
 # What each persona must never see: values that only branch A's people or managers may see.
 RESEARCH = ["A-INSTRUCTION-5521", "A-RESTRICTED-8830", "A-FOLLOWUP-6412"]
+ENTRANT = awards_testing.ENTRANT_SENTINEL
 # Exchanges: guests' contact details only for foreign-affairs staff and the event's managers
 # (Alice); the office's notes on a party only for foreign-affairs staff; passports for nobody.
 GUEST_DETAILS = [exchanges_testing.CONTACT_EMAIL, exchanges_testing.CONTACT_PHONE,
@@ -157,17 +165,17 @@ NEVER_SHOWN = [exchanges_testing.PASSPORT, exchanges_testing.RELATIONSHIP_NOTE]
 FORBIDDEN = {
     "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
                   publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
-                  learning_testing.NOTE_SENTINEL, *RESEARCH, *GUEST_DETAILS, *NEVER_SHOWN],
+                  learning_testing.NOTE_SENTINEL, *RESEARCH, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN],
     "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
               publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
-              learning_testing.NOTE_SENTINEL, *RESEARCH, *GUEST_DETAILS, *NEVER_SHOWN],
-    "bob": [OLD_PHONE, *GUEST_DETAILS, *NEVER_SHOWN],
-    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL,
+              learning_testing.NOTE_SENTINEL, *RESEARCH, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN],
+    "bob": [OLD_PHONE, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN],
+    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL, ENTRANT,
             *GUEST_DETAILS, *NEVER_SHOWN],
     "alice": [publishing_testing.PORTAL_DRAFT, *NEVER_SHOWN],
     # A member of branch A who wrote nothing: sees that the instruction exists, not its text.
     "frank": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL, *RESEARCH,
-              *GUEST_DETAILS, *NEVER_SHOWN],
+              ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN],
 }
 
 
@@ -190,6 +198,8 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert f"/orgs/{world.branch_a.code}/research/figures.xlsx" in urls
     assert f"/exchanges/contacts/{world.exchanges.contact.pk}/" in urls
     assert f"/exchanges/events/{world.exchanges.event.pk}/checkin/" in urls
+    assert world.awards.competition.get_absolute_url() + "judging/" in urls
+    assert world.awards.guest_entry.get_absolute_url() in urls
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan"])
