@@ -7,6 +7,13 @@
     BENCH_RESTARTS=5 make bench         # server starts for the first-request benchmark
     BENCH_STRICT=1 make bench           # exit 1 when a median is over its budget
     BENCH_KEEP=1 make bench             # keep the scratch folder (databases, media) to look at
+    BENCH_TRUTH_DOCS=100000 make bench  # documents of the search's --truth pass (default 10000;
+                                        # 0: no truth pass)
+
+The search benchmark is followed by its `--truth` pass (search_bench.py --truth, issue 17: the
+share of true matches reachable, newest first against the truth, top-20 overlap with uncapped
+bm25, member and visitor latency beside a floor doing the same work), on a database of its own,
+reported as the benchmark "search --truth".
 
 The database is migrated once (call_command("migrate")) and static files are collected once,
 into a scratch folder; each benchmark then gets a copy of that database and runs in its own
@@ -38,6 +45,17 @@ BENCHMARKS = {"ledger": "ledger_bench.py", "committee": "committee_bench.py",
               "first_request": "first_request_bench.py", "member": "member_bench.py",
               "load": "load_bench.py",
               "research": "research_bench.py"}
+# Further passes of a benchmark, each on a copy of its own: (name, extra arguments).
+TRUTH_DOCS_DEFAULT = 10_000
+
+
+def extra_passes(name: str) -> list[tuple[str, list[str]]]:
+    if name != "search":
+        return []
+    docs = int(os.environ.get("BENCH_TRUTH_DOCS", str(TRUTH_DOCS_DEFAULT)))
+    return [("search_truth", ["--truth", "--docs", str(docs)])] if docs > 0 else []
+
+
 # The issue whose budgets each benchmark holds; a run's results are named after its issues.
 ISSUES = {"ledger": "issue3", "committee": "issue3", "publishing": "issue4", "search": "issue5",
           "first_request": "issue14", "member": "issue17", "load": "issue13",
@@ -165,7 +183,8 @@ def markdown(report: dict) -> str:
     if checks:
         lines += ["", "| check | value | limit | verdict |", "|---|---:|---:|---|"]
         for c in checks:
-            limit = "—" if c.get("limit") is None else f"≤ {c['limit']}"
+            sign = "≥" if c.get("at_least") else "≤"
+            limit = "—" if c.get("limit") is None else f"{sign} {c['limit']}"
             lines.append(f"| {c['label']} | {c['value']} | {limit} | {c.get('verdict') or 'info'} |")
     lines += ["", "Data:", ""]
     for bench in report["benchmarks"]:
@@ -210,15 +229,17 @@ def main() -> int:
         started = time.perf_counter()
         _prepare(template, env)
         print(f"migrated and collected static files in {time.perf_counter() - started:.1f} s")
-        for name in selected:
-            instance = scratch / name
+        passes = [p for name in selected
+                  for p in [(name, name, []), *((name, n, a) for n, a in extra_passes(name))]]
+        for name, folder, extra in passes:
+            instance = scratch / folder
             shutil.copytree(template, instance)
             out = instance / "result.json"
             started = time.perf_counter()
             # The first-request benchmark restarts a server per run: BENCH_RESTARTS (5) of them.
             runs = os.environ.get("BENCH_RESTARTS", "5") if name == "first_request" else str(repeat)
             subprocess.run([sys.executable, str(HERE / BENCHMARKS[name]), "--repeat", runs,
-                            "--out", str(out)],
+                            "--out", str(out), *extra],
                            env={**env, "BRANCHWORK_INSTANCE": str(instance)}, check=True)
             result = json.loads(out.read_text())
             result["metrics"] = [summarize(x) for x in result["metrics"]]

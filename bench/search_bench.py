@@ -429,6 +429,7 @@ def truth_main(args) -> dict:
     from branchwork.search.models import SearchDocument
 
     rng = random.Random(args.seed)
+    started = time.perf_counter()
     pools = ntrex_pools() if NTREX.exists() else generated_pools(rng)
     clean = [s for s in pools["zh-Hans"] + pools["zh-Hant"] if not any(w in analyzer.fold(s) for w in TRUTH_WORDS)]
     committee = make_org("bench-cmte", OrganizationKind.COMMITTEE, "基准党委")
@@ -463,6 +464,7 @@ def truth_main(args) -> dict:
         created = Page.objects.bulk_create(rows, batch_size=2000)
         Page.objects.filter(pk=channel.pk).update(numchild=len(rows))
     page_ids = [p.pk for p in created]
+    generate_s = time.perf_counter() - started
 
     def build():
         with transaction.atomic():
@@ -569,9 +571,63 @@ def truth_main(args) -> dict:
         "newest_first_exact": sum(w[who]["newest_first_exact"] for w in words),
         "of": len(TRUTH_WORDS)} for who in users}
     report["build_s"] = round(build_s, 1)
+    report.update(truth_for_run(report, lat, generate_s=round(generate_s, 2)))
     if args.out:
         args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     return report
+
+
+TRUTH_MEMBER_P95_S = 0.030  # issue 17: at 300k documents; held at every size the run uses
+TRUTH_MEMBER_OVER_ANONYMOUS = 1.3
+TRUTH_OVERLAP = 0.95
+
+
+def truth_for_run(report: dict, lat: dict[str, list[float]], *, generate_s: float) -> dict:
+    """The truth run in bench/run.py's shape: latencies as metrics (each query a run, the first
+    one a warm-up), and checks for reachability, newest first, the top-20 overlaps and the
+    member ÷ visitor ratio, each with its issue 17 limit."""
+    docs = f"{report['documents']:,}"
+    names = {"anonymous": "visitor", "member": "member of branch 1",
+             "floor_anonymous": "floor doing the same work, visitor",
+             "floor_member": "floor doing the same work, member"}
+    metrics = [{"name": f"truth_{key}", "budget_stat": "p95",
+                "label": f"Search --truth ({docs} documents, 14 words): {label}",
+                "budget_s": TRUTH_MEMBER_P95_S if key == "member" else None, "runs_s": lat[key]}
+               for key, label in names.items()]
+
+    def check(label, value, limit, passed, at_least=False) -> dict:
+        return {"label": f"Search --truth ({docs} documents): {label}", "value": value, "limit": limit,
+                "at_least": at_least, "verdict": None if limit is None else ("PASS" if passed else "FAIL")}
+
+    summary, words, ratios = report["summary"], report["words"].values(), report["ratios"]
+    checks = []
+    for who, label in (("anonymous", "visitor"), ("member", "member")):
+        s = summary[who]
+        overlaps = [w[who]["top20_overlap"] for w in words]
+        checks += [
+            check(f"{label}, share of true matches reachable (lowest of 14 words)", s["reachable_min"],
+                  1.0, s["reachable_min"] >= 1.0, at_least=True),
+            check(f"{label}, newest first exact (words)", f"{s['newest_first_exact']} / {s['of']}",
+                  f"{s['of']} / {s['of']}", s["newest_first_exact"] == s["of"], at_least=True),
+            check(f"{label}, top-20 overlap with uncapped bm25 of the site index (lowest)",
+                  s["top20_overlap_own_index_min"], TRUTH_OVERLAP,
+                  s["top20_overlap_own_index_min"] >= TRUTH_OVERLAP, at_least=True),
+            check(f"{label}, top-20 overlap with uncapped bm25 of Wagtail's own table "
+                  f"(median; lowest {s['top20_overlap_min']})", round(statistics.median(overlaps), 3),
+                  TRUTH_OVERLAP, statistics.median(overlaps) >= TRUTH_OVERLAP, at_least=True),
+        ]
+    ratio = ratios["member_p95_over_anonymous_p95"]
+    checks += [
+        check("p95 member ÷ p95 visitor", ratio, TRUTH_MEMBER_OVER_ANONYMOUS,
+              ratio <= TRUTH_MEMBER_OVER_ANONYMOUS),
+        check("p95 visitor ÷ p95 of its floor", ratios["anonymous_p95_over_floor"], None, None),
+        check("p95 member ÷ p95 of its floor", ratios["member_p95_over_floor"], None, None),
+    ]
+    return {"benchmark": "search --truth",
+            "data": {"documents": report["documents"], "generate_s": generate_s,
+                     "index_build_s": report["build_s"], "queries_per_word_and_reader": len(lat["member"])
+                     // len(TRUTH_WORDS)},
+            "metrics": metrics, "checks": checks}
 
 
 def AnonymousUserFactory():

@@ -141,3 +141,33 @@ def test_the_research_figures_show_the_distribution_of_study_hours(personas):
         "0–8": 2, "8–16": 0, "16–24": 0, "24–32": 0, "32–56": 1, "≥56": 0}
     assert section.total == 3
     assert "王博" not in str(section) and "李爱丽" not in str(section)
+
+
+def test_one_persons_hours_from_the_kept_query_are_those_of_the_orm_query(personas, django_assert_num_queries):
+    """person_hours (for /my/) asks with SQL built once per year and rule: for everyone, in this
+    year and the last, with study, courses, external training and leading roles, it answers
+    exactly what annotate_hours answers, digit for digit, with one query."""
+    bob, alice, carol = personas.people.bob, personas.people.alice, personas.people.carol
+    study_session(by=personas.alice, organization=personas.branch_a, day=(2026, 3, 10), minutes=95)
+    services.course_record(by=personas.alice, organization=personas.branch_a, title="党务干部培训班",
+                           starts_on=datetime.date(2026, 4, 1), ends_on=datetime.date(2026, 4, 3),
+                           hours=Decimal("16.5"), participants=[bob, alice])
+    training = services.training_submit(
+        by=personas.bob, person=bob, organization=personas.branch_a, title="党校专题班",
+        provider="区委党校", starts_on=datetime.date(2026, 5, 6), ends_on=datetime.date(2026, 5, 8),
+        hours=Decimal("12"), evidence=ContentFile(b"%PDF-1.4", name="certificate.pdf"))
+    services.training_approve(by=personas.alice, training=training)
+    give_role(carol, personas.branch_b, Role.COMMITTEE_MEMBER, start_on=datetime.date(2026, 9, 1))
+    from branchwork.core.models import Person
+
+    for person in (bob, alice, carol):
+        for year in (YEAR, YEAR - 1):
+            expected = selectors.hours_row(selectors.annotate_hours(Person.objects.filter(pk=person.pk), year).get())
+            with django_assert_num_queries(1):
+                row = selectors.person_hours(person, year)
+            assert [str(x) for x in (row.study, row.courses, row.external, row.total, row.missing)] == [
+                str(x) for x in (expected.study, expected.courses, expected.external, expected.total,
+                                 expected.missing)], (person, year)
+            assert (row.required, row.leads, row.short, row.percent, row.person) == (
+                expected.required, expected.leads, expected.short, expected.percent, expected.person)
+    assert str(selectors.person_hours(bob, YEAR).total) == "30.1"  # 1.6 + 16.5 + 12
