@@ -63,6 +63,10 @@ LEARNING_HOURS = "branchwork/learning/tests/test_hours.py"
 RESEARCH = "branchwork/research/services.py"
 RESEARCH_OUTPUTS = "branchwork/research/tests/test_outputs.py"
 RESEARCH_INSTRUCTIONS = "branchwork/research/tests/test_instructions.py"
+RESEARCH_PORTAL = "branchwork/research/portal.py"
+RESEARCH_PORTAL_TESTS = "branchwork/research/tests/test_portal.py"
+SEARCH_WORK = "branchwork/search/kinds_work.py"
+SEARCH_WORK_TESTS = "branchwork/search/tests/test_work_permissions.py"
 EXCHANGES_IMPORT = "branchwork/exchanges/importers.py"
 EXCHANGES_IMPORT_TESTS = "branchwork/exchanges/tests/test_importers.py"
 EXCHANGES_SERVICES = "branchwork/exchanges/services.py"
@@ -453,6 +457,39 @@ GUARDS = [
           ")",
           (f"{AWARDS_TESTS}::test_a_draft_competitions_entries_are_the_managers_until_results_are_published",
            f"{AWARDS_PAGES}::test_every_page_of_the_app_walked_as_every_persona_hides_the_entrants")),
+    # Search: research work and exchanges under their pages' rules.
+    Guard("search: a restricted output is not read by its organization's readers", SEARCH_WORK,
+          '        if output.classification == "restricted":', "        if False:",
+          (f"{SEARCH_WORK_TESTS}::test_a_restricted_output_is_found_by_its_readers_only",)),
+    Guard("search: an instruction's text is for its readers, not the output's", SEARCH_WORK,
+          "                   *_by_role(INSTRUCTION_READER_ROLES, _org_path(output.organization_id))]",
+          "                   *access.org_readers(_org_path(output.organization_id))]",
+          (f"{SEARCH_WORK_TESTS}::test_an_instructions_text_is_found_only_by_those_who_may_read_it",)),
+    Guard("search: a classified output is indexed without its text", SEARCH_WORK,
+          "        if not output.is_classified:\n            parts.append", "        if True:\n            parts.append",
+          (f"{SEARCH_WORK_TESTS}::test_a_classified_output_is_found_by_its_metadata_only",)),
+    Guard("search: contacts are for foreign-affairs staff and their events' managers", SEARCH_WORK,
+          '        return Filing(kind="contact", readers=(access.SUPERUSERS, FOREIGN_AFFAIRS,',
+          '        return Filing(kind="contact", readers=(access.SUPERUSERS, access.MEMBERS, FOREIGN_AFFAIRS,',
+          (f"{SEARCH_WORK_TESTS}::test_contacts_are_found_by_foreign_affairs_staff_and_the_events_managers_only",)),
+    Guard("search: a change of an event's managers reindexes its contacts", "branchwork/search/signals.py",
+          '        ("exchanges.Contact", _pks("exchanges.Participant", "contact_id", event_id=row.pk))],',
+          "    ],",
+          (f"{SEARCH_WORK_TESTS}::test_the_index_follows_event_managers_participants_and_parties",)),
+    # Research onto the portal: who, and what.
+    Guard("research: only the coordinator or secretary publishes to the portal", RESEARCH_PORTAL,
+          "    if not can_publish(by, output):", "    if False:",
+          (f"{RESEARCH_PORTAL_TESTS}::test_others_may_not_publish",)),
+    Guard("research: only a public output goes to the portal", RESEARCH_PORTAL,
+          "    if output.classification != Classification.PUBLIC:", "    if False:",
+          (f"{RESEARCH_PORTAL_TESTS}::test_only_a_public_output_goes_to_the_portal_and_the_refusal_says_why",)),
+    Guard("research: only a public channel takes a research output", RESEARCH_PORTAL,
+          "    if not channel.live or channel.get_view_restrictions():", "    if False:",
+          (f"{RESEARCH_PORTAL_TESTS}::test_a_restricted_channel_and_a_second_publication_are_refused",)),
+    Guard("research: restricted and classified outputs are not proposed for the journal", RESEARCH_PORTAL,
+          "    if output.classification in (Classification.RESTRICTED, Classification.CLASSIFIED):",
+          "    if False:",
+          (f"{RESEARCH_PORTAL_TESTS}::test_restricted_and_classified_outputs_are_not_proposed",)),
 ]
 
 

@@ -226,6 +226,15 @@ class Output(models.Model):
                                      help_text=_("For a restricted output: who may read it besides "
                                                  "its authors and the research coordinator."))
     text = models.TextField(_("text"), blank=True)
+    # Where it went on the portal (research/portal.py): the article it was published as, and the
+    # contribution it was proposed as for the internal journal; each page finds its output back
+    # through `research_outputs` / `research_proposals`.
+    portal_article = models.ForeignKey("wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="research_outputs", editable=False,
+                                       verbose_name=_("article on the portal"))
+    journal_proposal = models.ForeignKey("wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True,
+                                         related_name="research_proposals", editable=False,
+                                         verbose_name=_("proposed for the journal as"))
     version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="+")

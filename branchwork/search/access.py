@@ -16,6 +16,11 @@ tokens being terms of their own columns):
   - `m`: members of the institution (internal content that belongs to no organization);
   - `pp<id>`: the person with this id (a person sees themselves; everyone on an activity's
     attendance list sees it);
+  - `k<role><path>`: those who hold `<role>` (its code without underscores) in the organization
+    at `<path>`; a document of organization X carries it for each of X's ancestors' paths and its
+    own, as `r` does (a restricted research output: the secretaries, research coordinators and
+    committee office staff of X or above); `k<role>` alone: those who hold the role anywhere
+    today (foreign-affairs staff see parties, contacts and events);
   - `xdoc`: the family's rule is asked row by row (`SearchDocument.checked`), for documents of
     Wagtail's library, whose readers follow the pages that link them;
 - **gate**, the view restrictions (Wagtail's, on a page and the pages above it) it is under:
@@ -79,6 +84,17 @@ def person(pk: int) -> str:
     return f"pp{pk}"
 
 
+def role(code: str, path: str | None = None) -> str:
+    """Token of the holders of role `code` (in the organization at `path`; None: anywhere)."""
+    letters = "".join(c for c in code.lower() if c.isascii() and c.isalpha())
+    return f"k{letters}{path.lower() if path else ''}"
+
+
+def role_readers(code: str, path: str | None) -> list[str]:
+    """Tokens of those who hold role `code` in organization `path` or above it."""
+    return [role(code, p) for p in _prefixes(path)] if path else []
+
+
 def group_gate(groups: tuple[int, ...]) -> str:
     return "".join(f"g{pk}" for pk in sorted(set(groups)))
 
@@ -135,6 +151,8 @@ def reader_tokens(user) -> ReaderTokens:
             readers.update(f"u{p.lower()}" for p in _prefixes(path))
         if access.person_id is not None:
             readers.add(person(access.person_id))
+        for held in access.roles:
+            readers.update((role(held.role, held.path), role(held.role)))
         if access.is_member:
             readers.add(MEMBERS)
         groups = sorted(user.groups.values_list("pk", flat=True))

@@ -328,9 +328,16 @@ FAMILIES: list[Family] = [Pages(), Activities(), People(), JournalIssues(), Jour
                           Documents()]
 
 
+def _work_families() -> list[Family]:
+    """Research work and international exchanges (kinds_work.py, which builds on this module)."""
+    from branchwork.search import kinds_work
+
+    return kinds_work.FAMILIES
+
+
 def families() -> list[Family]:
     """The families whose app is installed."""
-    return [f for f in FAMILIES if f.model is not None]
+    return [f for f in (*FAMILIES, *_work_families()) if f.model is not None]
 
 
 def family_for_model(model: type[Model]) -> Family | None:

@@ -1,8 +1,10 @@
 """Keep the index current for what Wagtail's own handlers do not cover.
 
 Wagtail indexes its indexed models (pages, activities, people) on every save through the task
-worker and removes them on delete. Here: the journal's issues and articles and the lecture hall's
-talks (plain models, in apps that may not be installed), a person whose roles change (their
+worker and removes them on delete. Here: the journal's issues and articles, the lecture hall's
+talks, research topics, outputs and instructions, parties, contacts and events (plain models, in
+apps that may not be installed), the rows their documents depend on (`DEPENDENTS`: an output's
+authors, a contact's participations …), a person whose roles change (their
 organization is a facet), and an activity whose materials change (their text is part of the
 activity's). A Wagtail document is Wagtail's (reindexed when saved, with a new file too), and a
 talk's slides are a field of the talk. Like Wagtail's, these enqueue at once: the database
@@ -13,14 +15,88 @@ import contextlib
 from pathlib import Path
 
 from django.apps import apps
+from django.db import transaction
 from django.db.models import QuerySet
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from branchwork.search import extract, indexing
 from branchwork.search.kinds import families
 from branchwork.search.tasks import index_object, index_person, reindex_organization, reindex_subtree
 
 UID = "branchwork-search"
+# Rows whose save or deletion changes the documents of others (their text or who may find them):
+# label → a function of the row giving the (label, pks) to index again.
+DEPENDENTS = {
+    "research.Output": lambda row: [("research.Instruction", _pks("research.Instruction",
+                                                                 submission__output_id=row.pk))],
+    "research.OutputAuthor": lambda row: [("research.Output", [row.output_id]),
+                                          ("research.Instruction", _pks("research.Instruction",
+                                                                        submission__output_id=row.output_id))],
+    "research.TopicMember": lambda row: [("research.Topic", [row.topic_id])],
+    "exchanges.Party": lambda row: [("exchanges.Contact", _pks("exchanges.Contact", party_id=row.pk))],
+    "exchanges.Participant": lambda row: [("exchanges.Contact", [row.contact_id])],
+}
+# Many-to-many fields whose change does: label.field → a function of the owner, as above.
+M2M_DEPENDENTS = {
+    "research.Output.readers": lambda row: [("research.Output", [row.pk])],
+    "exchanges.Event.managers": lambda row: [
+        ("exchanges.Event", [row.pk]),
+        ("exchanges.Contact", _pks("exchanges.Participant", "contact_id", event_id=row.pk))],
+}
+
+
+def _pks(label: str, field: str = "pk", **lookup) -> list:
+    return list(apps.get_model(label)._default_manager.filter(**lookup)
+                .values_list(field, flat=True).distinct())
+
+
+def _enqueue_all(targets) -> None:
+    for label, pks in targets:
+        model = apps.get_model(label)
+        for pk in pks:
+            if pk is not None:
+                _enqueue(model, pk)
+
+
+def _dependent_changed(sender, instance, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    if sender._meta.label in ON_COMMIT:
+        targets = DEPENDENTS[sender._meta.label](instance)
+        transaction.on_commit(lambda: _enqueue_all(targets))
+        return
+    _enqueue_all(DEPENDENTS[sender._meta.label](instance))
+
+
+def _m2m_dependent_changed(sender, instance, action, reverse=False, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    for label, targets in M2M_DEPENDENTS.items():
+        model_label, field = label.rsplit(".", 1)
+        model = apps.get_model(model_label)
+        if getattr(model, field).through is not sender:
+            continue
+        if reverse:  # changed from the other side: each owner named in pk_set
+            for owner in model._default_manager.filter(pk__in=kwargs.get("pk_set") or ()):
+                _enqueue_all(targets(owner))
+        else:
+            _enqueue_all(targets(instance))
+
+
+def _event_deleting(sender, instance, **kwargs) -> None:
+    """An event's participants go with it: its managers no longer find their contacts."""
+    instance._search_contacts = _pks("exchanges.Participant", "contact_id", event_id=instance.pk)
+
+
+def _event_deleted(sender, instance, **kwargs) -> None:
+    _enqueue_all([("exchanges.Contact", getattr(instance, "_search_contacts", []))])
+
+
+def _installed(label: str):
+    try:
+        return apps.get_model(label)
+    except LookupError:  # the app is not installed
+        return None
 # Rows holding one file (in `file`) whose text is part of an owner's: model → the owner's field.
 OWNED_FILES = {"activities.Attachment": "activity"}
 
@@ -29,8 +105,16 @@ def _enqueue(model, pk) -> None:
     index_object.enqueue(model._meta.app_label, model._meta.model_name, str(pk))
 
 
+# Saved by services that write their related rows after them, in bulk (no signal): an output's
+# authors, a topic's members. Indexed once the transaction commits, with those rows in place.
+ON_COMMIT = {"research.Output", "research.Topic"}
+
+
 def _saved(sender, instance, raw=False, **kwargs) -> None:
     if raw:
+        return
+    if sender._meta.label in ON_COMMIT:
+        transaction.on_commit(lambda: _enqueue(sender, instance.pk))
         return
     _enqueue(sender, instance.pk)
     # An issue's facts (date, organization, published or not) are its articles' too.
@@ -156,6 +240,25 @@ def connect() -> None:
         post_save.connect(_journal_saved, sender=apps.get_model("journal", "Journal"),
                           dispatch_uid=f"{UID}-journal")
     post_save.connect(_audited, sender=apps.get_model("core", "AuditEntry"), dispatch_uid=f"{UID}-audit")
+    _connect_dependents()
+
+
+def _connect_dependents() -> None:
+    for label in DEPENDENTS:
+        model = _installed(label)
+        if model is not None:
+            post_save.connect(_dependent_changed, sender=model, dispatch_uid=f"{UID}-dep-{label}-save")
+            post_delete.connect(_dependent_changed, sender=model, dispatch_uid=f"{UID}-dep-{label}-delete")
+    for label in M2M_DEPENDENTS:
+        model_label, field = label.rsplit(".", 1)
+        model = _installed(model_label)
+        if model is not None:
+            m2m_changed.connect(_m2m_dependent_changed, sender=getattr(model, field).through,
+                                dispatch_uid=f"{UID}-m2m-{label}")
+    event = _installed("exchanges.Event")
+    if event is not None:
+        pre_delete.connect(_event_deleting, sender=event, dispatch_uid=f"{UID}-event-deleting")
+        post_delete.connect(_event_deleted, sender=event, dispatch_uid=f"{UID}-event-deleted")
 
 
 def _restriction_groups_changed(sender, instance, action, **kwargs) -> None:
@@ -196,6 +299,15 @@ def disconnect() -> None:
     if apps.is_installed("branchwork.journal"):
         post_save.disconnect(sender=apps.get_model("journal", "Journal"), dispatch_uid=f"{UID}-journal")
     post_save.disconnect(sender=apps.get_model("core", "AuditEntry"), dispatch_uid=f"{UID}-audit")
+    for label in DEPENDENTS:
+        model = _installed(label)
+        if model is not None:
+            post_save.disconnect(sender=model, dispatch_uid=f"{UID}-dep-{label}-save")
+    for label in M2M_DEPENDENTS:
+        model_label, field = label.rsplit(".", 1)
+        model = _installed(model_label)
+        if model is not None:
+            m2m_changed.disconnect(sender=getattr(model, field).through, dispatch_uid=f"{UID}-m2m-{label}")
 
 
 @contextlib.contextmanager

@@ -85,6 +85,9 @@ def reindex_organization(org_id: str) -> None:
         ("journal.JournalIssue", {"journal__organization__in": subtree}),
         ("journal.JournalEntry", {"section__issue__journal__organization__in": subtree}),
         ("lectures.Talk", {"organization__in": subtree}),
+        ("research.Topic", {"organization__in": subtree}),
+        ("research.Output", {"organization__in": subtree}),
+        ("research.Instruction", {"submission__output__organization__in": subtree}),
     ]
     for label, lookup in targets:
         try:
