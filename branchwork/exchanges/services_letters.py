@@ -49,12 +49,14 @@ def letter_template_save(*, by, event: Event, body_zh: str, body_en: str, signat
 
 
 @transaction.atomic
-def letters_draft(*, by, event: Event, now: datetime.datetime | None = None) -> int:
-    """A draft letter for each participant of the event who has none (not for those who
-    declined). Returns how many were drafted."""
+def letters_draft(*, by, event: Event, participants=None, now: datetime.datetime | None = None) -> int:
+    """A draft letter for each participant of the event (or of `participants`) who has none (not
+    for those who declined). Returns how many were drafted."""
     now = now or timezone.now()
     without = (Participant.objects.filter(event=event, letter__isnull=True)
                .exclude(status=ParticipantStatus.DECLINED))
+    if participants is not None:
+        without = without.filter(pk__in=[p.pk for p in participants])
     created = Letter.objects.bulk_create([Letter(participant=p, drafted_by=by, drafted_at=now) for p in without])
     if created:
         with audit.acting_as(by, source=WEB):

@@ -98,6 +98,8 @@ def _sample(name: str, world) -> str:
         "party_id": world.exchanges.party.pk,
         "contact_id": world.exchanges.contact.pk,
         "event_id": world.exchanges.event.pk,
+        "session_id": world.exchanges.session.pk,
+        "letter_id": world.exchanges.letter.pk,
     }
     if name in samples:
         return str(samples[name])
