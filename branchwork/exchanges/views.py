@@ -177,8 +177,10 @@ def checkin(request, event_id):
         try:
             participant, first = services.check_in(by=request.user, event=event,
                                                    code=request.POST.get("code", ""), session=session)
-        except (ValidationError, Conflict) as exc:
-            result = {"error": " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)}
+        except Conflict as exc:
+            result = {"error": str(exc)}
+        except ValidationError as exc:
+            result = {"error": " ".join(exc.messages)}
         else:
             result = {"participant": participant, "first": first}
     counts = counts_json(event, session=session)

@@ -270,12 +270,12 @@ def checkin_scan(request, event_id):
     try:
         participant, first = services.check_in(by=request.user, event=event, code=request.POST.get("code", ""),
                                                session=session)
+    except Conflict as exc:  # a ValidationError too: first
+        return JsonResponse({"result": "refused", "message": str(exc), **counts_json(event, session=session)},
+                            status=409)
     except ValidationError as exc:
         return JsonResponse({"result": "unknown", "message": " ".join(exc.messages),
                              **counts_json(event, session=session)}, status=404)
-    except Conflict as exc:
-        return JsonResponse({"result": "refused", "message": str(exc), **counts_json(event, session=session)},
-                            status=409)
     name = str(participant.contact)
     message = (_("%(name)s is checked in.") if first else
                _("%(name)s was already checked in; not counted again.")) % {"name": name}
