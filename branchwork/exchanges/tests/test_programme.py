@@ -72,7 +72,7 @@ def test_the_scan_endpoint_checks_in_once_and_says_the_repeat(world, login):
     client = login(world.personas.alice)
     first = scan(client, world, world.participant.badge_code.lower()).json()
     assert first["result"] == "checked_in" and first["name"] == "颂猜·再迪"
-    assert first["message"] == "颂猜·再迪已签到。"
+    assert first["message"].startswith("颂猜·再迪") and first["message"].endswith("已签到。")
     again = scan(client, world, world.participant.badge_code).json()
     assert again["result"] == "already" and "不重复计数" in again["message"]
     thai = next(d for d in again["delegations"] if "人民关怀党" in d["name"])
