@@ -58,7 +58,7 @@ def exchanges_world(personas) -> SimpleNamespace:
     session = services_programme.session_save(
         by=admin, event=event, day=datetime.date(2026, 11, 21), starts_at=datetime.time(9, 0),
         ends_at=datetime.time(11, 30), title_zh="全体会议", title_en="Plenary", room="一号厅",
-        interpretation="en, ru, ar")
+        interpretation="英语、俄语、阿拉伯语")
     services_letters.letters_draft(by=personas.alice, event=event, participants=participants[:1])
     letter = participants[0].letter
     services_letters.letter_approve(by=fay.user, letter=letter)

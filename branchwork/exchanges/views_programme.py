@@ -7,13 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from branchwork.core import permissions
 from branchwork.core.conflicts import Conflict
@@ -80,9 +79,10 @@ def session_edit(request, event_id, session_id=None):
 
 
 @login_required
-@require_POST
 def session_delete(request, event_id, session_id):
-    event = _managed_event(request.user, event_id)
+    event = _managed_event(request.user, event_id)  # outsiders: 404 before anything else
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     session = event.sessions.filter(pk=session_id).first()
     if session is None:
         raise Http404("No such session")
@@ -198,9 +198,10 @@ def _letter(user, event_id, letter_id) -> Letter:
 
 
 @login_required
-@require_POST
 def letter_approve(request, event_id, letter_id):
     letter = _letter(request.user, event_id, letter_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         services_letters.letter_approve(by=request.user, letter=letter)
     except Conflict as exc:
@@ -211,9 +212,10 @@ def letter_approve(request, event_id, letter_id):
 
 
 @login_required
-@require_POST
 def letter_send(request, event_id, letter_id):
     letter = _letter(request.user, event_id, letter_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         services_letters.letter_send(by=request.user, letter=letter)
     except Conflict as exc:

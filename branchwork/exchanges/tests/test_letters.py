@@ -168,3 +168,16 @@ def test_the_letter_date_is_the_approval_date(world, tmp_path):
     assert letter.approved_at.date() >= datetime.date(2026, 11, 15)
     day = letter.approved_at.astimezone(datetime.timezone(datetime.timedelta(hours=8))).date()
     assert f"{day.year}年{day.month}月{day.day}日" in pdf_text(letters_pdf([letter]), tmp_path)
+
+
+def test_a_letter_rendered_to_png(world, tmp_path):
+    from branchwork.browser import screenshot_path
+
+    letter = Letter.objects.select_related("participant__event", "participant__contact",
+                                           "participant__delegation__party").get(pk=world.letter.pk)
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(letters_pdf([letter]))
+    target = screenshot_path("exchanges-visa-letter")
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(target.with_suffix(""))], check=True)
+    assert target.stat().st_size > 10_000
