@@ -85,14 +85,14 @@
     box.hidden = false;
     var start = document.getElementById("checkin-camera-start");
     if (!canScan) {
-      start.hidden = true;
+      start.remove();  // a button's display would override [hidden]
       var note = document.createElement("p");
       note.className = "muted";
       note.textContent = box.dataset.noCamera;
       box.appendChild(note);
       return;
     }
-    start.addEventListener("click", function () { start.hidden = true; startCamera(box, form); });
+    start.addEventListener("click", function () { start.remove(); startCamera(box, form); });
     window.setInterval(function () {
       var url = box.dataset.scanUrl + (box.dataset.session ? "?session=" + box.dataset.session : "");
       fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
