@@ -71,6 +71,11 @@ EXCHANGES_IMPORT = "branchwork/exchanges/importers.py"
 EXCHANGES_IMPORT_TESTS = "branchwork/exchanges/tests/test_importers.py"
 EXCHANGES_SERVICES = "branchwork/exchanges/services.py"
 EXCHANGES_PAGES = "branchwork/exchanges/tests/test_pages.py"
+EXCHANGES_PROGRAMME = "branchwork/exchanges/tests/test_programme.py"
+EXCHANGES_PROGRAMME_SERVICES = "branchwork/exchanges/services_programme.py"
+EXCHANGES_LETTERS = "branchwork/exchanges/services_letters.py"
+EXCHANGES_LETTER_TESTS = "branchwork/exchanges/tests/test_letters.py"
+EXCHANGES_INVITATIONS = "branchwork/exchanges/tests/test_invitations.py"
 READER = "branchwork/core/tests/test_reader_cache.py"
 AWARDS = "branchwork/awards/services.py"
 AWARDS_TESTS = "branchwork/awards/tests/test_competitions.py"
@@ -372,9 +377,40 @@ GUARDS = [
           "    return Event.objects.all()",
           (f"{EXCHANGES_PAGES}::test_members_get_404_for_contacts_events_and_participants",)),
     Guard("exchanges: a second scan is said and not counted twice",
-          EXCHANGES_SERVICES, "    if participant.checked_in_at is not None:\n        return participant, False",
+          EXCHANGES_SERVICES, "    if participant.presences.filter(day=day, session=session).exists():\n"
+          "        return participant, False",
           "    if False:\n        return participant, False",
-          (f"{EXCHANGES_PAGES}::test_a_second_scan_is_said_and_not_counted_twice",)),
+          (f"{EXCHANGES_PAGES}::test_a_second_scan_is_said_and_not_counted_twice",
+           f"{EXCHANGES_PROGRAMME}::test_the_scan_endpoint_checks_in_once_and_says_the_repeat")),
+    Guard("exchanges: a letter's approval locks the row and reads it afresh", EXCHANGES_LETTERS,
+          "    letter = lock_for_update(letter)\n    if letter.state != LetterState.DRAFT:",
+          "    if letter.state != LetterState.DRAFT:",
+          (f"{EXCHANGES_LETTER_TESTS}::test_a_second_approval_read_before_the_first_is_refused",)),
+    Guard("exchanges: no one approves a letter they drafted", EXCHANGES_LETTERS,
+          "    if letter.drafted_by_id == by.pk:", "    if False:",
+          (f"{EXCHANGES_LETTER_TESTS}::test_the_drafter_cannot_approve_her_own_letter",)),
+    Guard("exchanges: only foreign-affairs staff approve letters", EXCHANGES_LETTERS,
+          "    if not rules.is_foreign_affairs(by):", "    if False:",
+          (f"{EXCHANGES_LETTER_TESTS}::test_an_event_manager_who_is_not_foreign_affairs_staff_cannot_approve",)),
+    Guard("exchanges: a draft letter is not downloaded", "branchwork/exchanges/views_programme.py",
+          "    if letter.state != LetterState.APPROVED:\n        raise Http404", "    if False:\n        raise Http404",
+          (f"{EXCHANGES_LETTER_TESTS}::test_a_draft_cannot_be_downloaded_or_sent",
+           f"{EXCHANGES_LETTER_TESTS}::test_a_changed_template_sends_approved_letters_back_for_approval")),
+    Guard("exchanges: a draft letter is not sent", EXCHANGES_LETTERS,
+          "    letter = lock_for_update(letter)\n    require_approved(letter)", "    letter = lock_for_update(letter)",
+          (f"{EXCHANGES_LETTER_TESTS}::test_a_draft_cannot_be_downloaded_or_sent",)),
+    Guard("exchanges: an invitation's answer locks the participant and reads it afresh", EXCHANGES_PROGRAMME_SERVICES,
+          "        participant = lock_for_update(invitation.participant)",
+          "        participant = invitation.participant",
+          (f"{EXCHANGES_INVITATIONS}::test_an_answer_read_before_the_guest_was_checked_in_is_refused",)),
+    Guard("exchanges: an invitation's link expires after the event", EXCHANGES_PROGRAMME_SERVICES,
+          "        if today > event.ends_on:\n            raise Conflict", "        if False:\n            raise Conflict",
+          (f"{EXCHANGES_INVITATIONS}::test_the_link_expires_after_the_event",
+           f"{EXCHANGES_INVITATIONS}::test_the_last_day_of_the_event_still_takes_an_answer")),
+    Guard("exchanges: an invitation's token is checked", EXCHANGES_PROGRAMME_SERVICES,
+          "        pk = int(signing.Signer(salt=TOKEN_SALT).unsign(token))",
+          "        pk = int(token.split(\":\")[0])",
+          (f"{EXCHANGES_INVITATIONS}::test_a_wrong_or_altered_token_is_404",)),
     Guard("exchanges: passport data kept until the retention date, not a day less",
           EXCHANGES_SERVICES, "retention_until__lt=today", "retention_until__lte=today",
           (f"{EXCHANGES_PAGES}::test_passport_data_is_gone_after_the_retention_date_and_the_log_says_so",)),

@@ -44,7 +44,8 @@ BENCHMARKS = {"ledger": "ledger_bench.py", "committee": "committee_bench.py",
               "publishing": "publishing_bench.py", "search": "search_bench.py",
               "first_request": "first_request_bench.py", "member": "member_bench.py",
               "load": "load_bench.py",
-              "research": "research_bench.py"}
+              "research": "research_bench.py",
+              "exchanges_badges": "exchanges_badges_bench.py"}
 # Further passes of a benchmark, each on a copy of its own: (name, extra arguments).
 TRUTH_DOCS_DEFAULT = 10_000
 
@@ -59,7 +60,7 @@ def extra_passes(name: str) -> list[tuple[str, list[str]]]:
 # The issue whose budgets each benchmark holds; a run's results are named after its issues.
 ISSUES = {"ledger": "issue3", "committee": "issue3", "publishing": "issue4", "search": "issue5",
           "first_request": "issue14", "member": "issue17", "load": "issue13",
-          "research": "issue15"}
+          "research": "issue15", "exchanges_badges": "issue16"}
 
 
 def _env(scratch: Path) -> dict[str, str]:

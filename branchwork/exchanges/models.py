@@ -290,3 +290,14 @@ class Participant(models.Model):
 
     def mark_checked_in(self) -> None:
         self.checked_in_at = timezone.now()
+
+
+# The timetable, invitations, letters and presence (see programme_models).
+from branchwork.exchanges.programme_models import (  # noqa: E402, F401
+    Invitation,
+    InvitationTemplate,
+    Letter,
+    LetterTemplate,
+    Presence,
+    Session,
+)

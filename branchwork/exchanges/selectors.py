@@ -48,11 +48,18 @@ def event_participants(event: Event) -> QuerySet[Participant]:
             .order_by("delegation__country", "contact__name_latin", "pk"))
 
 
-def checkin_counts(event: Event) -> list[dict]:
-    """Per delegation: how many participants, how many checked in (one aggregate)."""
+def checkin_counts(event: Event, *, day: datetime.date | None = None, session=None) -> list[dict]:
+    """Per delegation: how many participants, how many present (one aggregate): at `session`,
+    else on `day`, else ever checked in."""
+    if session is not None:
+        seen = Q(presences__session=session)
+    elif day is not None:
+        seen = Q(presences__day=day, presences__session__isnull=True)
+    else:
+        seen = Q(checked_in_at__isnull=False)
     rows = (event.participants.values("delegation_id", "delegation__country", "delegation__party__name_zh",
                                       "delegation__party__name_en")
-            .annotate(total=Count("pk"), present=Count("pk", filter=Q(checked_in_at__isnull=False)))
+            .annotate(total=Count("pk", distinct=True), present=Count("pk", filter=seen, distinct=True))
             .order_by("delegation__country", "delegation_id"))
     return list(rows)
 

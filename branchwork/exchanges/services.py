@@ -21,6 +21,8 @@ from branchwork.exchanges.models import (
     ParticipantStatus,
     Party,
     PartyStatus,
+    Presence,
+    Session,
 )
 
 WEB = "web"
@@ -172,9 +174,13 @@ def purge_passport_data(*, today: datetime.date | None = None) -> dict[int, int]
 
 
 @transaction.atomic
-def check_in(*, by, event: Event, code: str) -> tuple[Participant, bool]:
-    """Mark the participant with this badge code attended; (participant, True) the first time,
-    (participant, False) for a repeated scan, which changes nothing."""
+def check_in(*, by, event: Event, code: str, session: Session | None = None,
+             now: datetime.datetime | None = None) -> tuple[Participant, bool]:
+    """Mark the participant with this badge code present for the day (or for `session`);
+    (participant, True) the first time, (participant, False) for a repeated scan that day or at
+    that session, which changes nothing. The first presence makes the participant attended."""
+    now = now or timezone.now()
+    day = session.day if session is not None else timezone.localdate(now)
     code = (code or "").strip().upper()
     try:
         participant = Participant.objects.select_related("contact", "delegation").get(
@@ -183,11 +189,15 @@ def check_in(*, by, event: Event, code: str) -> tuple[Participant, bool]:
         raise ValidationError(_("No participant of this event has the badge code %(code)s.")
                               % {"code": code}) from None
     participant = lock_for_update(participant)
-    if participant.checked_in_at is not None:
+    if participant.presences.filter(day=day, session=session).exists():
         return participant, False
     if participant.status == ParticipantStatus.DECLINED:
         raise Conflict(_("%(name)s declined the invitation.") % {"name": participant.contact})
-    participant.mark_checked_in()
+    Presence.objects.create(participant=participant, day=day, session=session, scanned_at=now)
+    fields = ["status"]
+    if participant.checked_in_at is None:
+        participant.checked_in_at = now
+        fields.append("checked_in_at")
     participant.status = ParticipantStatus.ATTENDED
-    participant.save(update_fields=["checked_in_at", "status"])
+    participant.save(update_fields=fields)
     return participant, True

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from branchwork.core.models import Role
 from branchwork.core.testing import give_role, person_with_login
-from branchwork.exchanges import services
+from branchwork.exchanges import services, services_letters, services_programme
 from branchwork.exchanges.models import EventKind, ParticipantStatus
 
 CONTACT_EMAIL = "guest-7731@example.net"
@@ -54,5 +54,14 @@ def exchanges_world(personas) -> SimpleNamespace:
             by=admin, event=event, contact=contact, delegation=delegation,
             status=ParticipantStatus.CONFIRMED, passport_number=PASSPORT if i == 0 else f"P{i:07d}",
             date_of_birth=datetime.date(1970, 1, 1 + i)))
+    # The programme: a session, and the first guest's visa letter drafted by Alice, approved by Fay.
+    session = services_programme.session_save(
+        by=admin, event=event, day=datetime.date(2026, 11, 21), starts_at=datetime.time(9, 0),
+        ends_at=datetime.time(11, 30), title_zh="全体会议", title_en="Plenary", room="一号厅",
+        interpretation="英语、俄语、阿拉伯语")
+    services_letters.letters_draft(by=personas.alice, event=event, participants=participants[:1])
+    letter = participants[0].letter
+    services_letters.letter_approve(by=fay.user, letter=letter)
     return SimpleNamespace(fay=fay.user, party=party, event=event, participants=participants,
-                           contact=participants[0].contact, participant=participants[0])
+                           contact=participants[0].contact, participant=participants[0],
+                           session=session, letter=letter)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from branchwork.exchanges import views
+from branchwork.exchanges import views, views_programme
 
 app_name = "exchanges"
 
@@ -16,4 +16,20 @@ urlpatterns = [
     path("exchanges/events/<int:event_id>/import/", views.participants_import, name="participants_import"),
     path("exchanges/events/<int:event_id>/badges.pdf", views.badges_pdf, name="badges"),
     path("exchanges/events/<int:event_id>/checkin/", views.checkin, name="checkin"),
+    path("exchanges/events/<int:event_id>/checkin/scan/", views_programme.checkin_scan, name="checkin_scan"),
+    path("exchanges/events/<int:event_id>/programme/", views_programme.programme, name="programme"),
+    path("exchanges/events/<int:event_id>/sessions/new/", views_programme.session_edit, name="session_new"),
+    path("exchanges/events/<int:event_id>/sessions/<int:session_id>/", views_programme.session_edit,
+         name="session_edit"),
+    path("exchanges/events/<int:event_id>/sessions/<int:session_id>/delete/", views_programme.session_delete,
+         name="session_delete"),
+    path("exchanges/events/<int:event_id>/invitations/", views_programme.invitations, name="invitations"),
+    path("exchanges/invitations/<str:token>/", views_programme.invitation, name="invitation"),
+    path("exchanges/events/<int:event_id>/letters/", views_programme.letters, name="letters"),
+    path("exchanges/events/<int:event_id>/letters/<int:letter_id>/approve/", views_programme.letter_approve,
+         name="letter_approve"),
+    path("exchanges/events/<int:event_id>/letters/<int:letter_id>/send/", views_programme.letter_send,
+         name="letter_send"),
+    path("exchanges/events/<int:event_id>/letters/<int:letter_id>.pdf", views_programme.letter_pdf,
+         name="letter_pdf"),
 ]

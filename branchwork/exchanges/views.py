@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from branchwork.core import exports, imports, permissions
-from branchwork.core.language import is_chinese, join_list
+from branchwork.core.conflicts import Conflict
+from branchwork.core.language import join_list
 from branchwork.exchanges import badges, countries, selectors, services
 from branchwork.exchanges import participants_import as participants_import_module
 from branchwork.exchanges import permissions as rules
@@ -160,24 +161,33 @@ def badges_pdf(request, event_id):
 
 @login_required
 def checkin(request, event_id):
-    """The phone page at the door: a badge code typed or scanned; each participant counted once."""
+    """The phone page at the door: the camera reads the badge's QR code (or the code is typed);
+    each participant counted once a day, or once a session."""
     event = permissions.get_or_404(request.user, Event, event_id)
+    from branchwork.exchanges import services_programme
+    from branchwork.exchanges.views_programme import counts_json
+
     result = None
+    try:
+        session = services_programme.session_for_check_in(
+            event, request.POST.get("session") or request.GET.get("session"))
+    except ValidationError:
+        raise Http404("No such session") from None
     if request.method == "POST":
         try:
-            participant, first = services.check_in(by=request.user, event=event, code=request.POST.get("code", ""))
+            participant, first = services.check_in(by=request.user, event=event,
+                                                   code=request.POST.get("code", ""), session=session)
+        except Conflict as exc:
+            result = {"error": str(exc)}
         except ValidationError as exc:
             result = {"error": " ".join(exc.messages)}
         else:
             result = {"participant": participant, "first": first}
-    counts = selectors.checkin_counts(event)
-    for row in counts:
-        party = row["delegation__party__name_zh"] if is_chinese() else row["delegation__party__name_en"]
-        place = countries.name(row["delegation__country"] or "")
-        row["name"] = f"{party} · {place}" if party else place
+    counts = counts_json(event, session=session)
     return render(request, "exchanges/checkin.html", {
-        "event": event, "result": result, "counts": counts,
-        "present": sum(r["present"] for r in counts), "total": sum(r["total"] for r in counts),
+        "event": event, "result": result, "counts": counts["delegations"], "session": session,
+        "sessions": list(event.sessions.all()),
+        "present": counts["present"], "total": counts["total"],
         "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), (_("Check-in"), None)),
     })
 

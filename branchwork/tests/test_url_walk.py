@@ -102,6 +102,8 @@ def _sample(name: str, world) -> str:
         "award_id": world.awards.award.pk,
         "competition_id": world.awards.competition.pk,
         "entry_id": world.awards.guest_entry.pk,
+        "session_id": world.exchanges.session.pk,
+        "letter_id": world.exchanges.letter.pk,
     }
     if name in samples:
         return str(samples[name])
