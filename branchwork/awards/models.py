@@ -24,9 +24,9 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from branchwork.core.language import in_language
 from branchwork.core.models import Organization, Person
 from branchwork.lectures.models import Talk
 from branchwork.research.models import Output, OutputKind
@@ -38,11 +38,6 @@ def _upload_path(instance, filename: str) -> str:
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"awards/{timezone.now():%Y}/{secrets.token_hex(8)}.{ext}"
 
-
-def _bilingual(zh: str, en: str) -> str:
-    if (get_language() or "zh-hans").lower().startswith("en") and en:
-        return en
-    return zh or en
 
 
 class AwardGrade(models.Model):
@@ -63,7 +58,7 @@ class AwardGrade(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _bilingual(self.name_zh, self.name_en)
+        return in_language(self.name_zh, self.name_en)
 
 
 class Scope(models.TextChoices):
@@ -185,7 +180,7 @@ class Competition(models.Model):
 
     @property
     def display_title(self) -> str:
-        return _bilingual(self.title, self.title_en)
+        return in_language(self.title, self.title_en)
 
     def get_absolute_url(self) -> str:
         return reverse("awards:competition",
@@ -262,7 +257,7 @@ class Criterion(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _bilingual(self.name, self.name_en)
+        return in_language(self.name, self.name_en)
 
 
 class Prize(models.Model):

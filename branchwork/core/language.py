@@ -21,6 +21,14 @@ def is_chinese(language: str | None = None) -> bool:
     return (language or get_language() or "").lower().startswith("zh")
 
 
+def in_language(zh: str, en: str, language: str | None = None) -> str:
+    """A name kept in both languages, as the page's language shows it: the English one on an
+    English page when there is one, otherwise the Chinese (or whichever exists)."""
+    if (language or get_language() or "zh-hans").lower().startswith("en") and en:
+        return en
+    return zh or en
+
+
 def colon(language: str | None = None) -> str:
     return "：" if is_chinese(language) else ": "
 

@@ -22,10 +22,10 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.activities.models import Activity
+from branchwork.core.language import in_language
 from branchwork.core.models import Organization, Person
 
 FILE_EXTENSIONS = ["doc", "docx", "pdf", "odt", "wps"]
@@ -43,11 +43,6 @@ CLASSIFIED_INSTRUCTION_REFUSAL = _(
 def _upload_path(instance, filename: str) -> str:
     return f"research/{timezone.now():%Y}/{secrets.token_hex(8)}-{filename}"
 
-
-def _bilingual(zh: str, en: str) -> str:
-    if (get_language() or "zh-hans").lower().startswith("en") and en:
-        return en
-    return zh or en
 
 
 class Level(models.TextChoices):
@@ -124,7 +119,7 @@ class Topic(models.Model):
 
     @property
     def display_title(self) -> str:
-        return _bilingual(self.title, self.title_en)
+        return in_language(self.title, self.title_en)
 
     def get_absolute_url(self) -> str:
         return reverse("research:topic", kwargs={"org_code": self.organization.code, "topic_id": self.pk})
@@ -201,7 +196,7 @@ class OutputKind(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _bilingual(self.name_zh, self.name_en)
+        return in_language(self.name_zh, self.name_en)
 
 
 class OutputQuerySet(models.QuerySet):
@@ -254,7 +249,7 @@ class Output(models.Model):
 
     @property
     def display_title(self) -> str:
-        return _bilingual(self.title, self.title_en)
+        return in_language(self.title, self.title_en)
 
     @property
     def is_classified(self) -> bool:
@@ -444,7 +439,7 @@ class Outlet(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _bilingual(self.name, self.name_en)
+        return in_language(self.name, self.name_en)
 
 
 class Publication(models.Model):
