@@ -93,8 +93,9 @@ def test_a_report_its_submission_and_the_instruction_seen_by_each(transactional_
     # The yearly figures, in English: plain SVG charts counted from the records.
     same.add_cookies([{"name": "bw_language", "value": "en", "url": live_server.url}])
     frank.goto(f"/orgs/{a}/research/figures/?year=2026")
-    # Five sections of research, and the study hours the learning app adds (no names).
-    assert frank.locator("svg.chart").count() == 6
+    # Five sections of research, the study hours the learning app adds (no names) and the
+    # awards app's two (by level and by awarding body).
+    assert frank.locator("svg.chart").count() == 8
     assert frank.locator("td[data-code='0–8']").count() == 1
     assert frank.locator("td[data-code=research_report]").inner_text() == "1"
     assert frank.locator("td[data-code=ministry]").first.inner_text() == "1"
