@@ -408,7 +408,7 @@ GUARDS = [
     Guard("exchanges: an activity names its foreign observers only to those who see the event",
           "branchwork/exchanges/panels.py", "    shown = [e for e in events if e.pk in visible]",
           "    shown = events",
-          ("branchwork/exchanges/tests/test_activity_link.py::"
+          ("branchwork/tests/test_exchange_activity_link.py::"
            "test_a_member_sees_how_many_guests_observed_but_not_who",)),
     Guard("permissions: a cached reader is read afresh after a role or organization changes",
           "branchwork/core/apps.py", "    access_changed()\n\n\ndef _status_changed",

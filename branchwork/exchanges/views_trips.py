@@ -130,8 +130,8 @@ def trip(request, trip_id):
 
 
 @login_required
-def follow_up_close(request, follow_up_id):
-    item = permissions.get_or_404(request.user, TripFollowUp, follow_up_id)
+def follow_up_close(request, trip_item_id):
+    item = permissions.get_or_404(request.user, TripFollowUp, trip_item_id)
     if not permissions.can(request.user, "close", item):
         raise Http404("Not the owner nor a manager")
     if request.method == "POST":

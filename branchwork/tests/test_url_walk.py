@@ -27,7 +27,9 @@ from branchwork.core import services
 from branchwork.core.exports import XLSX_TYPE
 from branchwork.core.models import Membership
 from branchwork.learning import testing as learning_testing
+from branchwork.exchanges import services as exchanges_services
 from branchwork.exchanges import testing as exchanges_testing
+from branchwork.exchanges import testing_trips
 from branchwork.publishing import testing as publishing_testing
 from branchwork.reports.models import LedgerExport
 from branchwork.research import testing as research_testing
@@ -98,6 +100,8 @@ def _sample(name: str, world) -> str:
         "party_id": world.exchanges.party.pk,
         "contact_id": world.exchanges.contact.pk,
         "event_id": world.exchanges.event.pk,
+        "trip_id": world.trips.trip.pk,
+        "trip_item_id": world.trips.item.pk,
     }
     if name in samples:
         return str(samples[name])
@@ -144,6 +148,10 @@ def world(personas):
     personas.research = research_testing.research_world(personas)
     # International exchanges: a forum Alice manages, its guests' contact details and passports.
     personas.exchanges = exchanges_testing.exchanges_world(personas)
+    # A delegation abroad Alice manages, Dan travels with, Carol owns an item of; the forum
+    # includes branch A's theme day (its page shows the exchanges' panel).
+    personas.trips = testing_trips.trip_world(personas, personas.exchanges)
+    exchanges_services.event_link_activity(by=personas.admin, event=personas.exchanges.event, activity=activity)
     return personas
 
 
@@ -154,20 +162,22 @@ RESEARCH = ["A-INSTRUCTION-5521", "A-RESTRICTED-8830", "A-FOLLOWUP-6412"]
 GUEST_DETAILS = [exchanges_testing.CONTACT_EMAIL, exchanges_testing.CONTACT_PHONE,
                  exchanges_testing.CONTACT_NOTE]
 NEVER_SHOWN = [exchanges_testing.PASSPORT, exchanges_testing.RELATIONSHIP_NOTE]
+# A trip's purpose and follow-ups: for staff, its managers, its members and the items' owners.
+TRIP = [testing_trips.PURPOSE, testing_trips.FOLLOW_UP, testing_trips.CAROL_ITEM]
 FORBIDDEN = {
     "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
                   publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
-                  learning_testing.NOTE_SENTINEL, *RESEARCH, *GUEST_DETAILS, *NEVER_SHOWN],
+                  learning_testing.NOTE_SENTINEL, *RESEARCH, *GUEST_DETAILS, *NEVER_SHOWN, *TRIP],
     "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
               publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
               learning_testing.NOTE_SENTINEL, *RESEARCH, *GUEST_DETAILS, *NEVER_SHOWN],
-    "bob": [OLD_PHONE, *GUEST_DETAILS, *NEVER_SHOWN],
+    "bob": [OLD_PHONE, *GUEST_DETAILS, *NEVER_SHOWN, *TRIP],
     "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL,
             *GUEST_DETAILS, *NEVER_SHOWN],
     "alice": [publishing_testing.PORTAL_DRAFT, *NEVER_SHOWN],
     # A member of branch A who wrote nothing: sees that the instruction exists, not its text.
     "frank": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL, *RESEARCH,
-              *GUEST_DETAILS, *NEVER_SHOWN],
+              *GUEST_DETAILS, *NEVER_SHOWN, *TRIP],
 }
 
 
@@ -189,6 +199,9 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert f"/orgs/{world.branch_a.code}/research/figures.xlsx" in urls
     assert f"/exchanges/contacts/{world.exchanges.contact.pk}/" in urls
     assert f"/exchanges/events/{world.exchanges.event.pk}/checkin/" in urls
+    assert f"/exchanges/trips/{world.trips.trip.pk}/" in urls
+    assert f"/exchanges/follow-ups/{world.trips.item.pk}/close/" in urls
+    assert "/exchanges/figures/map.svg" in urls
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan"])

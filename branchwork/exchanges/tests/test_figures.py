@@ -216,3 +216,16 @@ def test_event_party_and_figures_pages_cost_the_same_with_ten_times_the_data(wor
     _grow(world, 30)
     after = {url: _count(client, url) for url in urls}
     assert after == before
+
+
+@pytest.mark.django_db
+def test_the_demo_sends_delegations_to_20_countries_over_two_years():
+    from branchwork.exchanges import demo_trips
+    from branchwork.exchanges.models import Trip
+
+    demo_trips.load_demo()
+    demo_trips.load_demo()  # again: nothing changes
+    assert Trip.objects.count() == 11
+    visited = {r.code for year in (2025, 2026) for r in figures.yearly(year).section("countries_visited").rows}
+    assert len(visited) == 20
+    assert figures.yearly(2025).count("delegations_received") == 2
