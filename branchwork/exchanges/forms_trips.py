@@ -13,6 +13,18 @@ from branchwork.exchanges import countries
 from branchwork.exchanges.models import Party
 
 
+class OutputChoice(forms.ModelChoiceField):
+    """A research output named by its title in the page's language."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.display_title
+
+
+class OutputChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.display_title
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -93,8 +105,8 @@ class StopForm(forms.Form):
 
 
 class BriefingForm(forms.Form):
-    outputs = forms.ModelMultipleChoiceField(label=gettext_lazy("Research outputs"), queryset=None,
-                                             required=False, widget=forms.CheckboxSelectMultiple)
+    outputs = OutputChoices(label=gettext_lazy("Research outputs"), queryset=None, required=False,
+                            widget=forms.CheckboxSelectMultiple)
     parties = forms.CharField(label=gettext_lazy("Party pages"), required=False, help_text=PARTIES_HELP)
 
     def __init__(self, *args, outputs, **kwargs):
@@ -106,7 +118,7 @@ class BriefingForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    report = forms.ModelChoiceField(label=gettext_lazy("Trip report (a research output)"), queryset=None)
+    report = OutputChoice(label=gettext_lazy("Trip report (a research output)"), queryset=None)
 
     def __init__(self, *args, outputs, **kwargs):
         super().__init__(*args, **kwargs)
