@@ -3,7 +3,7 @@
 
 500 parties in 100 countries; 200 events a year over 10 years (forums, dialogues, seminars,
 delegations received; every tenth a delegation sent, with a two-country itinerary), each with
-5 delegations of 10 participants (one in ten declined): 100,000 participations. Rows are
+5 delegations sharing 100,000 participations evenly (one in ten declined). Rows are
 written in bulk (a data generator, not a record of work). Timed: `exchanges.figures.yearly`
 for the last full year, one event's figures, and the figures page as a superuser sees it.
 
@@ -25,7 +25,7 @@ from generate import setup_django
 BUDGET_S = 0.300
 
 
-def generate(*, years: int, per_year: int, delegations: int, people: int, last_year: int):
+def generate(*, years: int, per_year: int, delegations: int, participations: int, last_year: int):
     from branchwork.exchanges import countries
     from branchwork.exchanges.models import (
         Contact, Delegation, Event, EventKind, Participant, ParticipantStatus, Party, PartyFamily, Trip, TripStop)
@@ -36,6 +36,8 @@ def generate(*, years: int, per_year: int, delegations: int, people: int, last_y
     Party.objects.bulk_create([Party(name_en=f"Bench party {i}", country=codes[i % len(codes)],
                                      family=families[i % len(families)]) for i in range(500)], batch_size=500)
     parties = list(Party.objects.order_by("pk"))
+    guest_events = years * per_year - years * (per_year // 10)
+    people = participations // (guest_events * delegations) + 1  # the largest delegation
     per_event = delegations * people
     Contact.objects.bulk_create([Contact(name_latin=f"Bench guest {i}") for i in range(per_event * 4)],
                                 batch_size=1000)
@@ -66,9 +68,11 @@ def generate(*, years: int, per_year: int, delegations: int, people: int, last_y
     Delegation.objects.bulk_create(dels, batch_size=1000)
     total, batch = 0, []
     statuses = [ParticipantStatus.CONFIRMED] * 9 + [ParticipantStatus.DECLINED]
-    for i, d in enumerate(Delegation.objects.order_by("pk").values_list("pk", "event_id")):
+    rows = list(Delegation.objects.order_by("pk").values_list("pk", "event_id"))
+    base, extra = divmod(participations, len(rows))
+    for i, d in enumerate(rows):
         start = (i % delegations) * people + (i // delegations % 4) * per_event
-        for k in range(people):
+        for k in range(base + (1 if i < extra else 0)):
             batch.append(Participant(event_id=d[1], delegation_id=d[0], contact_id=contacts[(start + k) % len(contacts)],
                                      status=statuses[k % 10], badge_code=f"B{total:09d}"))
             total += 1
@@ -85,7 +89,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--per-year", type=int, default=200)
     parser.add_argument("--delegations", type=int, default=5)
-    parser.add_argument("--people", type=int, default=10)
+    parser.add_argument("--participations", type=int, default=100_000)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
 
@@ -103,7 +107,7 @@ def main(argv=None) -> dict:
     year = timezone.localdate().year
     started = time.perf_counter()
     events, participations = generate(years=args.years, per_year=args.per_year, delegations=args.delegations,
-                                      people=args.people, last_year=year - 1)
+                                      participations=args.participations, last_year=year - 1)
     generated = time.perf_counter() - started
     label = f"{args.years} years, {events} events, {participations} participations"
     metrics = []
