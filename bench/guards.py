@@ -76,6 +76,8 @@ EXCHANGES_PROGRAMME_SERVICES = "branchwork/exchanges/services_programme.py"
 EXCHANGES_LETTERS = "branchwork/exchanges/services_letters.py"
 EXCHANGES_LETTER_TESTS = "branchwork/exchanges/tests/test_letters.py"
 EXCHANGES_INVITATIONS = "branchwork/exchanges/tests/test_invitations.py"
+TRIPS = "branchwork/exchanges/services_trips.py"
+TRIP_TESTS = "branchwork/exchanges/tests/test_trips.py"
 READER = "branchwork/core/tests/test_reader_cache.py"
 AWARDS = "branchwork/awards/services.py"
 AWARDS_TESTS = "branchwork/awards/tests/test_competitions.py"
@@ -421,6 +423,36 @@ GUARDS = [
     Guard("exchanges: a badge with a character no font has is refused", "branchwork/exchanges/badges.py",
           "    if missing:\n        raise MissingGlyphs(missing)", "    if False:\n        raise MissingGlyphs(missing)",
           ("branchwork/exchanges/tests/test_badges.py::test_a_name_no_font_can_print_is_refused",)),
+    # Exchanges: outbound delegations, the figures, the activity's panel.
+    Guard("exchanges: a trip is approved once", TRIPS,
+          "        if trip.status != TripStatus.APPLIED:\n            raise Conflict(",
+          "        if False:\n            raise Conflict(",
+          (f"{TRIP_TESTS}::test_a_trip_is_approved_once",)),
+    Guard("exchanges: a trip files its report only after the approval", TRIPS,
+          "        if trip.status == TripStatus.APPLIED:", "        if False:",
+          (f"{TRIP_TESTS}::test_a_report_waits_for_the_approval",)),
+    Guard("exchanges: a follow-up item is closed once", TRIPS,
+          "        if item.done_on is not None:", "        if False:",
+          (f"{TRIP_TESTS}::test_a_follow_up_is_closed_once_and_keeps_its_first_date",)),
+    Guard("exchanges: trips only for staff, their managers, members and owners",
+          "branchwork/exchanges/permissions.py",
+          "    if person_id is None:\n        return Trip.objects.none()",
+          "    return Trip.objects.all()",
+          (f"{TRIP_TESTS}::test_others_get_404_and_the_anonymous_log_in",)),
+    Guard("exchanges: an owner closes her own follow-up item, not another's",
+          "branchwork/exchanges/permissions.py",
+          "(person_id is not None and item.owner_id == person_id)", "(person_id is not None)",
+          (f"{TRIP_TESTS}::test_an_owner_closes_her_item_but_not_another",)),
+    Guard("exchanges: the figures only for foreign-affairs staff and event managers",
+          "branchwork/exchanges/permissions.py",
+          "def may_see_figures(user) -> bool:\n    return manages_any_event(user)",
+          "def may_see_figures(user) -> bool:\n    return True",
+          ("branchwork/exchanges/tests/test_figures.py::test_members_get_404_for_the_figures",)),
+    Guard("exchanges: an activity names its foreign observers only to those who see the event",
+          "branchwork/exchanges/panels.py", "    shown = [e for e in events if e.pk in visible]",
+          "    shown = events",
+          ("branchwork/tests/test_exchange_activity_link.py::"
+           "test_a_member_sees_how_many_guests_observed_but_not_who",)),
     Guard("permissions: a cached reader is read afresh after a role or organization changes",
           "branchwork/core/apps.py", "    access_changed()\n\n\ndef _status_changed",
           "    pass\n\n\ndef _status_changed",

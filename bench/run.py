@@ -2,7 +2,8 @@
 
     make bench                          # every benchmark
     BENCH_ONLY=search make bench        # some (comma-separated: ledger, committee,
-                                        # publishing, search, first_request, member, load, research)
+                                        # publishing, search, first_request, member, load, research,
+                                        # exchange_figures)
     BENCH_REPEAT=11 make bench          # runs per measurement (default 7; the first is warm-up)
     BENCH_RESTARTS=5 make bench         # server starts for the first-request benchmark
     BENCH_STRICT=1 make bench           # exit 1 when a median is over its budget
@@ -45,7 +46,8 @@ BENCHMARKS = {"ledger": "ledger_bench.py", "committee": "committee_bench.py",
               "first_request": "first_request_bench.py", "member": "member_bench.py",
               "load": "load_bench.py",
               "research": "research_bench.py",
-              "exchanges_badges": "exchanges_badges_bench.py"}
+              "exchanges_badges": "exchanges_badges_bench.py",
+              "exchange_figures": "exchange_figures_bench.py"}
 # Further passes of a benchmark, each on a copy of its own: (name, extra arguments).
 TRUTH_DOCS_DEFAULT = 10_000
 
@@ -60,7 +62,8 @@ def extra_passes(name: str) -> list[tuple[str, list[str]]]:
 # The issue whose budgets each benchmark holds; a run's results are named after its issues.
 ISSUES = {"ledger": "issue3", "committee": "issue3", "publishing": "issue4", "search": "issue5",
           "first_request": "issue14", "member": "issue17", "load": "issue13",
-          "research": "issue15", "exchanges_badges": "issue16"}
+          "research": "issue15", "exchanges_badges": "issue16",
+          "exchange_figures": "issue16"}
 
 
 def _env(scratch: Path) -> dict[str, str]:

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from branchwork.api import activity_views, research_views, search, views
+from branchwork.api import activity_views, exchange_views, research_views, search, views
 
 app_name = "api"
 
@@ -20,6 +20,7 @@ api_urlpatterns = [
     path("compliance/", activity_views.ComplianceView.as_view(), name="compliance"),
     path("search/", search.SearchView.as_view(), name="search"),
     path("research/figures/", research_views.ResearchFiguresView.as_view(), name="research_figures"),
+    path("exchanges/figures/", exchange_views.ExchangeFiguresView.as_view(), name="exchange_figures"),
     path("", include(router.urls)),
 ]
 

@@ -13,6 +13,12 @@ main navigation; the portal adds its public channels there for visitors.
 `branchwork_my_page_panels`: functions of the request that return a MyPagePanel, or None when
 they have nothing to show. /my/ renders them in registration order; later apps add theirs
 (upcoming activities, drafts, study hours) without core knowing them.
+
+`branchwork_activity_panels`: functions `fn(request, activity)` that return a MyPagePanel (a
+title, a template and its context) or None; the activity's page shows them below its facts
+(`{% activity_panels activity %}` from `core/templatetags/panels.py`), so that an app the
+activities do not import (international exchanges: the event the activity was part of, its
+guests as observers) adds to the page without the activities knowing it.
 """
 
 from dataclasses import dataclass, field
@@ -30,6 +36,8 @@ NAV_LINKS = "branchwork_nav_links"
 LOAD_DEMO_HOOK = "branchwork_load_demo"
 # Functions `fn()` returning a context manager entered around a bulk load (the demo).
 BULK_LOAD_HOOK = "branchwork_bulk_load"
+# Functions `fn(request, activity)` returning a MyPagePanel or None, for the activity's page.
+ACTIVITY_PANELS = "branchwork_activity_panels"
 
 
 @dataclass
@@ -46,6 +54,11 @@ def nav_links(request) -> list[tuple[str, str]]:
 
 def my_page_panels(request) -> list[MyPagePanel]:
     panels = [fn(request) for fn in hooks.get_hooks(MY_PAGE_PANELS)]
+    return sorted((p for p in panels if p is not None), key=lambda p: p.order)
+
+
+def activity_panels(request, activity) -> list[MyPagePanel]:
+    panels = [fn(request, activity) for fn in hooks.get_hooks(ACTIVITY_PANELS)]
     return sorted((p for p in panels if p is not None), key=lambda p: p.order)
 
 

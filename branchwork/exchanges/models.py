@@ -292,6 +292,115 @@ class Participant(models.Model):
         self.checked_in_at = timezone.now()
 
 
+# --- Outbound delegations (出访): an event of the kind "delegation sent" with its trip ---
+
+
+class TripStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied for")
+    APPROVED = "approved", _("Approved")
+    REPORTED = "reported", _("Report filed")
+
+
+class Trip(models.Model):
+    """The office's own delegation abroad: the application and its approval, who goes, where
+    and whom they meet, what they read before, the report after and what is to follow up.
+    Dates, title and managers are the event's (`event`, of the kind "delegation sent")."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="trip")
+    purpose = models.TextField(_("purpose of the visit"), help_text=_("The application's text."))
+    applied_on = models.DateField(_("applied on"))
+    applied_by = models.ForeignKey("core.Person", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("applicant"))
+    status = models.CharField(_("status"), max_length=20, choices=TripStatus.choices,
+                              default=TripStatus.APPLIED)
+    approval_number = models.CharField(_("approval document number"), max_length=100, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    briefing_outputs = models.ManyToManyField("research.Output", blank=True, related_name="+",
+                                              verbose_name=_("briefing: research outputs"))
+    briefing_parties = models.ManyToManyField(Party, blank=True, related_name="briefed_trips",
+                                              verbose_name=_("briefing: parties"))
+    report = models.ForeignKey("research.Output", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name=_("trip report"))
+
+    class Meta:
+        ordering = ["-event__starts_on", "-pk"]
+        verbose_name = _("outbound delegation")
+
+    def __str__(self) -> str:
+        return str(self.event)
+
+    def clean(self) -> None:
+        if self.status != TripStatus.APPLIED and not self.approval_number.strip():
+            raise ValidationError({"approval_number": _("An approved trip needs its approval document number.")})
+
+    def get_absolute_url(self) -> str:
+        return reverse("exchanges:trip", args=[self.pk])
+
+
+class TripMember(models.Model):
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey("core.Person", on_delete=models.PROTECT, related_name="exchange_trips",
+                               verbose_name=_("member"))
+    leads = models.BooleanField(_("head of delegation"), default=False)
+    role = models.CharField(_("role on the trip"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-leads", "pk"]
+        constraints = [models.UniqueConstraint(fields=["trip", "person"], name="trip_member_once")]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class TripStop(models.Model):
+    """A leg of the itinerary: a city of a country, from a day to a day, and whom they met."""
+
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="stops")
+    country = models.CharField(_("country"), max_length=3, db_index=True)
+    city = models.CharField(_("city"), max_length=200)
+    arrives_on = models.DateField(_("from"))
+    leaves_on = models.DateField(_("to"))
+    parties = models.ManyToManyField(Party, blank=True, related_name="trip_stops",
+                                     verbose_name=_("parties met"))
+    institutions = models.CharField(_("institutions met"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["arrives_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{countries.name(self.country)} · {self.city}"
+
+    @property
+    def country_name(self) -> str:
+        return countries.name(self.country)
+
+    def clean(self) -> None:
+        if countries.get(self.country) is None:
+            raise ValidationError({"country": _("Unknown country code: %(code)s") % {"code": self.country}})
+        if self.arrives_on and self.leaves_on and self.leaves_on < self.arrives_on:
+            raise ValidationError({"leaves_on": _("A stop cannot end before it starts.")})
+
+
+class TripFollowUp(models.Model):
+    """What the trip left to do: an owner, a deadline, closed when done."""
+
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="follow_ups")
+    text = models.CharField(_("what is to be done"), max_length=500)
+    owner = models.ForeignKey("core.Person", on_delete=models.PROTECT, related_name="exchange_follow_ups",
+                              verbose_name=_("owner"))
+    due_on = models.DateField(_("deadline"))
+    done_on = models.DateField(_("done on"), null=True, blank=True, editable=False)
+    done_note = models.CharField(_("how it was done"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_on is None
 # The timetable, invitations, letters and presence (see programme_models).
 from branchwork.exchanges.programme_models import (  # noqa: E402, F401
     Invitation,

@@ -7,16 +7,30 @@
   participants, no other contact;
 - members of the institution read the knowledge base of parties (names, countries, families,
   standing) but not the relationship notes, contacts or events;
+- outbound delegations (trips) are seen and run by foreign-affairs staff and the managers of
+  their event; the people on a trip, and the owners of its follow-up items, read it (their
+  itinerary, briefing and follow-ups) and an owner closes their own item;
+- the figures (counts, the map) are for foreign-affairs staff and event managers: a year's for
+  those who see any event, an event's for those who see the event;
 - anyone else, anonymous visitors included, sees nothing here: 404.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from branchwork.core import permissions
 from branchwork.core.models import Membership, Role
-from branchwork.exchanges.models import Contact, Delegation, Event, Participant, Party
+from branchwork.exchanges.models import (
+    Contact,
+    Delegation,
+    Event,
+    Participant,
+    Party,
+    Trip,
+    TripFollowUp,
+    TripMember,
+)
 
 _FA_ATTR = "exchanges_foreign_affairs"
 
@@ -95,6 +109,38 @@ def can_read_notes(user, party: Party | None = None) -> bool:
     return is_foreign_affairs(user)
 
 
+def visible_trips(user) -> QuerySet[Trip]:
+    if is_foreign_affairs(user):
+        return Trip.objects.all()
+    person_id = permissions.reader(user).person_id
+    if person_id is None:
+        return Trip.objects.none()
+    return Trip.objects.filter(
+        Q(event__in=visible_events(user))
+        | Q(pk__in=TripMember.objects.filter(person_id=person_id).values("trip_id"))
+        | Q(pk__in=TripFollowUp.objects.filter(owner_id=person_id).values("trip_id")))
+
+
+def can_manage_trip(user, trip: Trip | None) -> bool:
+    return can_manage_event(user, trip and trip.event)
+
+
+def visible_follow_ups(user) -> QuerySet[TripFollowUp]:
+    return TripFollowUp.objects.filter(trip__in=visible_trips(user))
+
+
+def can_close_follow_up(user, item: TripFollowUp | None) -> bool:
+    """The trip's managers close any item; an owner closes their own."""
+    if item is None:
+        return False
+    person_id = permissions.reader(user).person_id
+    return (person_id is not None and item.owner_id == person_id) or can_manage_trip(user, item.trip)
+
+
+def may_see_figures(user) -> bool:
+    return manages_any_event(user)
+
+
 def register() -> None:
     permissions.register(Party, visible=visible_parties, edit=can_edit_knowledge,
                          read_notes=can_read_notes,
@@ -109,5 +155,10 @@ def register() -> None:
     permissions.register(Participant, visible=visible_participants,
                          detail=lambda qs: qs.select_related("event", "contact", "delegation"),
                          manage=lambda user, obj: can_manage_event(user, obj and obj.event))
-
-
+    permissions.register(Trip, visible=visible_trips,
+                         detail=lambda qs: qs.select_related("event", "applied_by", "report"),
+                         manage=can_manage_trip,
+                         create=lambda user, obj: is_foreign_affairs(user))
+    permissions.register(TripFollowUp, visible=visible_follow_ups,
+                         detail=lambda qs: qs.select_related("trip__event"),
+                         close=can_close_follow_up)

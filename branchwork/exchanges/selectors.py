@@ -9,7 +9,8 @@ from django.db.models import Count, Q, QuerySet
 
 from branchwork.core import permissions
 from branchwork.exchanges import permissions as rules
-from branchwork.exchanges.models import Contact, Delegation, Event, Participant, Party
+from branchwork.exchanges.models import Contact, Delegation, Event, EventKind, Participant, Party, Trip
+from branchwork.research.models import Output  # briefing materials and trip reports
 
 
 def parties(user, query: str = "") -> QuerySet[Party]:
@@ -28,6 +29,7 @@ class TimelineEntry:
     kind: str
     text: str
     url: str
+    kind_label: str = ""
 
 
 def party_timeline(user, party: Party) -> list[TimelineEntry]:
@@ -39,7 +41,15 @@ def party_timeline(user, party: Party) -> list[TimelineEntry]:
                    .select_related("event").annotate(people=Count("participants")))
     for delegation in delegations:
         event = delegation.event
-        entries.append(TimelineEntry(event.starts_on, event.kind, event.title, event.get_absolute_url()))
+        entries.append(TimelineEntry(event.starts_on, event.kind, event.title, event.get_absolute_url(),
+                                     event.get_kind_display()))
+    # The office's own delegations that met the party on their way (one query).
+    trips = (permissions.visible(user, Trip).filter(stops__parties=party).select_related("event")
+             .distinct())
+    for trip in trips:
+        event = trip.event
+        entries.append(TimelineEntry(event.starts_on, EventKind.DELEGATION_OUT, event.title,
+                                     trip.get_absolute_url(), EventKind.DELEGATION_OUT.label))
     return sorted(entries, key=lambda e: (e.day is None, e.day), reverse=True)
 
 
@@ -71,3 +81,23 @@ def contacts(user) -> QuerySet[Contact]:
 def may_use(user) -> bool:
     return rules.is_foreign_affairs(user) or rules.manages_any_event(user) or \
         permissions.visible(user, Party).exists()
+
+
+def trip_page(user, trip: Trip) -> dict:
+    """What a trip's page shows, in a fixed number of queries: members, itinerary with the
+    parties met, briefing (the research outputs this reader may read, and how many others),
+    the report if they may read it, the follow-ups."""
+    readable = permissions.visible(user, Output)
+    briefing_ids = list(trip.briefing_outputs.values_list("pk", flat=True))
+    outputs = list(readable.filter(pk__in=briefing_ids).select_related("kind").order_by("-completed_on"))
+    report = readable.filter(pk=trip.report_id).first() if trip.report_id else None
+    return {
+        "members": list(trip.members.select_related("person")),
+        "stops": list(trip.stops.prefetch_related("parties")),
+        "briefing_outputs": outputs,
+        "briefing_hidden": len(briefing_ids) - len(outputs),
+        "briefing_parties": list(trip.briefing_parties.all()),
+        "report": report,
+        "report_hidden": trip.report_id is not None and report is None,
+        "follow_ups": list(trip.follow_ups.select_related("owner")),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from branchwork.exchanges import views, views_programme
+from branchwork.exchanges import views, views_figures, views_programme, views_trips
 
 app_name = "exchanges"
 
@@ -32,4 +32,16 @@ urlpatterns = [
          name="letter_send"),
     path("exchanges/events/<int:event_id>/letters/<int:letter_id>.pdf", views_programme.letter_pdf,
          name="letter_pdf"),
+]
+
+# Outbound delegations and the figures (views_trips, views_figures).
+urlpatterns += [
+    path("exchanges/trips/", views_trips.trip_list, name="trips"),
+    path("exchanges/trips/new/", views_trips.trip_new, name="trip_new"),
+    path("exchanges/trips/<int:trip_id>/", views_trips.trip, name="trip"),
+    path("exchanges/follow-ups/<int:trip_item_id>/close/", views_trips.follow_up_close, name="follow_up_close"),
+    path("exchanges/figures/", views_figures.figures_page, name="figures"),
+    path("exchanges/figures.xlsx", views_figures.figures_xlsx, name="figures_xlsx"),
+    path("exchanges/figures/map.svg", views_figures.figures_map, name="figures_map"),
+    path("exchanges/parties/<int:party_id>/timeline.svg", views_figures.party_timeline_svg, name="party_timeline"),
 ]

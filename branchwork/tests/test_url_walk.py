@@ -28,7 +28,9 @@ from branchwork.core import services
 from branchwork.core.exports import XLSX_TYPE
 from branchwork.core.models import Membership
 from branchwork.learning import testing as learning_testing
+from branchwork.exchanges import services as exchanges_services
 from branchwork.exchanges import testing as exchanges_testing
+from branchwork.exchanges import testing_trips
 from branchwork.publishing import testing as publishing_testing
 from branchwork.reports.models import LedgerExport
 from branchwork.research import testing as research_testing
@@ -104,6 +106,8 @@ def _sample(name: str, world) -> str:
         "entry_id": world.awards.guest_entry.pk,
         "session_id": world.exchanges.session.pk,
         "letter_id": world.exchanges.letter.pk,
+        "trip_id": world.trips.trip.pk,
+        "trip_item_id": world.trips.item.pk,
     }
     if name in samples:
         return str(samples[name])
@@ -153,6 +157,10 @@ def world(personas):
     # Awards: branch A's blind competition, judged by Frank and Dan; a guest entrant's name is a
     # sentinel that only the competition's managers (Alice) may read before results are published.
     personas.awards = awards_testing.awards_world(personas)
+    # A delegation abroad Alice manages, Dan travels with, Carol owns an item of; the forum
+    # includes branch A's theme day (its page shows the exchanges' panel).
+    personas.trips = testing_trips.trip_world(personas, personas.exchanges)
+    exchanges_services.event_link_activity(by=personas.admin, event=personas.exchanges.event, activity=activity)
     return personas
 
 
@@ -164,20 +172,23 @@ ENTRANT = awards_testing.ENTRANT_SENTINEL
 GUEST_DETAILS = [exchanges_testing.CONTACT_EMAIL, exchanges_testing.CONTACT_PHONE,
                  exchanges_testing.CONTACT_NOTE]
 NEVER_SHOWN = [exchanges_testing.PASSPORT, exchanges_testing.RELATIONSHIP_NOTE]
+# A trip's purpose and follow-ups: for staff, its managers, its members and the items' owners.
+TRIP = [testing_trips.PURPOSE, testing_trips.FOLLOW_UP, testing_trips.CAROL_ITEM]
 FORBIDDEN = {
     "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
                   publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
-                  learning_testing.NOTE_SENTINEL, *RESEARCH, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN],
+                  learning_testing.NOTE_SENTINEL, *RESEARCH, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN,
+                  *TRIP],
     "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
               publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
               learning_testing.NOTE_SENTINEL, *RESEARCH, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN],
-    "bob": [OLD_PHONE, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN],
+    "bob": [OLD_PHONE, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN, *TRIP],
     "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL, ENTRANT,
             *GUEST_DETAILS, *NEVER_SHOWN],
     "alice": [publishing_testing.PORTAL_DRAFT, *NEVER_SHOWN],
     # A member of branch A who wrote nothing: sees that the instruction exists, not its text.
     "frank": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL, *RESEARCH,
-              ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN],
+              ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN, *TRIP],
 }
 
 
@@ -202,6 +213,9 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert f"/exchanges/events/{world.exchanges.event.pk}/checkin/" in urls
     assert world.awards.competition.get_absolute_url() + "judging/" in urls
     assert world.awards.guest_entry.get_absolute_url() in urls
+    assert f"/exchanges/trips/{world.trips.trip.pk}/" in urls
+    assert f"/exchanges/follow-ups/{world.trips.item.pk}/close/" in urls
+    assert "/exchanges/figures/map.svg" in urls
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "carol", "bob", "dan"])

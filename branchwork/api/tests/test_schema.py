@@ -44,6 +44,7 @@ def test_the_schema_describes_our_api_and_nothing_else(personas, api):
         f"{API}/compliance/",
         f"{API}/search/",
         f"{API}/research/figures/",
+        f"{API}/exchanges/figures/",
     }
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
