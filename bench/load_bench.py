@@ -74,7 +74,7 @@ user = get_user_model().objects.get(username="{MEMBER}")
 activity = (permissions.visible(user, Activity)
             .filter(status="locked").order_by("-starts_at").first())
 article = ArticlePage.objects.live().filter(visibility="internal").order_by("-first_published_at").first()
-print(json.dumps({{"activity": f"/activities/{{activity.pk}}/", "article": article.url}}))
+print(json.dumps({{"activity": activity.get_absolute_url(), "article": article.url}}))
 """, env)
     return ["/my/", found["activity"], found["article"], "/search/?q=%E5%AD%A6%E4%B9%A0"]
 
