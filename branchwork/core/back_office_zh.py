@@ -2,8 +2,8 @@
 catalogues lack or get wrong: named here so that `make messages` keeps them in our catalogue
 (branchwork/locale), whose Chinese comes before theirs (LOCALE_PATHS precedes the apps'). The
 msgids are Wagtail's and Django's own; tests/test_back_office_chinese.py checks the result.
-Wagtail's own gaps are reported upstream; strings Wagtail writes into its templates untranslated
-cannot be reached this way."""
+Wagtail's own gaps are written up for upstream in docs/upstream/wagtail-zh-hans.md; strings
+Wagtail writes into its templates untranslated cannot be reached this way."""
 
 from django.utils.translation import gettext_noop, ngettext_lazy
 

@@ -12,8 +12,9 @@ from branchwork.tests.leaks import LATIN_ALLOWED, readable_chunks
 
 ENGLISH_LEFTOVERS = ["Pages", "Images", "Documents", "Search all pages", "Page types usage", "Shortcuts",
                      "editor guide", "ago", "created in"]
-# Written into Wagtail's templates without translation (reported upstream): the hidden submit
-# button of the home page's search (wagtailadmin/home.html).
+# Written into Wagtail's templates without translation (written up for upstream in
+# docs/upstream/wagtail-zh-hans.md): the hidden submit button of the home page's search
+# (wagtailadmin/home.html).
 HARD_CODED = {"Search"}
 
 
