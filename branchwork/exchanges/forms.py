@@ -9,6 +9,9 @@ class PartyForm(forms.ModelForm):
     by an import again)."""
 
     country = forms.ChoiceField(label=Party._meta.get_field("country").verbose_name.capitalize())
+    # A link typed without its scheme is taken as https (Django 6's default; said explicitly).
+    wikipedia = forms.URLField(label=Party._meta.get_field("wikipedia").verbose_name, required=False,
+                               max_length=500, assume_scheme="https")
 
     class Meta:
         model = Party
