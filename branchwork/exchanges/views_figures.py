@@ -44,10 +44,10 @@ def _figures_for(request) -> figures.Figures:
 @login_required
 def figures_page(request):
     result = _figures_for(request)
-    query = f"event={result.event.pk}" if result.event else f"year={result.year}"
+    figures_query = f"event={result.event.pk}" if result.event else f"year={result.year}"
     visited = result.section("countries_visited")
     return render(request, "exchanges/figures.html", {
-        "figures": result, "query": query,
+        "figures": result, "figures_query": figures_query,
         "engaged_names": [countries.name(c) for c in result.engaged],
         "visited": visited,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 10, -1)),

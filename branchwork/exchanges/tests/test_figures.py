@@ -109,6 +109,8 @@ def test_the_page_xlsx_command_and_api_agree(world, login, capsys):
     for r in result.summary:
         assert f'data-code="{r.code}">{r.count}<' in page
     assert f"/exchanges/figures/map.svg?year={YEAR}" in page
+    # The site's search box in the header stays empty (the page's own query is not a search).
+    assert 'id="site-search-q" type="search" name="q" value=""' in page
 
     xlsx = client.get(f"/exchanges/figures.xlsx?year={YEAR}")
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
