@@ -26,7 +26,7 @@ def test_each_app_registers_the_rules_of_its_models_at_start_up():
         "learning.StudyNote", "learning.ExternalTraining",
         "research.Output", "research.Topic", "research.Instruction", "research.Outlet",
         "exchanges.Party", "exchanges.Contact", "exchanges.Event", "exchanges.Delegation",
-        "exchanges.Participant",
+        "exchanges.Participant", "exchanges.Trip", "exchanges.TripFollowUp",
         "awards.Award", "awards.Competition", "awards.Entry",
     }
     assert set(permissions.rules_for(Activity).actions) == {"manage", "record", "approve"}
