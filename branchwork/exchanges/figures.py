@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
@@ -34,25 +34,7 @@ from branchwork.exchanges.models import (
     PartyFamily,
     TripStop,
 )
-
-
-@dataclass
-class Row:
-    code: str
-    name: str
-    count: int
-
-
-@dataclass
-class Section:
-    key: str
-    title: str
-    rows: list[Row]
-    note: str = ""
-    total: int = field(init=False)
-
-    def __post_init__(self):
-        self.total = sum(r.count for r in self.rows)
+from branchwork.research.figures import Row, Section  # the research figures' shapes, shared
 
 
 @dataclass
