@@ -378,6 +378,10 @@ GUARDS = [
           "    if person_id is None:\n        return Event.objects.none()",
           "    return Event.objects.all()",
           (f"{EXCHANGES_PAGES}::test_members_get_404_for_contacts_events_and_participants",)),
+    Guard("exchanges: only foreign-affairs staff create events", "branchwork/exchanges/views.py",
+          '    if not permissions.can(request.user, "create", Event):\n        raise Http404("Not foreign-affairs staff")',
+          '    if False:\n        raise Http404("Not foreign-affairs staff")',
+          (f"{EXCHANGES_PAGES}::test_foreign_affairs_staff_create_an_event_others_get_404",)),
     Guard("exchanges: a second scan is said and not counted twice",
           EXCHANGES_SERVICES, "    if participant.presences.filter(day=day, session=session).exists():\n"
           "        return participant, False",

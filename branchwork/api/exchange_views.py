@@ -44,8 +44,8 @@ class ExchangeFiguresSerializer(serializers.Serializer):
     heading = serializers.CharField()
     summary = ExchangeFigureRowSerializer(
         many=True, help_text=_("events, parties, countries, representatives, delegations, delegations_received, "
-                               "delegations_sent, countries_visited, parties_met, activities, and counts "
-                               "other parts add (sessions)."))
+                               "delegations_sent, countries_visited, parties_met, activities, sessions, and counts "
+                               "other parts add."))
     sections = ExchangeFigureSectionSerializer(many=True)
     countries_engaged = serializers.ListField(child=serializers.CharField(),
                                               help_text=_("ISO 3166 alpha-3 codes of the countries engaged."))
@@ -59,9 +59,10 @@ class ExchangeFiguresView(APIView):
         responses={200: ExchangeFiguresSerializer,
                    404: OpenApiResponse(description="Not for this user, or no such event.")},
         description="Counted from the records: parties, countries and representatives of the events, by "
-        "region and party family; events by kind (delegations received and sent); countries visited and "
-        "parties met abroad; activities of organizational life within the events. For foreign-affairs "
-        "staff and event managers (an event's figures: those who may see the event).",
+        "region and party family; events by kind (delegations received and sent); sessions of the "
+        "timetables; countries visited and parties met abroad; activities of organizational life within "
+        "the events. For foreign-affairs staff and event managers (an event's figures: those who may "
+        "see the event).",
     )
     def get(self, request: Request, format=None) -> Response:
         query = ExchangeFiguresQuerySerializer(data=request.query_params)

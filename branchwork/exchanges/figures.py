@@ -4,10 +4,11 @@ start in it) or for one event.
 Parties, countries and representatives come from the delegations and participants of the events
 (representatives: participants who did not decline), grouped by region (`countries.region_of`)
 and party family; events by kind (delegations received and sent among them); the countries
-visited and the parties met on the office's own trips; the activities of organizational life
-held within the events. A fixed number of grouped queries, whatever the number of events or
-participants. Other apps add counts (the sessions of a timetable) with `register_count(fn)`:
-`fn(events)` gets the queryset of the events counted and returns a `Row` or None.
+visited and the parties met on the office's own trips; the sessions of the events' timetables;
+the activities of organizational life held within the events (each once, however many events it
+belongs to). A fixed number of grouped queries, whatever the number of events or participants.
+Other apps add counts with `register_count(fn)`: `fn(events)` gets the queryset of the events
+counted and returns a `Row` or None.
 
 The page, the XLSX, `branchwork exchange_figures` and `/api/v1/exchanges/figures/` all show
 `Figures.as_dict()`'s numbers.
@@ -34,6 +35,7 @@ from branchwork.exchanges.models import (
     PartyFamily,
     TripStop,
 )
+from branchwork.exchanges.programme_models import Session
 from branchwork.research.figures import Row, Section  # the research figures' shapes, shared
 
 
@@ -72,7 +74,7 @@ _extra_counts: list[Callable[[QuerySet[Event]], Row | None]] = []
 
 
 def register_count(fn: Callable[[QuerySet[Event]], Row | None]) -> None:
-    """Add a headline count another part computes over the events counted (sessions)."""
+    """Add a headline count another part computes over the events counted."""
     if fn not in _extra_counts:
         _extra_counts.append(fn)
 
@@ -108,7 +110,9 @@ def _figures(events: QuerySet[Event], *, year: int | None, event: Event | None) 
                .values("country").annotate(n=Count("trip", distinct=True)).order_by()}
     parties_met = (TripStop.parties.through.objects.filter(tripstop__trip__event__in=ids)
                    .values("party_id").distinct().count())
-    activities = Event.activities.through.objects.filter(event__in=ids).count()
+    activities = (Event.activities.through.objects.filter(event__in=ids)
+                  .values("activity_id").distinct().count())
+    sessions = Session.objects.filter(event__in=ids).count()
 
     party_ids = {d["party_id"] for d in delegations if d["party_id"]}
     delegation_countries = {d["country"] for d in delegations if d["country"]}
@@ -119,6 +123,7 @@ def _figures(events: QuerySet[Event], *, year: int | None, event: Event | None) 
 
     summary = [
         Row("events", _("Events"), sum(kinds.values())),
+        Row("sessions", _("Sessions"), sessions),
         Row("parties", _("Parties"), len(party_ids)),
         Row("countries", _("Countries"), len(delegation_countries)),
         Row("representatives", _("Representatives"), sum(people.values())),

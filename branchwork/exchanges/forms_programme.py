@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import pgettext_lazy
 
 from branchwork.exchanges.programme_models import InvitationTemplate, LetterTemplate, Session
 
@@ -10,6 +11,7 @@ class SessionForm(forms.ModelForm):
         widgets = {"day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
                    "ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        labels = {"title_zh": pgettext_lazy("an event's or a session's name", "Title")}
 
 
 class InvitationTemplateForm(forms.ModelForm):

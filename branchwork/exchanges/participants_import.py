@@ -173,7 +173,9 @@ def read(data: bytes) -> list[dict]:
 
 def _resolve_parties(records: list[dict], problems: list[Problem]) -> None:
     named = {r["party"] for r in records if r["party"]}
-    if not named:
+    if not named:  # no party named (or no such column): every delegation is its country's
+        for record in records:
+            record["party"] = None
         return
     parties = Party.objects.filter(country__in={r["country"] for r in records})
     index: dict[tuple[str, str], list[Party]] = {}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("exchanges/parties/<int:party_id>/edit/", views.party_edit, name="party_edit"),
     path("exchanges/contacts/", views.contact_list, name="contacts"),
     path("exchanges/contacts/<int:contact_id>/", views.contact, name="contact"),
+    path("exchanges/events/new/", views.event_new, name="event_new"),
     path("exchanges/events/<int:event_id>/", views.event, name="event"),
     path("exchanges/events/<int:event_id>/participants.xlsx", views.participants_xlsx, name="participants_xlsx"),
     path("exchanges/events/<int:event_id>/import/", views.participants_import, name="participants_import"),

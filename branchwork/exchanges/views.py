@@ -21,7 +21,7 @@ from branchwork.core.language import join_list
 from branchwork.exchanges import badges, countries, selectors, services
 from branchwork.exchanges import participants_import as participants_import_module
 from branchwork.exchanges import permissions as rules
-from branchwork.exchanges.forms import PartyForm
+from branchwork.exchanges.forms import EventForm, PartyForm
 from branchwork.exchanges.models import Contact, Event, Party
 
 PER_PAGE = 50
@@ -44,6 +44,7 @@ def index(request):
         "events": list(events[:100]),
         "party_count": permissions.visible(request.user, Party).count(),
         "may_see_contacts": rules.is_foreign_affairs(request.user) or rules.manages_any_event(request.user),
+        "may_create_event": permissions.can(request.user, "create", Event),
         "breadcrumbs": _crumbs(),
     })
 
@@ -98,6 +99,24 @@ def contact(request, contact_id):
         "participations": list(contact.participations.filter(
             event__in=permissions.visible(request.user, Event)).select_related("event")),
         "breadcrumbs": _crumbs((_("Contacts"), reverse("exchanges:contacts")), (contact.display_name, None)),
+    })
+
+
+@login_required
+def event_new(request):
+    if not permissions.can(request.user, "create", Event):
+        raise Http404("Not foreign-affairs staff")
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.event_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The event is created."))
+            return redirect(created.get_absolute_url())
+    return render(request, "exchanges/event_form.html", {
+        "form": form, "breadcrumbs": _crumbs((_("New event"), None)),
     })
 
 

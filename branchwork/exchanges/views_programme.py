@@ -43,12 +43,18 @@ def _managed_event(user, event_id) -> Event:
 @login_required
 def programme(request, event_id):
     event = permissions.get_or_404(request.user, Event, event_id)
-    sessions = list(event.sessions.all())
+    # The timetable's sessions and the activities of organizational life held within the event,
+    # day by day in the order of their start.
     days: dict = {}
-    for session in sessions:
-        days.setdefault(session.day, []).append(session)
+    for session in event.sessions.all():
+        days.setdefault(session.day, []).append((session.starts_at, "session", session))
+    for activity in event.activities.select_related("organization").order_by("starts_at", "pk"):
+        start = activity.local_start
+        days.setdefault(start.date(), []).append((start.time(), "activity", activity))
     return render(request, "exchanges/programme.html", {
-        "event": event, "days": list(days.items()),
+        "event": event,
+        "days": [(day, [(kind, item) for _start, kind, item in sorted(rows, key=lambda r: r[0])])
+                 for day, rows in sorted(days.items())],
         "may_manage": permissions.can(request.user, "manage", event),
         "breadcrumbs": _crumbs(event, (_("Programme"), None)),
     })

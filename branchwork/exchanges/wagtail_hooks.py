@@ -22,3 +22,10 @@ def load_trips_demo(*, stdout) -> None:
     from branchwork.exchanges import demo_trips
 
     demo_trips.load_demo(stdout=stdout)
+
+
+@hooks.register(LOAD_DEMO_HOOK)
+def load_forum_programme_demo(*, stdout) -> None:
+    from branchwork.exchanges import demo_programme
+
+    demo_programme.load_demo(stdout=stdout)

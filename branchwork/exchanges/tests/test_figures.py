@@ -13,9 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from branchwork.activities import services as activity_services
+from branchwork.activities.testing import at, held_activity
 from branchwork.core import services as core_services
-from branchwork.exchanges import countries, figures, services, services_trips
-from branchwork.exchanges.models import EventKind, ParticipantStatus, PartyFamily
+from branchwork.exchanges import countries, figures, services, services_programme, services_trips
+from branchwork.exchanges.models import Event, EventKind, ParticipantStatus, PartyFamily, Session
 from branchwork.exchanges.testing import exchanges_world
 
 YEAR = 2025
@@ -63,6 +65,16 @@ def world(personas):
                                      leaves_on=D(YEAR, 10, day), parties=met)
     earlier = event(EventKind.FORUM, D(YEAR - 1, 6, 1), "去年的论坛")
     people(earlier, services.delegation_add(by=fay, event=earlier, country="BRA", party=party["p5"]), [C] * 4)
+    # The timetables: two sessions at the forum, one at the dialogue, one last year (not counted).
+    for ev, hours in ((w.forum, (9, 14)), (dialogue, (10,)), (earlier, (9,))):
+        for h in hours:
+            services_programme.session_save(by=fay, event=ev, day=ev.starts_on, starts_at=datetime.time(h),
+                                            ends_at=datetime.time(h + 2), title_zh=f"会议{h}", room="一号厅")
+    # A theme day held with the forum's and the dialogue's guests: one activity, counted once.
+    w.activity = held_activity(by=personas.alice, organization=personas.branch_a, types=["theme_day"],
+                               starts_at=at(YEAR, 5, 1), host=personas.people.alice)
+    for ev in (w.forum, dialogue):
+        services.event_link_activity(by=fay, event=ev, activity=w.activity)
     w.trip = trip
     return w
 
@@ -70,9 +82,13 @@ def world(personas):
 def test_the_yearly_figures_are_the_counts_of_the_records(world):
     result = figures.yearly(YEAR)
     got = {r.code: r.count for r in result.summary}
-    assert got == {"events": 4, "parties": 3, "countries": 3, "representatives": 9, "delegations": 6,
-                   "delegations_received": 1, "delegations_sent": 1, "countries_visited": 2,
-                   "parties_met": 1, "activities": 0}
+    assert got == {"events": 4, "sessions": 3, "parties": 3, "countries": 3, "representatives": 9,
+                   "delegations": 6, "delegations_received": 1, "delegations_sent": 1, "countries_visited": 2,
+                   "parties_met": 1, "activities": 1}
+    # The same, asked of the records another way.
+    events = Event.objects.filter(starts_on__year=YEAR)
+    assert got["sessions"] == Session.objects.filter(event__in=events).count()
+    assert got["activities"] == len({a.pk for e in events for a in e.activities.all()})
     kinds = {r.code: r.count for r in result.section("events_by_kind").rows}
     assert kinds == {"forum": 1, "dialogue": 1, "seminar": 0, "delegation_in": 1, "delegation_out": 1}
     families = {r.code: r.count for r in result.section("parties_by_family").rows if r.count}
@@ -92,12 +108,27 @@ def test_an_events_figures_count_that_event_only(world):
     got = {r.code: r.count for r in figures.for_event(world.forum).summary}
     assert (got["events"], got["parties"], got["countries"], got["representatives"], got["delegations"]) == \
         (1, 3, 3, 7, 4)
+    assert (got["sessions"], got["activities"]) == (world.forum.sessions.count(), world.forum.activities.count())
+    assert got["sessions"] == 2
+    # A session added to the timetable is counted at once.
+    services_programme.session_save(by=world.fay, event=world.forum, day=world.forum.starts_on,
+                                    starts_at=datetime.time(17), ends_at=datetime.time(18), title_zh="闭幕式")
+    assert figures.for_event(world.forum).count("sessions") == 3
+    assert figures.yearly(YEAR).count("sessions") == 4
+
+
+def test_the_programme_shows_the_sessions_and_the_activities_within_the_event(world, login):
+    text = login(world.fay).get(f"/exchanges/events/{world.forum.pk}/programme/").content.decode()
+    for session in world.forum.sessions.all():
+        assert f'data-session="{session.pk}"' in text
+    assert f'data-activity="{world.activity.pk}"' in text
+    assert world.activity.get_absolute_url() in text
 
 
 def test_a_count_added_by_another_part_is_shown(world, monkeypatch):
     monkeypatch.setattr(figures, "_extra_counts", [])
-    figures.register_count(lambda events: figures.Row("sessions", "场次", events.count() * 2))
-    assert figures.yearly(YEAR).count("sessions") == 8
+    figures.register_count(lambda events: figures.Row("doubled", "双倍", events.count() * 2))
+    assert figures.yearly(YEAR).count("doubled") == 8
 
 
 def test_the_page_xlsx_command_and_api_agree(world, login, capsys):
@@ -108,6 +139,7 @@ def test_the_page_xlsx_command_and_api_agree(world, login, capsys):
     page = client.get(f"/exchanges/figures/?year={YEAR}").content.decode()
     for r in result.summary:
         assert f'data-code="{r.code}">{r.count}<' in page
+    assert 'data-code="sessions">3<' in page and 'data-code="activities">1<' in page
     assert f"/exchanges/figures/map.svg?year={YEAR}" in page
     # The site's search box in the header stays empty (the page's own query is not a search).
     assert 'id="site-search-q" type="search" name="q" value=""' in page
@@ -131,8 +163,9 @@ def test_the_page_xlsx_command_and_api_agree(world, login, capsys):
     from_command = json.loads(capsys.readouterr().out)
     assert from_command == as_dict
     call_command("exchange_figures", "--year", str(YEAR), "--event", str(world.forum.pk), "--format", "json")
-    assert json.loads(capsys.readouterr().out)["summary"][3] == {"code": "representatives", "name": "代表",
-                                                                  "count": 7}
+    summary = {r["code"]: r for r in json.loads(capsys.readouterr().out)["summary"]}
+    assert summary["representatives"] == {"code": "representatives", "name": "代表", "count": 7}
+    assert summary["sessions"]["count"] == world.forum.sessions.count() == 2
     call_command("exchange_figures", "--year", str(YEAR))
     table = capsys.readouterr().out
     assert "代表" in table and " 9" in table
@@ -197,6 +230,15 @@ def _grow(world, times):
                                          ends_on=D(YEAR, 4, 2), today=D(YEAR, 1, 1))
         services_trips.trip_stop_add(by=fay, trip=trip, country="RUS", city="莫斯科", arrives_on=D(YEAR, 4, 1),
                                      leaves_on=D(YEAR, 4, 2), parties=[world.parties["p1"]])
+        # The programmes grow too: sessions at the new event and at the forum, activities within both.
+        for ev in (event, world.forum):
+            services_programme.session_save(by=fay, event=ev, day=ev.starts_on, starts_at=datetime.time(8 + i % 10),
+                                            ends_at=datetime.time(9 + i % 10), title_zh=f"增长会议{i}", room=f"{i}号厅")
+        activity = activity_services.activity_schedule(
+            by=world.personas.alice, organization=world.personas.branch_a, types=["theme_day"], title=f"主题党日{i}",
+            starts_at=at(YEAR, 5, 1), place="展览馆", notify=False)
+        for ev in (event, world.forum):
+            services.event_link_activity(by=fay, event=ev, activity=activity)
 
 
 def _count(client, url):
@@ -210,7 +252,8 @@ def test_event_party_and_figures_pages_cost_the_same_with_ten_times_the_data(wor
     urls = [f"/exchanges/figures/?year={YEAR}", f"/exchanges/figures/?event={world.forum.pk}",
             f"/exchanges/events/{world.forum.pk}/", f"/exchanges/parties/{world.parties['p1'].pk}/",
             f"/exchanges/parties/{world.parties['p1'].pk}/timeline.svg", f"/exchanges/figures/map.svg?year={YEAR}",
-            f"/exchanges/trips/{world.trip.pk}/", "/exchanges/trips/"]
+            f"/exchanges/trips/{world.trip.pk}/", "/exchanges/trips/",
+            f"/exchanges/events/{world.forum.pk}/programme/"]
     for url in urls:
         client.get(url)  # warm the caches
     _grow(world, 3)

@@ -151,3 +151,27 @@ def test_the_event_and_party_pages_cost_the_same_with_ten_times_the_guests(world
         services.participant_add(by=None, event=world.event, contact=contact,
                                  delegation=world.participant.delegation)
     assert cost() == before
+
+
+def test_foreign_affairs_staff_create_an_event_others_get_404(world, login):
+    data = {"kind": "dialogue", "title_zh": "双边政党对话", "title_en": "", "starts_on": "2026-12-01",
+            "ends_on": "2026-12-02", "place": "上海", "host": "", "co_hosts": "", "languages": "",
+            "retention_until": ""}
+    for persona in ("alice", "bob"):  # an event's manager creates none
+        client = login(getattr(world.personas, persona))
+        assert client.get("/exchanges/events/new/").status_code == 404
+        assert client.post("/exchanges/events/new/", data).status_code == 404
+    client = login(world.fay)
+    page = client.get("/exchanges/events/new/").content.decode()
+    assert 'value="delegation_out"' not in page  # applied for as a trip
+    assert "名称" in page
+    response = client.post("/exchanges/events/new/", {**data, "ends_on": "2026-11-30"})
+    assert response.status_code == 200 and "活动" in response.content.decode()
+    from branchwork.exchanges.models import Event
+
+    assert not Event.objects.filter(title_zh="双边政党对话").exists()
+    response = client.post("/exchanges/events/new/", data)
+    event = Event.objects.get(title_zh="双边政党对话")
+    assert response["Location"] == event.get_absolute_url()
+    assert AuditEntry.objects.filter(object_id=str(event.pk), action="create").exists()
+    assert "/exchanges/events/new/" in client.get("/exchanges/").content.decode()

@@ -92,3 +92,12 @@ def test_the_import_page_lists_the_problems(world, login):
 def test_members_cannot_import(world, login):
     response = login(world.personas.bob).get(f"/exchanges/events/{world.dialogue.pk}/import/")
     assert response.status_code == 404
+
+
+def test_a_file_naming_no_party_makes_delegations_of_countries(world):
+    header = ["Name in own script", "Name in Latin letters", "Country", "Email"]
+    rows = [["Нгуен Ван Ан", "Nguyen Van An", "VNM", "an@example.net"], ["", "Jean Dupont", "FRA", ""]]
+    count = participants_import.import_participants(by=world.personas.alice, event=world.dialogue,
+                                                    data=workbook(rows, header=header))
+    assert count == 2
+    assert {(d.country, d.party_id) for d in world.dialogue.delegations.all()} == {("VNM", None), ("FRA", None)}

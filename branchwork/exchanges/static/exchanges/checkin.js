@@ -43,7 +43,14 @@
     return fetch(box.dataset.scanUrl, {
       method: "POST", credentials: "same-origin", body: body,
       headers: {"X-CSRFToken": csrf(form), "Accept": "application/json"}
-    }).then(function (r) { return r.json(); }).then(render);
+    }).then(function (r) {
+      if (!(r.headers.get("Content-Type") || "").startsWith("application/json")) { throw new Error(r.status); }
+      return r.json();
+    }).then(render, function () {
+      // Offline, logged out, a server error: say so; the code stays in the field to try again.
+      render({message: box.dataset.failed, result: "error"});
+      throw new Error("scan failed");
+    });
   }
 
   function startCamera(box, form) {
@@ -79,20 +86,24 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var input = form.querySelector("input[name=code]");
-      send(box, form, input.value).then(function () { input.value = ""; input.focus(); });
+      send(box, form, input.value).then(function () { input.value = ""; input.focus(); }, function () {});
     });
+    // Firefox and Safari on iOS have no BarcodeDetector; typing the code works everywhere.
     var canScan = "BarcodeDetector" in window && navigator.mediaDevices && navigator.mediaDevices.getUserMedia;
     box.hidden = false;
     var start = document.getElementById("checkin-camera-start");
-    if (!canScan) {
+    if (canScan) {
+      start.addEventListener("click", function () { start.remove(); startCamera(box, form); });
+    } else {
       start.remove();  // a button's display would override [hidden]
       var note = document.createElement("p");
-      note.className = "muted";
+      note.className = "notice";
+      note.id = "checkin-camera-note";
+      note.setAttribute("role", "note");
       note.textContent = box.dataset.noCamera;
       box.appendChild(note);
-      return;
+      form.querySelector("input[name=code]").focus();
     }
-    start.addEventListener("click", function () { start.remove(); startCamera(box, form); });
     window.setInterval(function () {
       var url = box.dataset.scanUrl + (box.dataset.session ? "?session=" + box.dataset.session : "");
       fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
