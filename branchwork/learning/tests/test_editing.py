@@ -236,7 +236,7 @@ def test_a_resubmission_from_a_stale_page_is_refused_with_a_clear_message(learni
     # The form left open in another window, sent after the approval.
     response = login(p.bob).post(f"/learning/training/{p.training.pk}/resubmit/", {**data, "hours": "30"})
     assert response.status_code == 409
-    assert "Only returned training" in response.content.decode() or "只有被退回" in response.content.decode()
+    assert "Only returned training" in response.content.decode() or "只有已退回的培训" in response.content.decode()
     fresh = ExternalTraining.objects.get(pk=p.training.pk)
     assert (fresh.status, fresh.hours) == (TrainingStatus.APPROVED, Decimal("12"))
 
