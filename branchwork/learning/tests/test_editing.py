@@ -193,7 +193,8 @@ def test_the_member_corrects_returned_training_and_submits_it_again(learning, lo
     fresh = ExternalTraining.objects.get(pk=p.training.pk)
     assert (fresh.status, fresh.title, fresh.hours) == (TrainingStatus.SUBMITTED, "党校专题班（补）", Decimal("10"))
     assert fresh.evidence_name == "结业证书.pdf" and fresh.evidence.read() == EVIDENCE + b" signed"
-    # Awaiting approval again: the secretary decides it.
+    # Awaiting approval again: the secretary sees why it was returned before, and decides it.
+    assert "此前退回意见" in login(p.alice).get(f"/learning/training/{p.training.pk}/").content.decode()
     assert login(p.alice).post(f"/learning/training/{p.training.pk}/approve/").status_code == 302
     assert selectors.person_hours(p.people.bob, 2026).external == Decimal("10")
 
