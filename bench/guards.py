@@ -60,11 +60,13 @@ OTP = "branchwork/core/tests/test_two_factor.py"
 EXPORT_TESTS = "branchwork/reports/tests/test_orphaned_exports.py"
 LEARNING_PAGES = "branchwork/learning/tests/test_pages.py"
 LEARNING_HOURS = "branchwork/learning/tests/test_hours.py"
+LEARNING_EDITING = "branchwork/learning/tests/test_editing.py"
 RESEARCH = "branchwork/research/services.py"
 RESEARCH_OUTPUTS = "branchwork/research/tests/test_outputs.py"
 RESEARCH_INSTRUCTIONS = "branchwork/research/tests/test_instructions.py"
 RESEARCH_PORTAL = "branchwork/research/portal.py"
 RESEARCH_PORTAL_TESTS = "branchwork/research/tests/test_portal.py"
+RESEARCH_PORTAL_PAGES = "branchwork/research/tests/test_portal_pages.py"
 SEARCH_WORK = "branchwork/search/kinds_work.py"
 SEARCH_WORK_TESTS = "branchwork/search/tests/test_work_permissions.py"
 EXCHANGES_IMPORT = "branchwork/exchanges/importers.py"
@@ -284,11 +286,38 @@ GUARDS = [
           "    lock_for_update(training)\n    if training.status not in states:",
           "    if training.status not in states:",
           (f"{LEARNING_PAGES}::test_a_decision_taken_on_a_stale_page_is_refused",
+           f"{LEARNING_EDITING}::test_a_resubmission_read_before_the_approval_is_read_afresh_under_the_lock",
            "branchwork/learning/tests/test_training_race.py")),
     Guard("learning: only training awaiting approval is decided", "branchwork/learning/services.py",
           "    if training.status not in states:\n        raise Conflict(",
           "    if False:\n        raise Conflict(",
           (f"{LEARNING_PAGES}::test_a_decision_taken_on_a_stale_page_is_refused",)),
+    Guard("learning: only returned training is submitted again", "branchwork/learning/services.py",
+          "    _lock(training, (TrainingStatus.RETURNED,),",
+          "    _lock(training, (TrainingStatus.RETURNED, TrainingStatus.SUBMITTED, TrainingStatus.APPROVED),",
+          (f"{LEARNING_EDITING}::test_a_resubmission_read_before_the_approval_is_read_afresh_under_the_lock",
+           f"{LEARNING_EDITING}::test_a_resubmission_from_a_stale_page_is_refused_with_a_clear_message",
+           f"{LEARNING_EDITING}::test_training_awaiting_approval_is_not_submitted_again")),
+    Guard("learning: only its member submits returned training again (service)",
+          "branchwork/learning/services.py",
+          "    if training.person.user_id != by.pk:", "    if False:",
+          (f"{LEARNING_EDITING}::test_only_its_member_submits_training_again",)),
+    Guard("learning: only its member submits returned training again (page)",
+          "branchwork/learning/permissions.py",
+          "    return training.person_id == permissions.reader(user).person_id", "    return True",
+          (f"{LEARNING_EDITING}::test_only_its_member_submits_training_again",)),
+    Guard("learning: a plan item is read afresh under the lock", "branchwork/learning/services.py",
+          "    lock_for_update(item)\n    if version is not None and version != item.version:",
+          "    if version is not None and version != item.version:",
+          (f"{LEARNING_EDITING}::test_an_item_read_before_another_save_is_read_afresh_under_the_lock",)),
+    Guard("learning: a plan item change based on an old version is refused", "branchwork/learning/services.py",
+          "    if version is not None and version != item.version:", "    if False:",
+          (f"{LEARNING_EDITING}::test_an_edit_based_on_an_old_version_is_refused_and_shows_the_stored_item",
+           f"{LEARNING_EDITING}::test_a_removal_confirmed_on_an_old_version_is_refused")),
+    Guard("learning: only the managers change a plan's items", "branchwork/learning/views.py",
+          "    org = permissions.get_org_or_404(request.user, org_code, manage=True)\n    item = (StudyPlanItem",
+          "    org = permissions.get_org_or_404(request.user, org_code)\n    item = (StudyPlanItem",
+          (f"{LEARNING_EDITING}::test_only_the_managers_edit_or_remove_items",)),
     Guard("learning: a secretary does not approve her own training", "branchwork/learning/services.py",
           "    if training.person.user_id is not None and training.person.user_id == by.pk:",
           "    if False:",
@@ -558,6 +587,10 @@ GUARDS = [
     Guard("research: only a public channel takes a research output", RESEARCH_PORTAL,
           "    if not channel.live or channel.get_view_restrictions():", "    if False:",
           (f"{RESEARCH_PORTAL_TESTS}::test_a_restricted_channel_and_a_second_publication_are_refused",)),
+    Guard("research: the portal's pages are the coordinator's and the secretary's",
+          "branchwork/research/portal_views.py",
+          "    if not portal.can_publish(request.user, output):\n        raise Http404", "    if False:\n        raise Http404",
+          (f"{RESEARCH_PORTAL_PAGES}::test_others_who_see_the_output_see_no_portal_panel_and_get_404",)),
     Guard("research: restricted and classified outputs are not proposed for the journal", RESEARCH_PORTAL,
           "    if output.classification in (Classification.RESTRICTED, Classification.CLASSIFIED):",
           "    if False:",

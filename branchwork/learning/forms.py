@@ -5,7 +5,7 @@ from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.activities.models import Activity
-from branchwork.core.models import Organization
+from branchwork.core.models import Organization, Person
 from branchwork.learning.models import EVIDENCE_EXTENSIONS, MATERIAL_EXTENSIONS, StudyPlanItem
 from branchwork.lectures.models import Talk
 
@@ -70,6 +70,35 @@ class TrainingForm(forms.Form):
         return _small(self.cleaned_data.get("evidence"))
 
 
+class ResubmitForm(TrainingForm):
+    """Returned training, corrected by its member: the same fields but the organization; a new
+    evidence file is optional (without one, the stored evidence stays)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, organizations=Organization.objects.none(), **kwargs)
+        del self.fields["organization"]
+        self.fields["evidence"].required = False
+        self.fields["evidence"].help_text = _("Only to replace the evidence sent before (PDF, picture "
+                                              "or Word, up to 30 MB).")
+
+
+class CourseForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    provider = forms.CharField(label=_("held by"), max_length=200, required=False)
+    starts_on = forms.DateField(label=_("from"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    ends_on = forms.DateField(label=_("to"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    hours = forms.DecimalField(label=_("hours"), min_value=Decimal("0.5"), max_value=500, decimal_places=1,
+                               help_text=_("The course's hours, as each participant earns them."))
+    participants = forms.ModelMultipleChoiceField(
+        label=_("participants"), queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("The members who completed the course."))
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = people
+        self.fields["participants"].label_from_instance = lambda p: p.display_name
+
+
 class ReturnForm(forms.Form):
     comment = forms.CharField(label=_("what is missing"), max_length=300)
 
@@ -94,9 +123,19 @@ class ItemForm(forms.Form):
         label=_("collective study sessions"), queryset=Activity.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The organization's collective studies of the year where this was studied."))
+    remove_file = forms.BooleanField(label=_("remove the stored document"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, talks, sessions, **kwargs):
+    def __init__(self, *args, talks, sessions, editing=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if editing is None:
+            del self.fields["remove_file"]
+            del self.fields["version"]
+        elif editing.file:
+            self.fields["file"].help_text = _("Stored now: %(name)s. A new document replaces it.") % {
+                "name": editing.file_name}
+        else:
+            del self.fields["remove_file"]
         self.fields["talk"].queryset = talks
         self.fields["talk"].label_from_instance = lambda t: f"{t.date:%Y-%m-%d} {t.topic}"
         self.fields["sessions"].queryset = sessions

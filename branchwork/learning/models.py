@@ -85,6 +85,7 @@ class StudyPlanItem(models.Model):
         Activity, blank=True, related_name="+", verbose_name=_("collective study sessions"),
         help_text=_("The activities of organizational life where this was studied."),
     )
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["plan", "month", "order", "pk"]

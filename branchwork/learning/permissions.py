@@ -9,6 +9,7 @@
   nobody else, the committee's staff and superusers included: it is the member's own writing;
 - external training is read by the member who submitted it and by the secretaries (secretary,
   deputy secretary) of its organization, who approve it; never by the member themselves;
+  returned, it is corrected and submitted again by its member alone;
 - an organization's training hours (who is short) are read by its secretaries only.
 """
 
@@ -139,6 +140,13 @@ def can_decide_training(user, training) -> bool:
             and training.person_id != permissions.reader(user).person_id)
 
 
+def can_resubmit_training(user, training) -> bool:
+    """Returned training is corrected and submitted again by the member who submitted it."""
+    if training is None:
+        return permissions.reader(user).person_id is not None
+    return training.person_id == permissions.reader(user).person_id
+
+
 def register() -> None:
     permissions.register(StudyPlan, visible=readable_plans,
                          detail=lambda qs: qs.select_related("organization"),
@@ -154,5 +162,5 @@ def register() -> None:
                          edit=can_edit_note)
     permissions.register(ExternalTraining, visible=visible_training,
                          detail=lambda qs: qs.select_related("person", "organization"),
-                         decide=can_decide_training)
+                         decide=can_decide_training, resubmit=can_resubmit_training)
     permissions.extend(Organization, see_training_hours=can_see_hours_of)

@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,6 +87,48 @@ def plan_item_link_sessions(*, by, item: StudyPlanItem, sessions: Iterable[Activ
     with _as(by):
         item.sessions.set(sessions)
     return item
+
+
+def _item_locked(item: StudyPlanItem, version: int | None) -> StudyPlanItem:
+    """Lock the item's row, read it afresh, and refuse a change based on an older version (the
+    item was edited, or removed, in another window since the page was opened)."""
+    lock_for_update(item)
+    if version is not None and version != item.version:
+        raise VersionConflict(_("This item was changed by someone else since you opened it; "
+                                "here it is as stored now."),
+                              current={"topic": item.topic, "note": item.note}, version=item.version)
+    return item
+
+
+@transaction.atomic
+def plan_item_update(*, by, item: StudyPlanItem, topic: str, month: int | None = None, note: str = "",
+                     talk=None, file=None, remove_file: bool = False, url: str = "",
+                     sessions: Iterable[Activity] = (), version: int | None = None) -> StudyPlanItem:
+    """Change an item: its topic, month, note, material (a new document replaces the old one)
+    and sessions. Refused when it changed since `version` was read."""
+    item = _item_locked(item, version)
+    with _as(by):
+        item.topic, item.month, item.note = topic.strip(), month, note.strip()
+        item.talk, item.url = talk, url.strip()
+        if file is not None:
+            item.file, item.file_name = file, getattr(file, "name", "")[:200]
+        elif remove_file:
+            item.file, item.file_name = "", ""
+        item.version += 1
+        item.full_clean()
+        item.save()
+        sessions = list(sessions)
+        _check_sessions(item.plan, sessions)
+        item.sessions.set(sessions)
+    return item
+
+
+@transaction.atomic
+def plan_item_delete(*, by, item: StudyPlanItem, version: int | None = None) -> None:
+    """Remove an item from its plan (the notes written on it keep their text, unlinked)."""
+    item = _item_locked(item, version)
+    with _as(by):
+        item.delete()
 
 
 # --- Notes ---
@@ -196,12 +238,26 @@ def training_return(*, by, training: ExternalTraining, comment: str) -> External
 
 @transaction.atomic
 def training_resubmit(*, by, training: ExternalTraining, hours: Decimal | None = None,
-                      evidence=None) -> ExternalTraining:
+                      evidence=None, title: str | None = None, provider: str | None = None,
+                      starts_on: datetime.date | None = None, ends_on: datetime.date | None = None,
+                      today: datetime.date | None = None) -> ExternalTraining:
+    """The member corrects returned training (what is given replaces what was stored) and
+    submits it again. The row is locked and read afresh first: training approved, or submitted
+    again from another window, since the page was opened is refused, never written over."""
     _lock(training, (TrainingStatus.RETURNED,),
           _("Only returned training is submitted again; this one is %(status)s."))
+    if training.person.user_id != by.pk:
+        raise PermissionDenied(_("Only the member who submitted this training submits it again."))
+    today = today or timezone.localdate()
+    if ends_on and ends_on > today:
+        raise ValidationError({"ends_on": _("Training is submitted once it has ended.")})
     with _as(by):
-        if hours is not None:
-            training.hours = hours
+        for field, value in (("title", title), ("provider", provider)):
+            if value is not None:
+                setattr(training, field, value.strip())
+        for field, value in (("starts_on", starts_on), ("ends_on", ends_on), ("hours", hours)):
+            if value is not None:
+                setattr(training, field, value)
         if evidence is not None:
             training.evidence, training.evidence_name = evidence, getattr(evidence, "name", "")[:200]
         training.status, training.submitted_at = TrainingStatus.SUBMITTED, timezone.now()

@@ -20,11 +20,13 @@ def study_session(*, by, organization, day: tuple[int, int, int], minutes: int =
 
 
 NOTE_SENTINEL = "王博的私人心得 A-NOTE-5521"  # only in Bob's private study note
+RETURN_SENTINEL = "请补充王博的结业证书 A-RETURNED-7342"  # why Bob's training was returned
 
 
 def walk_world(personas) -> SimpleNamespace:
     """For the URL walk: branch A's 2026 plan with a document, Bob's private study note (the
-    sentinel) and his external training awaiting approval."""
+    sentinel) and his external training, returned to him (the reason is a sentinel: for Bob and
+    the secretary alone) so that its page to submit it again is walked."""
     p = personas
     plan = services.plan_create(by=p.alice, organization=p.branch_a, year=2026, title="2026年度学习计划")
     item = services.plan_item_add(by=p.alice, plan=plan, topic="学习党章", month=3,
@@ -35,4 +37,5 @@ def walk_world(personas) -> SimpleNamespace:
         by=p.bob, person=p.people.bob, organization=p.branch_a, title="党校专题班", provider="区委党校",
         starts_on=datetime.date(2026, 5, 6), ends_on=datetime.date(2026, 5, 8), hours=Decimal("12"),
         evidence=ContentFile(b"%PDF-1.4", name="certificate.pdf"))
+    services.training_return(by=p.alice, training=training, comment=RETURN_SENTINEL)
     return SimpleNamespace(plan=plan, item=item, note=note, training=training)

@@ -13,6 +13,9 @@ urlpatterns = [
     path(ORG + "<int:year>/hours/", views.org_hours, name="org_hours"),
     path(ORG + "<int:year>/hours/export/", views.org_hours_export, name="org_hours_export"),
     path(ORG + "items/<int:item_id>/file/", views.item_file, name="item_file"),
+    path(ORG + "items/<int:item_id>/edit/", views.item_edit, name="item_edit"),
+    path(ORG + "items/<int:item_id>/delete/", views.item_delete, name="item_delete"),
+    path(ORG + "courses/new/", views.course_new, name="course_new"),
     path("my/learning/", views.my_learning, name="my"),
     path("my/learning/<int:year>/", views.my_learning, name="my_year"),
     path("my/learning/notes/new/", views.note_new, name="note_new"),
@@ -23,4 +26,5 @@ urlpatterns = [
     path("learning/training/<int:training_id>/evidence/", views.training_evidence, name="evidence"),
     path("learning/training/<int:training_id>/approve/", views.training_approve, name="approve"),
     path("learning/training/<int:training_id>/return/", views.training_return, name="return"),
+    path("learning/training/<int:training_id>/resubmit/", views.training_resubmit, name="resubmit"),
 ]

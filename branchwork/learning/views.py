@@ -21,9 +21,17 @@ from branchwork.core import permissions
 from branchwork.core import selectors as core_selectors
 from branchwork.core.conflicts import Conflict, VersionConflict
 from branchwork.core.exports import xlsx_response
-from branchwork.core.models import Organization, OrganizationKind, Person
+from branchwork.core.models import Membership, Organization, OrganizationKind, Person, Role
 from branchwork.learning import selectors, services
-from branchwork.learning.forms import ItemForm, NoteForm, PlanForm, ReturnForm, TrainingForm
+from branchwork.learning.forms import (
+    CourseForm,
+    ItemForm,
+    NoteForm,
+    PlanForm,
+    ResubmitForm,
+    ReturnForm,
+    TrainingForm,
+)
 from branchwork.learning.models import (
     ExternalTraining,
     StudyNote,
@@ -49,7 +57,8 @@ def _my_crumbs(*tail):
 
 
 def _errors(form, exc: ValidationError) -> None:
-    for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+    by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+    for field, errors in by_field.items():
         form.add_error(field if field in form.fields else None, errors)
 
 
@@ -138,18 +147,23 @@ def plan_new(request, org_code):
     })
 
 
+def _item_choices(user, org, year) -> dict:
+    """The talks and collective studies an item of `org`'s plan for `year` may link."""
+    start, end = selectors.year_bounds(year)
+    sessions = (permissions.visible(user, Activity)
+                .filter(Q(organization=org) | Q(co_organizers=org), type_tags__code="collective_study",
+                        starts_at__gte=start, starts_at__lt=end).distinct().order_by("starts_at"))
+    talks = permissions.visible(user, Talk).filter(date__year__in=[year - 1, year]).order_by("-date")
+    return {"talks": talks, "sessions": sessions}
+
+
 @login_required
 def item_new(request, org_code, year):
     org = permissions.get_org_or_404(request.user, org_code, manage=True)
     plan = StudyPlan.objects.filter(organization=org, year=year).first()
     if plan is None:
         raise Http404("No plan for that year")
-    start, end = selectors.year_bounds(year)
-    sessions = (permissions.visible(request.user, Activity)
-                .filter(Q(organization=org) | Q(co_organizers=org), type_tags__code="collective_study",
-                        starts_at__gte=start, starts_at__lt=end).distinct().order_by("starts_at"))
-    talks = permissions.visible(request.user, Talk).filter(date__year__in=[year - 1, year]).order_by("-date")
-    form = ItemForm(request.POST or None, request.FILES or None, talks=talks, sessions=sessions)
+    form = ItemForm(request.POST or None, request.FILES or None, **_item_choices(request.user, org, year))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -163,6 +177,96 @@ def item_new(request, org_code, year):
     return render(request, "learning/form.html", {
         "form": form, "title": _("New item of the plan"), "submit": _("Add the item"), "multipart": True,
         "breadcrumbs": _org_crumbs(org, (str(year), plan.get_absolute_url()), (_("New item"), None)),
+    })
+
+
+def _managed_item(request, org_code, item_id) -> tuple[Organization, StudyPlanItem]:
+    """An item of a plan of an organization the user manages; 404 for everyone else."""
+    org = permissions.get_org_or_404(request.user, org_code, manage=True)
+    item = (StudyPlanItem.objects.filter(pk=item_id, plan__organization=org)
+            .select_related("plan__organization").prefetch_related("sessions").first())
+    if item is None:
+        raise Http404("No such item")
+    return org, item
+
+
+@login_required
+def item_edit(request, org_code, item_id):
+    org, item = _managed_item(request, org_code, item_id)
+    plan = item.plan
+    initial = {"month": item.month, "topic": item.topic, "note": item.note, "talk": item.talk_id,
+               "url": item.url, "sessions": [s.pk for s in item.sessions.all()], "version": item.version}
+    form = ItemForm(request.POST or None, request.FILES or None, initial=initial, editing=item,
+                    **_item_choices(request.user, org, plan.year))
+    stored = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_item_update(
+                by=request.user, item=item, topic=data["topic"], month=data["month"], note=data["note"],
+                talk=data["talk"], file=data["file"], remove_file=data.get("remove_file", False),
+                url=data["url"], sessions=data["sessions"], version=data["version"])
+        except VersionConflict as exc:
+            stored = {"title": exc.current["topic"], "body": exc.current["note"]}
+            form.add_error(None, exc.messages[0])
+        except Conflict as exc:  # removed meanwhile
+            messages.error(request, exc.messages[0])
+            return redirect(plan.get_absolute_url())
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("The item is saved."))
+            return redirect(plan.get_absolute_url())
+    return render(request, "learning/form.html", {
+        "form": form, "title": item.topic, "submit": _("Save the item"), "multipart": True, "stored": stored,
+        "delete_url": reverse("learning:item_delete", args=[org.code, item.pk]),
+        "breadcrumbs": _org_crumbs(org, (str(plan.year), plan.get_absolute_url()), (_("Edit"), None)),
+    }, status=409 if stored else 200)
+
+
+@login_required
+def item_delete(request, org_code, item_id):
+    """A confirmation page (GET), and the removal (POST) of the version confirmed."""
+    org, item = _managed_item(request, org_code, item_id)
+    plan = item.plan
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            services.plan_item_delete(by=request.user, item=item, version=version)
+        except Conflict as exc:
+            messages.error(request, exc.messages[0])
+            return redirect(plan.get_absolute_url())
+        messages.success(request, _("The item is removed from the plan."))
+        return redirect(plan.get_absolute_url())
+    return render(request, "learning/confirm_delete.html", {
+        "item": item, "plan": plan, "cancel_url": plan.get_absolute_url(),
+        "breadcrumbs": _org_crumbs(org, (str(plan.year), plan.get_absolute_url()), (_("Remove"), None)),
+    })
+
+
+@login_required
+def course_new(request, org_code):
+    """Record a training course with its hours and the members who completed it: the
+    organization's managers (the secretary)."""
+    org = permissions.get_org_or_404(request.user, org_code, manage=True)
+    people = Person.objects.filter(
+        pk__in=Membership.objects.current().filter(organization=org, role=Role.MEMBER).values("person_id")
+    ).order_by("name", "pk")
+    form = CourseForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.course_record(by=request.user, organization=org, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("The course is recorded: its hours count for its participants."))
+            return redirect(reverse("learning:index", args=[org.code]))
+    return render(request, "learning/form.html", {
+        "form": form, "title": _("Record a training course"), "submit": _("Record the course"),
+        "breadcrumbs": _org_crumbs(org, (_("Record a training course"), None)),
     })
 
 
@@ -330,6 +434,7 @@ def training(request, training_id):
     training = permissions.get_or_404(request.user, ExternalTraining, training_id)
     return render(request, "learning/training.html", {
         "training": training, "can_decide": permissions.can(request.user, "decide", training),
+        "can_resubmit": permissions.can(request.user, "resubmit", training),
         "return_form": ReturnForm(),
         "breadcrumbs": [(_("Learning"), reverse("learning:index", args=[training.organization.code])),
                         (training.title, None)],
@@ -384,3 +489,40 @@ def training_return(request, training_id):
         else:
             messages.success(request, _("Returned to the member."))
     return redirect(reverse("learning:training", args=[training.pk]))
+
+
+@login_required
+def training_resubmit(request, training_id):
+    """The member corrects returned training and submits it again. The state is checked again
+    under the row lock when it is saved: approved or resubmitted meanwhile is refused."""
+    training = permissions.get_or_404(request.user, ExternalTraining, training_id)
+    if not permissions.can(request.user, "resubmit", training):
+        raise Http404("Not yours")
+    back = reverse("learning:training", args=[training.pk])
+    if request.method != "POST" and training.status != TrainingStatus.RETURNED:
+        messages.info(request, _("Only returned training is submitted again; this one is %(status)s.")
+                      % {"status": training.get_status_display()})
+        return redirect(back)
+    initial = {f: getattr(training, f) for f in ("title", "provider", "starts_on", "ends_on", "hours")}
+    form = ResubmitForm(request.POST or None, request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.training_resubmit(by=request.user, training=training, title=data["title"],
+                                       provider=data["provider"], starts_on=data["starts_on"],
+                                       ends_on=data["ends_on"], hours=data["hours"],
+                                       evidence=data["evidence"] or None)
+        except Conflict as exc:
+            form.add_error(None, exc.messages[0])
+            status = 409
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Submitted again: the secretary will look at it."))
+            return redirect(back)
+    return render(request, "learning/form.html", {
+        "form": form, "title": _("Correct and submit again"), "submit": _("Submit again"), "multipart": True,
+        "intro": training.comment,
+        "breadcrumbs": _my_crumbs((training.title, back), (_("Submit again"), None)),
+    }, status=status)

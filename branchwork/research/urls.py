@@ -1,6 +1,6 @@
 from django.urls import path
 
-from branchwork.research import views
+from branchwork.research import portal_views, views
 
 app_name = "research"
 
@@ -30,6 +30,8 @@ urlpatterns = [
     path(_out + "instructions/<int:instruction_id>/scan/", views.instruction_scan, name="instruction_scan"),
     path(_out + "instructions/<int:instruction_id>/follow-ups/", views.follow_up_add, name="follow_up_add"),
     path(_out + "follow-ups/<int:follow_up_id>/close/", views.follow_up_close, name="follow_up_close"),
+    path(_out + "portal/", portal_views.publish, name="publish"),
+    path(_out + "journal/", portal_views.propose, name="propose"),
     path(_out + "publications/", views.publication_add, name="publication_add"),
     path(_out + "publications/<int:publication_id>/clipping/", views.clipping, name="clipping"),
 ]

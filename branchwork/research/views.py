@@ -35,6 +35,7 @@ from branchwork.research.forms import (
     TextForm,
     TopicForm,
 )
+from branchwork.research.portal_views import portal_panel
 from branchwork.research.models import CLASSIFIED_REFUSAL, Outlet, OutletTier, Output, Publication
 
 PER_PAGE = 30
@@ -50,7 +51,8 @@ def _crumbs(org, *tail):
 
 
 def _errors(form, exc: ValidationError) -> None:
-    for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+    by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+    for field, errors in by_field.items():
         form.add_error(field if field in form.fields else None, errors)
 
 
@@ -148,7 +150,7 @@ def _output_page(request, org, output, *, forms=None, status=200):
     context = {
         "org": org, "output": output, "can_record": can_record, "can_edit": can_edit,
         "reads_instructions": reads_instructions, "classified_refusal": CLASSIFIED_REFUSAL,
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), "portal_panel": portal_panel(user, output),
         "breadcrumbs": _crumbs(org, (output.display_title, None)),
     }
     if can_edit and not output.is_classified:

@@ -174,20 +174,21 @@ GUEST_DETAILS = [exchanges_testing.CONTACT_EMAIL, exchanges_testing.CONTACT_PHON
 NEVER_SHOWN = [exchanges_testing.PASSPORT, exchanges_testing.RELATIONSHIP_NOTE]
 # A trip's purpose and follow-ups: for staff, its managers, its members and the items' owners.
 TRIP = [testing_trips.PURPOSE, testing_trips.FOLLOW_UP, testing_trips.CAROL_ITEM]
+LEARNING = [learning_testing.NOTE_SENTINEL, learning_testing.RETURN_SENTINEL]
 FORBIDDEN = {
     "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
                   publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
-                  learning_testing.NOTE_SENTINEL, *RESEARCH, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN,
+                  *LEARNING, *RESEARCH, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN,
                   *TRIP],
     "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
               publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
-              learning_testing.NOTE_SENTINEL, *RESEARCH, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN],
+              *LEARNING, *RESEARCH, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN],
     "bob": [OLD_PHONE, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN, *TRIP],
-    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL, ENTRANT,
+    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, *LEARNING, ENTRANT,
             *GUEST_DETAILS, *NEVER_SHOWN],
     "alice": [publishing_testing.PORTAL_DRAFT, *NEVER_SHOWN],
     # A member of branch A who wrote nothing: sees that the instruction exists, not its text.
-    "frank": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, learning_testing.NOTE_SENTINEL, *RESEARCH,
+    "frank": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, *LEARNING, *RESEARCH,
               ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN, *TRIP],
 }
 
@@ -209,6 +210,12 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert f"/orgs/{world.branch_a.code}/learning/2026/hours/export/" in urls
     assert world.research.report.get_absolute_url() in urls
     assert f"/orgs/{world.branch_a.code}/research/figures.xlsx" in urls
+    assert world.research.report.get_absolute_url() + "portal/" in urls
+    assert world.research.report.get_absolute_url() + "journal/" in urls
+    assert f"/orgs/{world.branch_a.code}/learning/items/{world.learning.item.pk}/edit/" in urls
+    assert f"/orgs/{world.branch_a.code}/learning/items/{world.learning.item.pk}/delete/" in urls
+    assert f"/orgs/{world.branch_a.code}/learning/courses/new/" in urls
+    assert f"/learning/training/{world.learning.training.pk}/resubmit/" in urls
     assert f"/exchanges/contacts/{world.exchanges.contact.pk}/" in urls
     assert f"/exchanges/events/{world.exchanges.event.pk}/checkin/" in urls
     assert world.awards.competition.get_absolute_url() + "judging/" in urls

@@ -58,3 +58,26 @@ def test_racing_approve_and_return_one_wins_and_the_other_is_refused(personas):
         winner = TrainingStatus.APPROVED if not isinstance(results[0], Conflict) else TrainingStatus.RETURNED
         assert fresh.status == winner
         assert fresh.comment == ("" if winner == TrainingStatus.APPROVED else "证明不清晰")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_windows_submitting_returned_training_again_one_is_refused(personas):
+    """The member sends the corrected form from two windows at once (or the approval comes
+    between): the row lock makes the second read the first's state and refuse."""
+    p = personas
+    for round_ in range(4):
+        training = services.training_submit(
+            by=p.bob, person=p.people.bob, organization=p.branch_a, title=f"培训{round_}", provider="党校",
+            starts_on=datetime.date(2026, 5, 6), ends_on=datetime.date(2026, 5, 8), hours=Decimal("8"),
+            evidence=ContentFile(b"%PDF-1.4", name="c.pdf"))
+        services.training_return(by=p.alice, training=training, comment="请补充")
+        a, b = (ExternalTraining.objects.get(pk=training.pk) for _ in range(2))
+        results = _race([
+            lambda: services.training_resubmit(by=p.bob, training=a, hours=Decimal("10")),
+            lambda: services.training_resubmit(by=p.bob, training=b, hours=Decimal("20")),
+        ])
+        refused = [r for r in results if isinstance(r, Conflict)]
+        assert len(refused) == 1, results
+        fresh = ExternalTraining.objects.get(pk=training.pk)
+        assert fresh.status == TrainingStatus.SUBMITTED
+        assert fresh.hours == (Decimal("10") if not isinstance(results[0], Conflict) else Decimal("20"))

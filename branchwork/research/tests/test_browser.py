@@ -101,3 +101,36 @@ def test_a_report_its_submission_and_the_instruction_seen_by_each(transactional_
     assert frank.locator("td[data-code=ministry]").first.inner_text() == "1"
     frank.screenshot(path=screenshot_path("research-figures-en"), full_page=True)
     same.close()
+
+
+def test_the_coordinator_publishes_a_public_output_on_the_portal_from_its_page(transactional_db, personas,
+                                                                              password, browser, live_server):
+    import datetime
+
+    from branchwork.publishing.testing import ensure_portal_root, make_channel
+    from branchwork.research.models import Classification
+    from branchwork.research.testing import kind
+
+    add_coordinator(personas)
+    home = ensure_portal_root()
+    channel = make_channel(home, "理论研究", "lilun")
+    make_channel(home, "投稿", "tougao", accepts_contributions=True)
+    output = services.output_create(
+        by=personas.erin, organization=personas.branch_a, kind=kind("article"),
+        title="多边主义的新进展", completed_on=datetime.date(2026, 9, 1),
+        authors=[personas.people.bob], classification=Classification.PUBLIC, text="第一段\n第二段")
+
+    desk, erin = _context(browser, live_server)
+    log_in(erin, "erin", password, next_url=output.get_absolute_url())
+    assert erin.locator("#publish-to-portal").is_visible() and erin.locator("#propose-for-journal").is_visible()
+    erin.locator("#portal-panel").scroll_into_view_if_needed()
+    erin.screenshot(path=screenshot_path("research-output-portal-buttons"), full_page=True)
+    erin.locator("#publish-to-portal").click()
+    erin.locator("#id_channel").select_option(label="理论研究")
+    erin.locator("#id_live").check()
+    erin.get_by_role("button", name="在门户网站发布").click()
+    erin.wait_for_url(f"**{output.get_absolute_url()}")
+    assert erin.locator("#portal-article").inner_text() == "多边主义的新进展"
+    assert Output.objects.get(pk=output.pk).portal_article.get_parent().pk == channel.pk
+    erin.screenshot(path=screenshot_path("research-output-on-the-portal"), full_page=True)
+    desk.close()
