@@ -19,7 +19,7 @@ from branchwork.awards.models import AwardGrade, BodyLevel, CompetitionStatus, M
 
 ENTRANT_SENTINEL = "参赛人甲 A-ENTRANT-4417"  # a guest entrant's name: never on a judge's page
 # Frank's unpublished scores of the guest's entry: only on his own score sheet until published.
-SCORE_SENTINELS = ("88.17", "90.55")
+SCORE_SENTINELS = ("93.17", "83.59")
 OPENS, CLOSES = datetime.date(2026, 9, 1), datetime.date(2026, 11, 30)
 
 
