@@ -84,6 +84,8 @@ READER = "branchwork/core/tests/test_reader_cache.py"
 AWARDS = "branchwork/awards/services.py"
 AWARDS_TESTS = "branchwork/awards/tests/test_competitions.py"
 AWARDS_PAGES = "branchwork/awards/tests/test_judging_pages.py"
+AWARDS_EDITS = "branchwork/awards/edits.py"
+AWARDS_EDIT_TESTS = "branchwork/awards/tests/test_editing.py"
 
 GUARDS = [
     Guard("activities: the record is read afresh under the lock", SERVICES,
@@ -536,8 +538,8 @@ GUARDS = [
           "        _locked(competition, list(CompetitionStatus),",
           (f"{AWARDS_TESTS}::test_scores_are_checked_against_the_criteria_and_given_only_while_scoring",)),
     Guard("awards: an ineligible entry is refused with the rules named", AWARDS,
-          "        if failures:\n            raise eligibility.IneligibleEntry(failures)",
-          "        if False:\n            raise eligibility.IneligibleEntry(failures)",
+          "    if failures:\n        raise eligibility.IneligibleEntry(failures)",
+          "    if False:\n        raise eligibility.IneligibleEntry(failures)",
           (f"{AWARDS_TESTS}::test_an_entrant_over_the_age_limit_on_the_closing_date_is_refused_with_the_rule_named",
            f"{AWARDS_TESTS}::test_membership_entry_kind_and_entrants_rules_name_themselves")),
     Guard("awards: a judge never scores a conflicting entry", AWARDS,
@@ -558,6 +560,22 @@ GUARDS = [
           ")",
           (f"{AWARDS_TESTS}::test_a_draft_competitions_entries_are_the_managers_until_results_are_published",
            f"{AWARDS_PAGES}::test_every_page_of_the_app_walked_as_every_persona_hides_the_entrants")),
+    Guard("awards edits: a competition's settings stay fixed once it opens", AWARDS_EDITS,
+          "        if fixed and competition.status != CompetitionStatus.DRAFT:",
+          "        if False:",
+          (f"{AWARDS_EDIT_TESTS}::test_settings_change_while_a_draft_and_stay_fixed_once_open",)),
+    Guard("awards edits: an edit based on an older version is refused", AWARDS_EDITS,
+          "    if base_version != record.version:", "    if False:",
+          (f"{AWARDS_EDIT_TESTS}::test_an_award_is_edited_and_deleted_by_its_recorders_and_a_stale_edit_is_refused",
+           f"{AWARDS_EDIT_TESTS}::test_a_settings_edit_on_a_stale_copy_is_refused_after_reading_the_row_afresh")),
+    Guard("awards edits: an award's edit reads the row afresh under the lock", AWARDS_EDITS,
+          "        lock_for_update(award)\n        _check_version(award, base_version)\n        for name",
+          "        _check_version(award, base_version)\n        for name",
+          (f"{AWARDS_EDIT_TESTS}::test_an_award_is_edited_and_deleted_by_its_recorders_and_a_stale_edit_is_refused",)),
+    Guard("awards edits: entries change only while the competition is open", AWARDS_EDITS,
+          "        _locked(competition, [CompetitionStatus.OPEN],\n                _(\"Entries can be changed",
+          "        _locked(competition, list(CompetitionStatus),\n                _(\"Entries can be changed",
+          (f"{AWARDS_EDIT_TESTS}::test_an_entry_is_changed_by_its_entrant_while_open_and_refused_after_closing",)),
     # Search: research work and exchanges under their pages' rules.
     Guard("search: a restricted output is not read by its organization's readers", SEARCH_WORK,
           '        if output.classification == "restricted":', "        if False:",

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from branchwork.api import activity_views, exchange_views, research_views, search, views
+from branchwork.api import activity_views, award_views, exchange_views, research_views, search, views
 
 app_name = "api"
 
@@ -14,6 +14,7 @@ router.register("people", views.PersonViewSet, basename="person")
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("status-changes", views.StatusChangeViewSet, basename="status-change")
 router.register("activities", activity_views.ActivityViewSet, basename="activity")
+router.register("awards", award_views.AwardViewSet, basename="award")
 
 api_urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
@@ -21,6 +22,8 @@ api_urlpatterns = [
     path("search/", search.SearchView.as_view(), name="search"),
     path("research/figures/", research_views.ResearchFiguresView.as_view(), name="research_figures"),
     path("exchanges/figures/", exchange_views.ExchangeFiguresView.as_view(), name="exchange_figures"),
+    path("competitions/<str:id>/results/", award_views.CompetitionResultsView.as_view(),
+         name="competition_results"),
     path("", include(router.urls)),
 ]
 

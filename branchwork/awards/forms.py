@@ -30,6 +30,12 @@ def _people_field(people, label, required=False):
     return field
 
 
+def with_version(form: forms.Form, version: int) -> forms.Form:
+    """Add the hidden version the edit was made on: a save based on an older one is refused."""
+    form.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1, initial=version)
+    return form
+
+
 class AwardForm(forms.Form):
     title = forms.CharField(label=_("award"), max_length=200)
     scope = forms.ChoiceField(label=_("internal or external"), choices=Scope.choices, initial=Scope.EXTERNAL)

@@ -100,6 +100,8 @@ class Award(models.Model):
                                  related_name="award", verbose_name=_("competition entry"))
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raised by every edit: an edit based on an older version is refused (services).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-year", "-awarded_on", "-pk"]
@@ -169,6 +171,9 @@ class Competition(models.Model):
                                    default=BodyLevel.INSTITUTION)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raised by every change of its settings (rules, criteria, prizes included): an edit based
+    # on an older version is refused (services).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-closes_on", "-pk"]
@@ -296,6 +301,7 @@ class Entry(models.Model):
     rank = models.PositiveIntegerField(null=True, blank=True)
     tied = models.BooleanField(default=False)
     grade = models.ForeignKey(AwardGrade, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["number"]

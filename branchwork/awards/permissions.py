@@ -10,6 +10,8 @@
 - An entry (with its entrants' names) is seen by the competition's managers and by its own
   entrants; everyone who reads the competition sees the entries once the results are published
   (the competition's own results, per entry; there is no list of people elsewhere).
+- An entry is changed by its entrants and the competition's managers while the competition is
+  open (`edits.entry_update` refuses it afterwards).
 - A judge reaches entries only through the judging pages (`views_judging.py`), which under blind
   scoring show neither names nor organizations, and never an entry the judge may not score.
 """
@@ -84,6 +86,15 @@ def can_enter(user, competition: Competition | None) -> bool:
     access = permissions.reader(user)
     return access.person_id is not None and (
         access.is_member and permissions.can_read_internal_of(user, competition.organization))
+
+
+def can_edit_entry(user, entry: Entry) -> bool:
+    """Change the entry (while the competition is open: services): its entrants and the
+    competition's managers."""
+    if can_manage_competition(user, entry.competition):
+        return True
+    person_id = _person_id(user)
+    return person_id is not None and entry.entrants.filter(person_id=person_id).exists()
 
 
 def visible_entries(user) -> QuerySet[Entry]:

@@ -141,6 +141,12 @@ def _locked(competition: Competition, states: Sequence[str], message: str) -> Co
     return competition
 
 
+def settings_changed(competition: Competition) -> None:
+    """Raise the competition's version: an edit of its settings based on the one before is refused."""
+    competition.version += 1
+    competition.save(update_fields=["version"])
+
+
 _SETUP_REFUSED = gettext_lazy("The rules, criteria and prizes are set while the competition is a draft; it is now: %(status)s.")
 
 
@@ -154,6 +160,7 @@ def rule_add(*, by, competition: Competition, kind: str, number: int | None = No
                                entry_kind=entry_kind or "", output_kind=output_kind, position=position)
         rule.full_clean()
         rule.save()
+        settings_changed(competition)
     return rule
 
 
@@ -167,6 +174,7 @@ def criterion_add(*, by, competition: Competition, name: str, weight: Decimal = 
                               weight=weight, max_score=max_score, position=position)
         criterion.full_clean()
         criterion.save()
+        settings_changed(competition)
     return criterion
 
 
@@ -179,6 +187,7 @@ def prize_set(*, by, competition: Competition, grade: AwardGrade, places: int) -
         prize.places = places
         prize.full_clean()
         prize.save()
+        settings_changed(competition)
     return prize
 
 
@@ -260,6 +269,30 @@ def _publish(competition: Competition, *, by, today: datetime.date) -> None:
 # --- Entries ---
 
 
+def checked_entrants(competition: Competition, entrants, *, output: Output | None,
+                     talk: Talk | None) -> list[tuple[Person | None, str, datetime.date | None]]:
+    """The entrants as (person, guest's name, date of birth), if the entry they make meets every
+    eligibility rule; otherwise IneligibleEntry names each broken rule."""
+    people = []
+    for item in entrants:
+        who, born = item if isinstance(item, tuple) else (item, None)
+        [(person, name)] = _contributors([who]) or [(None, "")]
+        if person is not None or name:
+            people.append((person, name, born))
+    if not people:
+        raise ValidationError({"entrants": _("Name at least one entrant.")})
+    candidate = eligibility.Candidate(
+        people=people, has_output=output is not None, has_talk=talk is not None,
+        output_kind_id=output.kind_id if output is not None else None,
+        memberships=eligibility.memberships_on([p for p, _n, _b in people if p is not None],
+                                               competition.closes_on))
+    rules = list(competition.rules.select_related("organization", "output_kind"))
+    failures = eligibility.check(rules, candidate, competition.closes_on)
+    if failures:
+        raise eligibility.IneligibleEntry(failures)
+    return people
+
+
 @transaction.atomic
 def entry_submit(*, by, competition: Competition, organization: Organization, title: str,
                  entrants: Sequence[Contributor | tuple[Contributor, datetime.date | None]], abstract: str = "",
@@ -274,23 +307,7 @@ def entry_submit(*, by, competition: Competition, organization: Organization, ti
         if not competition.opens_on <= today <= competition.closes_on:
             raise Conflict(_("Entries are taken from %(start)s to the closing date %(end)s.") % {
                 "start": competition.opens_on.isoformat(), "end": competition.closes_on.isoformat()})
-        people = []
-        for item in entrants:
-            who, born = item if isinstance(item, tuple) else (item, None)
-            [(person, name)] = _contributors([who]) or [(None, "")]
-            if person is not None or name:
-                people.append((person, name, born))
-        if not people:
-            raise ValidationError({"entrants": _("Name at least one entrant.")})
-        candidate = eligibility.Candidate(
-            people=people, has_output=output is not None, has_talk=talk is not None,
-            output_kind_id=output.kind_id if output is not None else None,
-            memberships=eligibility.memberships_on([p for p, _n, _b in people if p is not None],
-                                                   competition.closes_on))
-        rules = list(competition.rules.select_related("organization", "output_kind"))
-        failures = eligibility.check(rules, candidate, competition.closes_on)
-        if failures:
-            raise eligibility.IneligibleEntry(failures)
+        people = checked_entrants(competition, entrants, output=output, talk=talk)
         number = (competition.entries.aggregate(m=Max("number"))["m"] or 0) + 1
         entry = Entry(competition=competition, number=number, organization=organization,
                       title=(title or "").strip(), abstract=abstract, output=output, talk=talk,

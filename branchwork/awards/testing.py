@@ -3,7 +3,8 @@
 Branch A runs a blind youth research award; Frank (a plain member of branch A) and Dan (the
 committee office's staff) judge it. A guest whose name holds the sentinel enters for branch B,
 Bob for branch A's first Party group (withheld from Frank: his own organization). The competition
-is scoring; Frank has scored the guest's entry.
+is scoring; Frank has scored the guest's entry (scores that are sentinels: his alone until
+published).
 Branch A also recorded an external award for Bob's report.
 """
 
@@ -17,6 +18,8 @@ from branchwork.awards import services
 from branchwork.awards.models import AwardGrade, BodyLevel, CompetitionStatus, Method, RuleKind, Scope
 
 ENTRANT_SENTINEL = "参赛人甲 A-ENTRANT-4417"  # a guest entrant's name: never on a judge's page
+# Frank's unpublished scores of the guest's entry: only on his own score sheet until published.
+SCORE_SENTINELS = ("93.17", "83.59")
 OPENS, CLOSES = datetime.date(2026, 9, 1), datetime.date(2026, 11, 30)
 
 
@@ -74,8 +77,10 @@ def awards_world(personas) -> SimpleNamespace:
     services.competition_advance(by=p.alice, competition=w.competition, to=CompetitionStatus.CLOSED)
     services.competition_advance(by=p.alice, competition=w.competition, to=CompetitionStatus.SCORING)
     criteria = list(w.competition.criteria.all())
+    w.criterion, w.rule = criteria[0], w.competition.rules.first()
     services.scores_record(by=p.frank, judge=w.frank, entry=w.guest_entry,
-                           values={criteria[0]: Decimal("88"), criteria[1]: Decimal("90.5")})
+                           values={criteria[0]: Decimal(SCORE_SENTINELS[0]),
+                                   criteria[1]: Decimal(SCORE_SENTINELS[1])})
     research = getattr(p, "research", None)
     w.award = services.award_create(
         by=p.alice, organization=p.branch_a, title="全国青年调研成果奖", scope=Scope.EXTERNAL,

@@ -115,6 +115,7 @@ def award(request, org_code, award_id):
     mark_visible_links(request.user, [item])
     return render(request, "awards/award.html", {
         "org": org, "award": item, "recipients": recipients,
+        "can_edit": rules.can_record_awards(request.user, item),
         "breadcrumbs": _crumbs(org, (item.title, None)),
     })
 
@@ -193,6 +194,9 @@ def _competition_page(request, item: Competition, forms=None, status=200):
         "judges": list(item.judges.select_related("person")) if manage else [],
         "judge": rules.judge_of(user, item),
         "can_enter": rules.can_enter(user, item) or (manage and item.status == CompetitionStatus.OPEN),
+        "can_edit": manage and item.status in (CompetitionStatus.DRAFT, CompetitionStatus.OPEN,
+                                               CompetitionStatus.CLOSED, CompetitionStatus.SCORING),
+        "draft": item.status == CompetitionStatus.DRAFT,
         "next_status": services.NEXT.get(item.status),
         "breadcrumbs": [(_("Awards and competitions"), None), (item.display_title, None)],
     }
@@ -289,6 +293,23 @@ def advance(request, org_code, competition_id):
 # --- Entries ---
 
 
+def entry_form(request, *, manage: bool, initial: dict) -> EntryForm:
+    """The entry form with the choices the user may make: an entrant enters for an organization
+    of their own, a manager for any they see."""
+    user = request.user
+    access = permissions.reader(user)
+    organizations = (permissions.visible_organizations(user) if manage
+                     else Organization.objects.filter(pk__in=access.organization_ids)).filter(is_active=True)
+    return EntryForm(request.POST or None, request.FILES or None, initial=initial,
+                     organizations=organizations, people=permissions.visible_people(user).order_by("name", "pk"),
+                     outputs=permissions.visible(user, Output).order_by("-completed_on", "-pk"),
+                     talks=permissions.visible(user, Talk).order_by("-pk"))
+
+
+def names_self(access, entrants) -> bool:
+    return any(getattr(p, "pk", None) == access.person_id for p, _b in entrants)
+
+
 @login_required
 def enter(request, org_code, competition_id):
     item = get_competition_or_404(request, org_code, competition_id)
@@ -297,18 +318,12 @@ def enter(request, org_code, competition_id):
     if not (rules.can_enter(user, item) or (manage and item.status == CompetitionStatus.OPEN)):
         raise Http404("No such page")
     access = permissions.reader(user)
-    organizations = (permissions.visible_organizations(user) if manage
-                     else Organization.objects.filter(pk__in=access.organization_ids)).filter(is_active=True)
-    people = permissions.visible_people(user).order_by("name", "pk")
     initial = {"entrants": access.person.name} if access.person is not None and not manage else {}
-    form = EntryForm(request.POST or None, request.FILES or None, initial=initial,
-                     organizations=organizations, people=people,
-                     outputs=permissions.visible(user, Output).order_by("-completed_on", "-pk"),
-                     talks=permissions.visible(user, Talk).order_by("-pk"))
+    form = entry_form(request, manage=manage, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         entrants = d["entrants"]
-        if not manage and not any(getattr(p, "pk", None) == access.person_id for p, _b in entrants):
+        if not manage and not names_self(access, entrants):
             form.add_error("entrants", _("Enter your own entry: name yourself among the entrants."))
         else:
             try:
@@ -340,6 +355,7 @@ def entry(request, org_code, competition_id, entry_id):
     mark_visible_links(request.user, [item])
     return render(request, "awards/entry.html", {
         "org": competition.organization, "competition": competition, "entry": item,
+        "can_edit": competition.status == CompetitionStatus.OPEN and rules.can_edit_entry(request.user, item),
         "entrants": list(item.entrants.select_related("person")),
         "published": competition.status == CompetitionStatus.PUBLISHED,
         "breadcrumbs": [(competition.display_title, competition.get_absolute_url()), (item.title, None)],

@@ -1,9 +1,10 @@
-"""Awards on /my/ (the competitions a person judges or entered: one query) and in the demo."""
+"""Awards on /my/ (the competitions a person judges or entered: one query), on the pages of the
+outputs and talks they were given for (`RECORD_PANELS`), and in the demo."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from branchwork.core.hooks import LOAD_DEMO_HOOK, MY_PAGE_PANELS, MyPagePanel
+from branchwork.core.hooks import LOAD_DEMO_HOOK, MY_PAGE_PANELS, RECORD_PANELS, MyPagePanel
 
 
 @hooks.register(MY_PAGE_PANELS)
@@ -27,6 +28,13 @@ def competitions_panel(request) -> MyPagePanel | None:
         c.i_judge = c.pk in judging
     return MyPagePanel(title=_("My competitions"), template="awards/panels/competitions.html",
                        context={"competitions": rows}, order=60)
+
+
+@hooks.register(RECORD_PANELS)
+def awards_on_record(request, record) -> MyPagePanel | None:
+    from branchwork.awards import panels
+
+    return panels.record_panel(request, record)
 
 
 @hooks.register(LOAD_DEMO_HOOK)

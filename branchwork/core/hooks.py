@@ -19,6 +19,12 @@ title, a template and its context) or None; the activity's page shows them below
 (`{% activity_panels activity %}` from `core/templatetags/panels.py`), so that an app the
 activities do not import (international exchanges: the event the activity was part of, its
 guests as observers) adds to the page without the activities knowing it.
+
+`branchwork_record_panels`: functions `fn(request, record)` that return a MyPagePanel or None,
+for the page of any other record (a research output, a lecture-hall talk): the page shows them
+with `{% record_panels record %}`, so that an app the record's own app does not import (the
+awards given for an output or a talk) adds to it. Each function answers None for records it
+does not know, and shows only what the user may see: the page's own check comes first.
 """
 
 from dataclasses import dataclass, field
@@ -38,6 +44,8 @@ LOAD_DEMO_HOOK = "branchwork_load_demo"
 BULK_LOAD_HOOK = "branchwork_bulk_load"
 # Functions `fn(request, activity)` returning a MyPagePanel or None, for the activity's page.
 ACTIVITY_PANELS = "branchwork_activity_panels"
+# Functions `fn(request, record)` returning a MyPagePanel or None, for a record's page.
+RECORD_PANELS = "branchwork_record_panels"
 
 
 @dataclass
@@ -59,6 +67,11 @@ def my_page_panels(request) -> list[MyPagePanel]:
 
 def activity_panels(request, activity) -> list[MyPagePanel]:
     panels = [fn(request, activity) for fn in hooks.get_hooks(ACTIVITY_PANELS)]
+    return sorted((p for p in panels if p is not None), key=lambda p: p.order)
+
+
+def record_panels(request, record) -> list[MyPagePanel]:
+    panels = [fn(request, record) for fn in hooks.get_hooks(RECORD_PANELS)]
     return sorted((p for p in panels if p is not None), key=lambda p: p.order)
 
 

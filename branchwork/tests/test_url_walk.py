@@ -104,6 +104,8 @@ def _sample(name: str, world) -> str:
         "award_id": world.awards.award.pk,
         "competition_id": world.awards.competition.pk,
         "entry_id": world.awards.guest_entry.pk,
+        "rule_id": world.awards.rule.pk,
+        "criterion_id": world.awards.criterion.pk,
         "session_id": world.exchanges.session.pk,
         "letter_id": world.exchanges.letter.pk,
         "trip_id": world.trips.trip.pk,
@@ -167,6 +169,8 @@ def world(personas):
 # What each persona must never see: values that only branch A's people or managers may see.
 RESEARCH = ["A-INSTRUCTION-5521", "A-RESTRICTED-8830", "A-FOLLOWUP-6412"]
 ENTRANT = awards_testing.ENTRANT_SENTINEL
+# Frank's scores before the results are published: his own score sheet only (not the managers').
+SCORES = list(awards_testing.SCORE_SENTINELS)
 # Exchanges: guests' contact details only for foreign-affairs staff and the event's managers
 # (Alice); the office's notes on a party only for foreign-affairs staff; passports for nobody.
 GUEST_DETAILS = [exchanges_testing.CONTACT_EMAIL, exchanges_testing.CONTACT_PHONE,
@@ -178,15 +182,15 @@ LEARNING = [learning_testing.NOTE_SENTINEL, learning_testing.RETURN_SENTINEL]
 FORBIDDEN = {
     "anonymous": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
                   publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
-                  *LEARNING, *RESEARCH, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN,
-                  *TRIP],
+                  *LEARNING, *RESEARCH, ENTRANT, *SCORES, *GUEST_DETAILS,
+                  *NEVER_SHOWN, *TRIP],
     "carol": [OLD_PHONE, NEW_PHONE, BOB_EMAIL, "王博", "A-MINUTES-7731", "因病请假",
               publishing_testing.PORTAL_INTERNAL, publishing_testing.PORTAL_DRAFT,
-              *LEARNING, *RESEARCH, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN],
-    "bob": [OLD_PHONE, ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN, *TRIP],
-    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, *LEARNING, ENTRANT,
+              *LEARNING, *RESEARCH, ENTRANT, *SCORES, *GUEST_DETAILS, *NEVER_SHOWN],
+    "bob": [OLD_PHONE, ENTRANT, *SCORES, *GUEST_DETAILS, *NEVER_SHOWN, *TRIP],
+    "dan": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, *LEARNING, ENTRANT, *SCORES,
             *GUEST_DETAILS, *NEVER_SHOWN],
-    "alice": [publishing_testing.PORTAL_DRAFT, *NEVER_SHOWN],
+    "alice": [publishing_testing.PORTAL_DRAFT, *SCORES, *NEVER_SHOWN],
     # A member of branch A who wrote nothing: sees that the instruction exists, not its text.
     "frank": [OLD_PHONE, publishing_testing.PORTAL_DRAFT, *LEARNING, *RESEARCH,
               ENTRANT, *GUEST_DETAILS, *NEVER_SHOWN, *TRIP],
@@ -220,6 +224,10 @@ def test_every_url_is_walked_and_our_pages_are_among_them(world):
     assert f"/exchanges/events/{world.exchanges.event.pk}/checkin/" in urls
     assert world.awards.competition.get_absolute_url() + "judging/" in urls
     assert world.awards.guest_entry.get_absolute_url() in urls
+    assert world.awards.guest_entry.get_absolute_url() + "edit/" in urls
+    assert world.awards.competition.get_absolute_url() + "edit/" in urls
+    assert any(u.startswith("/api/v1/competitions/") and u.endswith("/results/") for u in urls)
+    assert "/api/v1/awards/" in urls
     assert f"/exchanges/trips/{world.trips.trip.pk}/" in urls
     assert f"/exchanges/follow-ups/{world.trips.item.pk}/close/" in urls
     assert "/exchanges/figures/map.svg" in urls

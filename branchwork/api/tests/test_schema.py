@@ -45,6 +45,9 @@ def test_the_schema_describes_our_api_and_nothing_else(personas, api):
         f"{API}/search/",
         f"{API}/research/figures/",
         f"{API}/exchanges/figures/",
+        f"{API}/awards/",
+        f"{API}/awards/{{id}}/",
+        f"{API}/competitions/{{id}}/results/",
     }
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 

@@ -12,7 +12,7 @@ from django.urls import get_resolver
 
 from branchwork.awards import services
 from branchwork.awards.models import Competition, Entrant, Entry
-from branchwork.awards.testing import ENTRANT_SENTINEL, awards_world
+from branchwork.awards.testing import ENTRANT_SENTINEL, SCORE_SENTINELS, awards_world
 from branchwork.research.testing import research_world
 from branchwork.tests.test_url_walk import readable_text
 
@@ -30,7 +30,7 @@ def awards_urls(world) -> list[str]:
     """Every URL of the app, its parameters filled with the world's objects."""
     w = world.awards
     values = {"org_code": world.branch_a.code, "competition_id": w.competition.pk, "entry_id": w.guest_entry.pk,
-              "award_id": w.award.pk}
+              "award_id": w.award.pk, "criterion_id": w.criterion.pk, "rule_id": w.rule.pk}
     resolver = get_resolver()
     _prefix, sub = resolver.namespace_dict["awards"]
     urls = set()
@@ -75,7 +75,7 @@ def test_blind_scoring_hides_names_in_every_page_and_export_of_the_judges(world,
     assert "关于社区治理的调研" in titles
     assert ("关于数字经济的调研" in titles) == (judge == "dan")
     if judge == "frank":
-        assert rows[1][2:] == (Decimal("88"), Decimal("90.5"), Decimal("178.5"))
+        assert rows[1][2:] == (93.17, 83.59, 176.76)  # read back as numbers
 
 
 def test_without_blind_scoring_the_judges_see_the_names(world, login):
@@ -85,9 +85,12 @@ def test_without_blind_scoring_the_judges_see_the_names(world, login):
     assert ENTRANT_SENTINEL in page.content.decode() and "综合处党支部" in page.content.decode()
 
 
-HIDDEN = {  # who must never read the guest entrant's name while the results are unpublished
-    "anonymous": [ENTRANT_SENTINEL], "carol": [ENTRANT_SENTINEL], "bob": [ENTRANT_SENTINEL],
-    "dan": [ENTRANT_SENTINEL], "frank": [ENTRANT_SENTINEL], "alice": [],
+# Who must never read the guest entrant's name, or Frank's scores, while results are unpublished.
+SCORES = list(SCORE_SENTINELS)
+HIDDEN = {
+    "anonymous": [ENTRANT_SENTINEL, *SCORES], "carol": [ENTRANT_SENTINEL, *SCORES],
+    "bob": [ENTRANT_SENTINEL, *SCORES], "dan": [ENTRANT_SENTINEL, *SCORES], "frank": [ENTRANT_SENTINEL],
+    "alice": SCORES,
 }
 
 
