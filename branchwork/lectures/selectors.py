@@ -34,10 +34,12 @@ def upcoming(user, limit: int | None = None) -> QuerySet[Talk]:
 
 def next_talks(user, limit: int = 5) -> list[Talk]:
     """The next `limit` talks the user reads (for /my/, on every request: compiled once per
-    reader fingerprint, core/prepared.py)."""
+    reader fingerprint, core/prepared.py), with what the panel shows of them."""
     return prepared.rows(
         ("lectures.next_talks", permissions.reader(user).fingerprint, limit),
-        lambda today: talks(user).filter(date__gte=today).order_by("date", "pk")[:limit],
+        lambda today: permissions.visible(user, Talk).filter(date__gte=today).select_related("speaker")
+        .only("date", "topic", "speaker_name", "speaker__name", "speaker__name_en", "speaker__name_native")
+        .order_by("date", "pk")[:limit],
         today=timezone.localdate())
 
 
