@@ -24,9 +24,10 @@ from __future__ import annotations
 import datetime
 import itertools
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
@@ -52,6 +53,8 @@ class _Shape:
     sql: str
     params: tuple
     slots: tuple[tuple[int, str], ...]  # (parameter index, value name)
+    # Each connection's converters of the columns (as Django would work them out on every call).
+    converters: weakref.WeakKeyDictionary = field(default_factory=weakref.WeakKeyDictionary)
 
 
 def _stand_in(value):
@@ -120,11 +123,27 @@ def _compiled(shape: _Shape, params: tuple, connection):
     if cls is None:
         cls = _compiler_classes.setdefault(base, type(
             f"Prepared{base.__name__}", (base,),
-            {"as_sql": lambda self, *args, **kwargs: (self.prepared_sql, self.prepared_params)}))
+            {"as_sql": lambda self, *args, **kwargs: (self.prepared_sql, self.prepared_params),
+             "get_converters": _get_converters}))
     compiler = object.__new__(cls)
     compiler.__dict__.update(shape.compiler.__dict__)
     compiler.prepared_sql, compiler.prepared_params, compiler.connection = shape.sql, params, connection
+    compiler.prepared_shape = shape
     return compiler
+
+
+def _get_converters(self, expressions):
+    """The kept compiler's columns are the same objects on every call: their converters are
+    worked out once per connection."""
+    per_connection = self.prepared_shape.converters.get(self.connection)
+    if per_connection is None:
+        with _lock:
+            per_connection = self.prepared_shape.converters.setdefault(self.connection, {})
+    key = tuple(map(id, expressions))
+    converters = per_connection.get(key)
+    if converters is None:
+        converters = per_connection[key] = type(self).__mro__[1].get_converters(self, expressions)
+    return converters
 
 
 def rows(key: Hashable, build: Callable[..., QuerySet], /, **values) -> list:
