@@ -108,3 +108,14 @@ def phone_page(browser, live_server):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _verify_prepared_queries():
+    """Every query compiled once per shape (core/prepared.py) is also compiled afresh in the tests
+    and compared, so a shape whose SQL would differ fails the test that asks it."""
+    from branchwork.core import prepared
+
+    prepared.VERIFY = True
+    yield
+    prepared.VERIFY = False

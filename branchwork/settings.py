@@ -168,8 +168,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "branchwork.core.context_processors.site",
             ],
-            # Punctuation by language ({% colon %}, |listed) in every template.
-            "builtins": ["branchwork.core.templatetags.language"],
+            # Punctuation by language ({% colon %}, |listed) in every template; {% url %} from a
+            # per-process cache of reverse() (core/reversing.py).
+            "builtins": ["branchwork.core.templatetags.language", "branchwork.core.templatetags.cached_url"],
         },
     }
 ]

@@ -78,10 +78,12 @@ class RecordView:
     resolutions: list = field(default_factory=list)
 
     @classmethod
-    def of(cls, activity: Activity) -> RecordView:
+    def of(cls, activity: Activity, attendance: list | None = None) -> RecordView:
+        """The record's view; `attendance`: its attendance rows with their people, when the
+        caller has them already (the activity's page)."""
         return cls(
             activity=activity,
-            attendance=list(activity.attendance.select_related("person")),
+            attendance=list(activity.attendance.select_related("person")) if attendance is None else attendance,
             resolutions=list(activity.resolutions.select_related("subject_person")),
         )
 
@@ -188,15 +190,15 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def run(activity: Activity, checks: tuple[Check, ...] = CHECKS) -> list[Failure]:
+def run(activity: Activity, checks: tuple[Check, ...] = CHECKS, *, attendance: list | None = None) -> list[Failure]:
     """Every failure of every check, in the order of the checks (empty when the record is fine)."""
-    record = RecordView.of(activity)
+    record = RecordView.of(activity, attendance)
     return [failure for check in checks for failure in check.run(record)]
 
 
-def resolution_outcomes(activity: Activity) -> list[dict]:
+def resolution_outcomes(activity: Activity, *, attendance: list | None = None) -> list[dict]:
     """Each resolution with its outcome computed from the counts (for pages and ledgers)."""
-    record = RecordView.of(activity)
+    record = RecordView.of(activity, attendance)
     base = len(record.voting_expected)
     return [{"resolution": r, "voting_expected": base, "passed": r.outcome(base)}
             for r in record.resolutions]

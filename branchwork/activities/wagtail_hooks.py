@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from branchwork.core import permissions
+from branchwork.core import permissions, prepared
 from branchwork.core.hooks import LOAD_DEMO_HOOK, MY_PAGE_PANELS, MyPagePanel
 
 
@@ -23,43 +23,94 @@ def register_activity_log_actions(actions):
 RECENT_DAYS = 60
 
 
+# What the panel's template and the check-in state read of a row: anything else would be read
+# afresh, row by row (the /my/ tests count the queries).
+_ROW_FIELDS = (
+    "person_id", "activity_id", "status", "reason", "makeup_on",
+    "activity__organization_id", "activity__title", "activity__starts_at", "activity__status",
+    "activity__place", "activity__checkin_token",
+    "activity__organization__code", "activity__organization__name_zh", "activity__organization__name_en",
+)
+
+
+def _mine(person_id: int):
+    from branchwork.activities.models import ActivityStatus, Attendance
+
+    return Attendance.objects.filter(person_id=person_id).exclude(activity__status=ActivityStatus.CANCELLED)
+
+
+def _window_rows(*, person_id, since, until):
+    """The person's attendance rows at activities starting between `since` and `until`, with
+    the activity and its organization: only the columns the panel shows (making model instances
+    of whole activities cost more than the query)."""
+    return (_mine(person_id).filter(activity__starts_at__gte=since, activity__starts_at__lte=until)
+            .select_related("activity__organization")
+            .only(*_ROW_FIELDS)
+            .order_by("activity__starts_at", "pk"))
+
+
+def _year_tally(*, person_id, since, until):
+    """How the person was marked at the activities held between `since` and `until`, counted by
+    status."""
+    from branchwork.activities.models import ActivityStatus
+
+    return (_mine(person_id).filter(activity__starts_at__lt=until, activity__starts_at__gte=since,
+                                    activity__status__in=[ActivityStatus.HELD, ActivityStatus.SUBMITTED,
+                                                          ActivityStatus.LOCKED])
+            .values_list("status").annotate(n=Count("pk")).order_by())
+
+
+def _waiting(user, *, person_id):
+    """The records waiting for the person: minutes to write (recorder) or approve (host)."""
+    from branchwork.activities.models import Activity, ActivityStatus
+
+    return (permissions.visible(user, Activity)
+            .filter(Q(recorder_id=person_id, status=ActivityStatus.HELD)
+                    | Q(host_id=person_id, status=ActivityStatus.SUBMITTED))
+            .select_related("organization").defer("minutes", "agenda", "return_comment")
+            .order_by("starts_at")[:20])
+
+
+def _feed(*, person_id):
+    from branchwork.activities.models import CalendarFeed
+
+    return CalendarFeed.objects.filter(person_id=person_id).only("token", "person_id")[:1]
+
+
 @hooks.register(MY_PAGE_PANELS)
 def my_activities_panel(request) -> MyPagePanel | None:
     """What is coming up for me (with when check-in opens), what waits for me (minutes to write
-    or approve), what I was at recently and how I was marked, my calendar."""
+    or approve), what I was at recently and how I was marked, my calendar. Four queries, each
+    compiled once per shape (core/prepared.py): /my/ asks them on every request."""
     from branchwork.activities import checkin, feeds
-    from branchwork.activities.models import Activity, ActivityStatus, Attendance, AttendanceStatus
+    from branchwork.activities.models import AttendanceStatus
 
-    person = permissions.reader(request.user).person
+    access = permissions.reader(request.user)
+    person = access.person
     if person is None:
         return None
     now = timezone.now()
-    mine = Attendance.objects.filter(person=person).exclude(activity__status=ActivityStatus.CANCELLED)
     # Coming up (the next 45 days, from 12 hours ago) and the last RECENT_DAYS before that: one
-    # query over both windows, split here; the records' long texts stay behind.
+    # query over both windows, split here.
     split = now - datetime.timedelta(hours=12)
-    rows = list(mine.filter(activity__starts_at__gte=now - datetime.timedelta(days=RECENT_DAYS),
-                            activity__starts_at__lte=now + datetime.timedelta(days=45))
-                .select_related("activity__organization")
-                .defer("activity__minutes", "activity__agenda", "activity__return_comment")
-                .order_by("activity__starts_at", "pk"))
+    rows = prepared.rows("activities.my.window", _window_rows, person_id=person.pk,
+                         since=now - datetime.timedelta(days=RECENT_DAYS),
+                         until=now + datetime.timedelta(days=45))
     upcoming = [row for row in rows if row.activity.starts_at >= split][:10]
     for row in upcoming:
         row.checkin = checkin.state(row.activity, now)
     recent = [row for row in reversed(rows) if row.activity.starts_at < split][:20]
-    year_rows = mine.filter(activity__starts_at__lt=now,
-                            activity__starts_at__gte=now - datetime.timedelta(days=365),
-                            activity__status__in=[ActivityStatus.HELD, ActivityStatus.SUBMITTED,
-                                                  ActivityStatus.LOCKED])
-    tally = dict(year_rows.values_list("status").annotate(n=Count("pk")).order_by())
+    tally = dict(prepared.rows("activities.my.tally", _year_tally, person_id=person.pk,
+                               since=now - datetime.timedelta(days=365), until=now))
     summary = [(label, tally.get(value, 0)) for value, label in AttendanceStatus.choices
                if value != AttendanceStatus.UNMARKED]
-    waiting = list(
-        permissions.visible(request.user, Activity).filter(
-            Q(recorder=person, status=ActivityStatus.HELD) | Q(host=person, status=ActivityStatus.SUBMITTED)
-        ).select_related("organization").order_by("starts_at")[:20]
-    )
-    feed = feeds.feed_for_person(person)
+    # The permission clause is part of the SQL's shape: kept per reader fingerprint.
+    waiting = prepared.rows(("activities.my.waiting", access.fingerprint),
+                            lambda person_id: _waiting(request.user, person_id=person_id),
+                            person_id=person.pk)
+    feed = next(iter(prepared.rows("activities.my.feed", _feed, person_id=person.pk)), None)
+    if feed is None:
+        feed = feeds.feed_for_person(person)
     return MyPagePanel(
         title=_("My activities"),
         template="activities/panels/my_activities.html",

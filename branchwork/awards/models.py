@@ -22,12 +22,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.core.language import in_language
-from branchwork.core.models import Organization, Person
+from branchwork.core.models import ChoiceLabelsMixin, Organization, Person
+from branchwork.core.reversing import cached_reverse as reverse
 from branchwork.lectures.models import Talk
 from branchwork.research.models import Output, OutputKind
 
@@ -153,7 +153,7 @@ class Method(models.TextChoices):
     WEIGHTED = "weighted", _("Mean of the judges' weighted totals")
 
 
-class Competition(models.Model):
+class Competition(ChoiceLabelsMixin, models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("organizing organization"))
     title = models.CharField(_("title"), max_length=200)

@@ -7,25 +7,30 @@ from wagtail import hooks
 from branchwork.core.hooks import LOAD_DEMO_HOOK, MY_PAGE_PANELS, RECORD_PANELS, MyPagePanel
 
 
+def _my_competitions(*, person_id):
+    """The competitions (not drafts) the person judges or entered, latest closing first, each
+    with whether the person judges it: one query, compiled once (core/prepared.py)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from branchwork.awards.models import Competition, CompetitionStatus, Entrant, Judge
+
+    judges = Judge.objects.filter(competition=OuterRef("pk"), person_id=person_id)
+    entrants = Entrant.objects.filter(entry__competition=OuterRef("pk"), person_id=person_id)
+    return (Competition.objects.annotate(i_judge=Exists(judges))
+            .filter(Q(i_judge=True) | Exists(entrants)).exclude(status=CompetitionStatus.DRAFT)
+            .select_related("organization").order_by("-closes_on", "-pk")[:10])
+
+
 @hooks.register(MY_PAGE_PANELS)
 def competitions_panel(request) -> MyPagePanel | None:
-    from django.db.models import Q
-
-    from branchwork.awards.models import Competition, CompetitionStatus
-    from branchwork.core import permissions
+    from branchwork.core import permissions, prepared
 
     person_id = permissions.reader(request.user).person_id
     if person_id is None:
         return None
-    rows = list(Competition.objects.filter(Q(judges__person_id=person_id) | Q(entries__entrants__person_id=person_id))
-                .exclude(status=CompetitionStatus.DRAFT).select_related("organization").distinct()
-                .order_by("-closes_on")[:10])
+    rows = prepared.rows("awards.my_competitions", _my_competitions, person_id=person_id)
     if not rows:
         return None
-    judging = set(Competition.objects.filter(pk__in=[c.pk for c in rows], judges__person_id=person_id)
-                  .values_list("pk", flat=True))
-    for c in rows:
-        c.i_judge = c.pk in judging
     return MyPagePanel(title=_("My competitions"), template="awards/panels/competitions.html",
                        context={"competitions": rows}, order=60)
 

@@ -59,10 +59,12 @@ _CACHE_ATTR = "_branchwork_access"
 
 def org_filter(paths: list[str], prefix: str = "") -> Q | None:
     """Organizations at or under any of `paths` (materialized paths of the tree); None for none.
-    `prefix` reaches the organization from another model (`"organization__"`)."""
+    `prefix` reaches the organization from another model (`"organization__"`). Each path once,
+    in order: the filter (and its SQL) depends on the set of paths alone, as the reader's
+    `fingerprint` does (core/prepared.py keeps SQL under it)."""
     if not paths:
         return None
-    return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
+    return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in sorted(set(paths))))
 
 
 class HeldRole(NamedTuple):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
+from branchwork.core import prepared
 from branchwork.core.language import join_list
 from branchwork.core.models import (
     PARTY_MEMBER_STATUSES,
@@ -72,11 +73,13 @@ def ancestors(org: Organization) -> list[Organization]:
 
 
 def person_memberships(person: Person) -> list[Membership]:
-    return list(
-        person.memberships.select_related("organization").order_by(
-            "-start_on", "organization__path"
-        )
-    )
+    """Every role the person held or holds, newest first (/my/ asks on every request: compiled
+    once, core/prepared.py)."""
+    return prepared.rows(
+        "core.person_memberships",
+        lambda person_id: Membership.objects.filter(person_id=person_id).select_related("organization")
+        .order_by("-start_on", "organization__path", "pk"),
+        person_id=person.pk)
 
 
 def memberships_by_org(memberships: list[Membership], day: datetime.date | None = None) -> list[tuple[Organization, list[Membership], list[Membership]]]:

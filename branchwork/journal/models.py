@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -21,6 +20,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
 
 from branchwork.core.models import Organization, Person
+from branchwork.core.reversing import cached_reverse as reverse
 from branchwork.reports.models import ExportStatus
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from branchwork.core import permissions
+from branchwork.core import permissions, prepared
 from branchwork.journal.models import IssueStatus, Journal, JournalIssue
 
 
@@ -80,9 +80,12 @@ def get_issue_or_404(user, slug: str, year, number, *, edit: bool = False) -> Jo
 
 
 def latest_issues(user, limit: int = 5) -> list[JournalIssue]:
-    """The newest published issues of all journals (for /my/)."""
-    return list(permissions.visible(user, JournalIssue)
-                .select_related("journal").order_by("-published_on", "-pk")[:limit])
+    """The newest published issues of all journals (for /my/, on every request: compiled once
+    per reader fingerprint, core/prepared.py)."""
+    return prepared.rows(
+        ("journal.latest_issues", permissions.reader(user).fingerprint, limit),
+        lambda: permissions.visible(user, JournalIssue).select_related("journal")
+        .order_by("-published_on", "-pk")[:limit])
 
 
 def sections_with_entries(issue: JournalIssue):

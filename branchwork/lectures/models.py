@@ -12,12 +12,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.activities.models import Activity
 from branchwork.core.models import Organization, Person
+from branchwork.core.reversing import cached_reverse as reverse
 
 # The rulebook type a talk's activity must count as.
 COLLECTIVE_STUDY = "collective_study"

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from branchwork.activities.models import Activity
-from branchwork.core import permissions
+from branchwork.core import permissions, prepared
 from branchwork.lectures.models import LectureSeries, Talk
 
 
@@ -30,6 +30,17 @@ def talks(user) -> QuerySet[Talk]:
 def upcoming(user, limit: int | None = None) -> QuerySet[Talk]:
     qs = talks(user).filter(date__gte=timezone.localdate()).order_by("date", "pk")
     return qs[:limit] if limit else qs
+
+
+def next_talks(user, limit: int = 5) -> list[Talk]:
+    """The next `limit` talks the user reads (for /my/, on every request: compiled once per
+    reader fingerprint, core/prepared.py), with what the panel shows of them."""
+    return prepared.rows(
+        ("lectures.next_talks", permissions.reader(user).fingerprint, limit),
+        lambda today: permissions.visible(user, Talk).filter(date__gte=today).select_related("speaker")
+        .only("date", "topic", "speaker_name", "speaker__name", "speaker__name_en", "speaker__name_native")
+        .order_by("date", "pk")[:limit],
+        today=timezone.localdate())
 
 
 def past(user) -> QuerySet[Talk]:

@@ -49,7 +49,7 @@ def upcoming_talks_panel(request) -> MyPagePanel | None:
 
     if not permissions.can(request.user, "read", Talk):
         return None
-    talks = list(selectors.upcoming(request.user, limit=5))
+    talks = selectors.next_talks(request.user, limit=5)
     if not talks:
         return None
     return MyPagePanel(title=_("Lecture hall"), template="lectures/panels/upcoming.html",

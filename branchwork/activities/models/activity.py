@@ -5,7 +5,6 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -14,7 +13,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import RevisionMixin
 from wagtail.search import index
 
-from branchwork.core.models import Organization, Person
+from branchwork.core.models import ChoiceLabelsMixin, Organization, Person
+from branchwork.core.reversing import cached_reverse as reverse
 from branchwork.rulebook.loader import get_rulebook
 
 from branchwork.activities.models.choices import (
@@ -41,7 +41,7 @@ class ActivityQuerySet(models.QuerySet):
         )
 
 
-class Activity(index.Indexed, RevisionMixin, ClusterableModel):
+class Activity(ChoiceLabelsMixin, index.Indexed, RevisionMixin, ClusterableModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="activities",
         verbose_name=_("host organization"),

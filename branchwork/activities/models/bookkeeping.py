@@ -4,11 +4,11 @@ for), calendar feeds, reminders sent, import jobs."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.core.models import Organization, Person
+from branchwork.core.reversing import cached_reverse as reverse
 
 from branchwork.activities.models.activity import Activity, new_token
 from branchwork.activities.models.choices import ImportStatus, ReminderKind

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 
-from branchwork.core.models import Organization, Person
+from branchwork.core.models import ChoiceLabelsMixin, Organization, Person
 
 from branchwork.activities.models.activity import Activity
 from branchwork.activities.models.choices import (
@@ -23,7 +23,7 @@ from branchwork.activities.models.choices import (
 )
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceLabelsMixin, models.Model):
     activity = ParentalKey(Activity, on_delete=models.CASCADE, related_name="attendance")
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="attendance",

@@ -43,6 +43,7 @@ from branchwork.activities.views.common import (
     _errors,
     _everyone,
     _get,
+    _get_visible,
     _people_for,
     _state_change,
     _year,
@@ -232,11 +233,13 @@ def _attendance_recorded(activity, expected) -> bool:
 
 @login_required
 def activity_detail(request, org_code, activity_id):
-    org, activity = _get(request, org_code, activity_id)
-    activity = (Activity.objects.select_related("organization", "host", "recorder", "lecturer",
-                                                "submitted_by__person", "locked_by__person")
-                .get(pk=activity.pk))
+    # One query for the activity with everything its page names (the permission check included).
+    activity = _get_visible(request.user, org_code, activity_id, permissions.visible(request.user, Activity)
+                            .select_related("organization", "host", "recorder", "lecturer",
+                                            "submitted_by__person", "locked_by__person"))
+    org = activity.organization
     attendance = list(activity.attendance.select_related("person", "organization"))
+    attachments = list(activity.attachments.all())
     expected = [a for a in attendance if a.role == AttendanceRole.EXPECTED]
     observers = [a for a in attendance if a.role == AttendanceRole.OBSERVER]
     counts = {s: sum(1 for a in expected if a.status == s) for s in AttendanceStatus.values}
@@ -246,18 +249,18 @@ def activity_detail(request, org_code, activity_id):
     can_approve = permissions.can(user, "approve", activity)
     me = getattr(getattr(user, "person", None), "pk", None)
     resolutions = []
-    for row in checks.resolution_outcomes(activity):  # passed or not, from the counts
+    for row in checks.resolution_outcomes(activity, attendance=attendance):  # passed or not, from the counts
         row["resolution"].passed = row["passed"]
         resolutions.append(row["resolution"])
     return render(request, "activities/detail.html", {
         "org": org, "activity": activity, "expected": expected, "observers": observers,
         "counts": counts, "resolutions": resolutions,
         # What blocks approval, for those who can act on it (the recorder, the host, managers).
-        "approval_checks": checks.run(activity) if activity.status in (
+        "approval_checks": checks.run(activity, attendance=attendance) if activity.status in (
             ActivityStatus.HELD, ActivityStatus.SUBMITTED) and (can_record or can_approve or can_manage)
         else [],
-        "photos": [a for a in activity.attachments.all() if a.kind == "photo"],
-        "materials": [a for a in activity.attachments.all() if a.kind == "material"],
+        "photos": [a for a in attachments if a.kind == "photo"],
+        "materials": [a for a in attachments if a.kind == "material"],
         "amendments": amendments.with_lines(activity.amendments.select_related("by__person")),
         "quorum": services.quorum_report(activity),
         "quorum_judged": _attendance_recorded(activity, expected),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy as _
 from wagtail.models import Page, TaskState, WorkflowState
 
-from branchwork.core import permissions
+from branchwork.core import permissions, prepared
 from branchwork.core.models import Person, Role
 from branchwork.publishing.editorial import step_name
 from branchwork.publishing.models import ArticlePage
@@ -178,25 +178,31 @@ _STATE_STATUS = {WorkflowState.STATUS_NEEDS_CHANGES: "sent_back",
 def contribution_summaries(person: Person, *, limit: int = 5) -> list[Contribution]:
     """A person's latest contributions with their status and, when sent back, the comment: what
     /my/ shows, in one query (the latest workflow state of each page, its waiting task's role
-    and its last sending back as subqueries; none of the steps `contributions_of` lists)."""
-    page_type = ContentType.objects.get_for_model(Page)
-    states = WorkflowState.objects.filter(
-        base_content_type=page_type, object_id=Cast(OuterRef("pk"), CharField()),
-    ).order_by("-created_at", "-pk")
-    pages = list(
-        ArticlePage.objects.filter(author=person).exclude(contributed_via="")
-        .defer("body").order_by("-pk")
-        .annotate(
-            state_id=Subquery(states.values("pk")[:1]),
-            state_status=Subquery(states.values("status")[:1]),
-            waiting_role=Subquery(states.values("current_task_state__task__editorialtask__role")[:1]),
+    and its last sending back as subqueries; none of the steps `contributions_of` lists), compiled
+    once (core/prepared.py): /my/ asks it on every request."""
+    page_type_id = ContentType.objects.get_for_model(Page).pk
+
+    def build(author_id):
+        states = WorkflowState.objects.filter(
+            base_content_type_id=page_type_id, object_id=Cast(OuterRef("pk"), CharField()),
+        ).order_by("-created_at", "-pk")
+        return (
+            ArticlePage.objects.filter(author_id=author_id).exclude(contributed_via="")
+            .defer("body").order_by("-pk")
+            .annotate(
+                state_id=Subquery(states.values("pk")[:1]),
+                state_status=Subquery(states.values("status")[:1]),
+                waiting_role=Subquery(states.values("current_task_state__task__editorialtask__role")[:1]),
+            )
+            .annotate(sent_back_comment=Subquery(
+                TaskState.objects.filter(workflow_state_id=OuterRef("state_id"),
+                                         status=TaskState.STATUS_REJECTED)
+                .order_by("-started_at", "-pk").values("comment")[:1]))
+            [:limit]
         )
-        .annotate(sent_back_comment=Subquery(
-            TaskState.objects.filter(workflow_state_id=OuterRef("state_id"),
-                                     status=TaskState.STATUS_REJECTED)
-            .order_by("-started_at", "-pk").values("comment")[:1]))
-        [:limit]
-    )
+
+    pages = prepared.rows(("publishing.contribution_summaries", page_type_id, limit), build,
+                          author_id=person.pk)
     now = timezone.now()
     result = []
     for page in pages:
