@@ -182,6 +182,8 @@ def test_the_table_costs_the_same_queries_for_ten_times_the_branches(world, logi
             branch = make_org(f"{prefix}-{i:03d}", OrganizationKind.BRANCH, f"{name}{i:03d}支部",
                               world.committee)
             give_role(PersonFactory(name=f"党员{name}{i}"), branch)
+            if i % 4:
+                continue
             held_activity(by=world.alice, organization=branch, types=["theme_day"],
                           starts_at=at(2026, 1 + i % 10, 9))
 
@@ -198,6 +200,6 @@ def test_the_table_costs_the_same_queries_for_ten_times_the_branches(world, logi
 
     add_branches(3, "few", "少")
     few = costs()
-    add_branches(30, "many", "多")
+    add_branches(9 * few[0], "many", "多")
     many = costs()
-    assert many[0] >= 10 * few[0] - 10 and many[1:] == few[1:]
+    assert many[0] == 10 * few[0] and many[1:] == few[1:]
