@@ -117,7 +117,9 @@ def plain_typst(ledger, root) -> str:
             out.append(table([L["what"], L["before"], L["after"]], [list(c) for c in m.changes], [7, 0, 0]))
         out.append(f"#pagebreak()\n#heading(level: 2, {q(L['signin'])})\n#strong({q(words.heading(s))})\n\n")
         out.append(f"#text(size: 9pt, {q(L['signin_note'])})\n\n")
-        out.append(table(*words.signin_table(s, L), [3.2, 7, 5, 0, 9]))
+        # Rows tall enough to sign in, as the ledger sets them.
+        out.append("#[#set table(inset: (x: 4pt, y: 8pt))\n"
+                   + table(*words.signin_table(s, L), [3.2, 7, 5, 0, 9]) + "]\n")
     return "".join(out)
 
 

@@ -53,6 +53,16 @@ TRUTH_DOCS_DEFAULT = 10_000
 
 
 def extra_passes(name: str) -> list[tuple[str, list[str]]]:
+    if name == "committee":
+        # Issue 17: a committee of 1,000 branches (20 activities × 10 members each), on SQLite;
+        # with COMMITTEE_DATABASE_URL (a server's URL) once more on a throwaway PostgreSQL database.
+        big = ["--branches", "1000", "--activities", "20", "--attendees", "10"]
+        passes = [("committee_1000", big)]
+        server = os.environ.get("COMMITTEE_DATABASE_URL", "")
+        if server:
+            passes.append(("committee_1000_pg", [*big, "--database",
+                                                 f"{server.rsplit('/', 1)[0]}/bw_committee_bench"]))
+        return passes
     if name != "search":
         return []
     docs = int(os.environ.get("BENCH_TRUTH_DOCS", str(TRUTH_DOCS_DEFAULT)))

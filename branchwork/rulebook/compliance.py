@@ -189,14 +189,30 @@ class Tally:
                    without_quorum=months(without_quorum), held_dates=tuple(sorted(held)))
 
 
-def _in_period(counts: Mapping[int, int], period: Period) -> int:
-    """The records of `counts` (by month) that fall in the period (a year takes every month)."""
-    if period.per == "year":
-        return sum(counts.values())
-    if period.per == "month":
-        return counts.get(period.index, 0)
-    first = 3 * period.index - 2
-    return sum(counts.get(m, 0) for m in range(first, first + 3))
+def _per_period(counts: Mapping[int, int], per: str) -> tuple[int, ...]:
+    """`counts` (by month) summed into the year's periods of `per`, in order."""
+    if not counts:
+        return _NONE[per]
+    if per == "month":
+        return tuple(counts.get(m, 0) for m in range(1, 13))
+    if per == "quarter":
+        get = counts.get
+        return tuple(get(m, 0) + get(m + 1, 0) + get(m + 2, 0) for m in (1, 4, 7, 10))
+    return (sum(counts.values()),)
+
+
+_NONE = {"month": (0,) * 12, "quarter": (0,) * 4, "year": (0,)}
+
+
+@functools.lru_cache(maxsize=8192)
+def _cell(period: Period, required: int, held: int, planned: int, without_quorum: int,
+          today: datetime.date, at_risk_days: int) -> Cell:
+    """One cell: the same counts in the same period on the same day are the same (frozen) cell,
+    so a committee of a thousand branches builds each distinct one once."""
+    return Cell(period=period, required=required, held=held, planned=planned,
+                without_quorum=without_quorum,
+                status=status(required=required, held=held, period=period, today=today,
+                              at_risk_days=at_risk_days))
 
 
 def evaluate(
@@ -211,32 +227,27 @@ def evaluate(
     """Compliance of one organization for one year, per type with a cadence that applies to it."""
     wanted = set(only) if only is not None else None
     result = []
+    empty = Tally()
     for activity_type in rulebook.types_for(org_kind):
         if activity_type.cadence is None:
             continue
         if wanted is not None and activity_type.code not in wanted:
             continue
-        tally = tallies.get(activity_type.code, Tally())
+        tally = tallies.get(activity_type.code, empty)
         per = activity_type.cadence.per
         held = tally.held
         if activity_type.before and tally.held_dates is not None:
             # Only those held on or before the first of the type they must precede count.
-            first = min(tallies.get(activity_type.before, Tally()).held_dates or (), default=None)
+            first = min(tallies.get(activity_type.before, empty).held_dates or (), default=None)
             if first is not None:
                 held = dict(Counter(d.month for d in tally.held_dates if d <= first))
         required = activity_type.cadence.count
         at_risk_days = rulebook.at_risk_days.get(per, 0)
-        cells = []
-        for period in periods_of_year(per, year):
-            n = _in_period(held, period)
-            cells.append(Cell(
-                period=period,
-                required=required,
-                held=n,
-                planned=_in_period(tally.planned, period),
-                without_quorum=_in_period(tally.without_quorum, period),
-                status=status(required=required, held=n, period=period,
-                              today=today, at_risk_days=at_risk_days),
-            ))
+        cells = [
+            _cell(period, required, n, planned, without_quorum, today, at_risk_days)
+            for period, n, planned, without_quorum in zip(
+                periods_of_year(per, year), _per_period(held, per),
+                _per_period(tally.planned, per), _per_period(tally.without_quorum, per))
+        ]
         result.append(TypeCompliance(type=activity_type, cells=cells))
     return result

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from branchwork.activities import elections, feeds, selectors, services
@@ -88,18 +89,32 @@ COMMITTEE_PAGE_SIZE = 50
 
 
 def _committee_rows(table, columns, *, year: int, today) -> list[dict]:
+    """The page's rows with each cell's text ready (numbers, status and overdue line), so
+    that the template only places strings: each label is translated once per page, not once
+    per cell."""
+    labels = {key: str(label) for key, label in STATUS_LABELS.items()}
+    overdue_text: dict[int, str] = {}
     rows = []
     for row in table:
         by_code = row.by_code()
         cells = []
         for t in columns:
             tc = by_code.get(t.code)
-            current = tc.current(today) if tc and year == today.year else None
-            status = None
-            if tc:
-                # An overdue period earlier in the year stays visible after the current one is met.
-                status = "overdue" if tc.overdue else (current.status if current else tc.worst())
-            cells.append({"tc": tc, "current": current, "status": status})
+            if tc is None:
+                cells.append({"tc": None, "status": None})
+                continue
+            current = tc.current(today) if year == today.year else None
+            worst = tc.worst()
+            overdue = tc.overdue
+            # An overdue period earlier in the year stays visible after the current one is met.
+            status = "overdue" if overdue else (current.status if current else worst)
+            if overdue and overdue not in overdue_text:
+                overdue_text[overdue] = ngettext("%(n)s period overdue", "%(n)s periods overdue",
+                                                 overdue) % {"n": overdue}
+            cells.append({"tc": tc, "status": status, "held": str(tc.held),
+                          "required": str(tc.required),
+                          "label": labels[current.status if current else worst],
+                          "overdue": overdue_text.get(overdue, "")})
         rows.append({"org": row.organization, "cells": cells,
                      "overdue": sum(tc.overdue for tc in row.types)})
     return rows

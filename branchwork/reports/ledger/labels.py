@@ -6,6 +6,7 @@ lays out its own way (facts, attendance, resolutions, sign-off).
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
@@ -51,6 +52,13 @@ def when(s: Section) -> str:
 
 
 def field_label(model, name: str) -> str:
+    """A model field's name, capitalized, in the active language (translated once per
+    language: a ledger asks for the same few on every one of its sections)."""
+    return _field_label(model, name, get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _field_label(model, name: str, language: str | None) -> str:
     return capfirst(str(model._meta.get_field(name).verbose_name))
 
 
@@ -251,9 +259,10 @@ def signin_table(s: Section, L: dict) -> tuple[list[str], list[list[str]]]:
     column to sign on paper."""
     headers = [L["number"], L["name"], L["voting_rights"], L["signature"], L["note"]]
     rows = []
+    several = len({x.organization for x in s.expected}) > 1  # then each row names its own
     for i, a in enumerate([*s.expected, *s.observers], start=1):
         note = L["observers"] if a.is_observer else ""
-        if a.organization and len({x.organization for x in s.expected}) > 1:
+        if a.organization and several:
             note = "、".join(x for x in (a.organization, note) if x)
         rows.append([str(i), a.name, L["yes"] if a.voting and not a.is_observer else "—", "", note])
     return headers, rows
