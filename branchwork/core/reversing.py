@@ -8,11 +8,18 @@ the templates goes through here (`core/templatetags/cached_url.py`, a built-in t
 tag with the same syntax), and so do the models' `get_absolute_url` on hot pages.
 """
 
+import datetime
 import functools
+import uuid
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
+
+
+# Only values whose text is fixed by their value are kept: a model instance hashes by its primary
+# key, but reverses through its str(), which may change while the key stays the same.
+_KEPT = (str, int, uuid.UUID, datetime.date)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -23,12 +30,13 @@ def _reverse(viewname, args, kwargs, current_app, urlconf, _prefix, _language) -
 
 def cached_reverse(viewname, args=None, kwargs=None, current_app=None) -> str:
     """`reverse(viewname, args=…, kwargs=…, current_app=…)`, kept per process (see above);
-    arguments that cannot be kept (unhashable) are reversed afresh."""
+    arguments that cannot be kept (not plain values) are reversed afresh."""
     urlconf = get_urlconf() or settings.ROOT_URLCONF
     try:
         key_args = tuple(args or ())
         key_kwargs = tuple(sorted((kwargs or {}).items()))
-        hash((viewname, key_args, key_kwargs, current_app))
+        if not all(isinstance(v, _KEPT) for v in (*key_args, *(v for _, v in key_kwargs))):
+            raise TypeError
     except TypeError:
         return reverse(viewname, args=args, kwargs=kwargs, current_app=current_app)
     return _reverse(viewname, key_args, key_kwargs, current_app, urlconf, get_script_prefix(), get_language())
