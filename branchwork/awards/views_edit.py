@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from branchwork.awards import edits
@@ -32,7 +33,7 @@ from branchwork.core.conflicts import Conflict
 from branchwork.lectures.models import Talk
 from branchwork.research.models import Output
 
-FIXED_NOTE = _("Once the competition opens, only its title, call and the date results are expected can "
+FIXED_NOTE = gettext_lazy("Once the competition opens, only its title, call and the date results are expected can "
                "change: its dates, blind scoring, method, rules, criteria, weights and prizes stay as "
                "entrants and judges were told.")
 
