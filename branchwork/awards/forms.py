@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from branchwork.awards.models import (
     AwardGrade,
@@ -40,7 +40,7 @@ class AwardForm(forms.Form):
     title = forms.CharField(label=_("award"), max_length=200)
     scope = forms.ChoiceField(label=_("internal or external"), choices=Scope.choices, initial=Scope.EXTERNAL)
     body = forms.CharField(label=_("awarding body"), max_length=200)
-    level = forms.ChoiceField(label=_("level"), choices=BodyLevel.choices)
+    level = forms.ChoiceField(label=pgettext_lazy("awards", "level"), choices=BodyLevel.choices)
     grade = forms.ModelChoiceField(label=_("grade"), queryset=AwardGrade.objects.all(), required=False)
     year = forms.IntegerField(label=_("year"), min_value=1990, max_value=2100)
     awarded_on = forms.DateField(label=_("awarded on"), required=False, widget=_DATE)

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from branchwork.core.language import in_language
 from branchwork.core.models import ChoiceLabelsMixin, Organization, Person
@@ -86,7 +86,7 @@ class Award(models.Model):
     scope = models.CharField(_("internal or external"), max_length=10, choices=Scope.choices,
                              default=Scope.EXTERNAL)
     body = models.CharField(_("awarding body"), max_length=200)
-    level = models.CharField(_("level"), max_length=12, choices=BodyLevel.choices)
+    level = models.CharField(pgettext_lazy("awards", "level"), max_length=12, choices=BodyLevel.choices)
     grade = models.ForeignKey(AwardGrade, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+", verbose_name=_("grade"))
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990),

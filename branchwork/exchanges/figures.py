@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from django.db.models import Count, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, pgettext
 
 from branchwork.core.exports import Sheet, workbook_bytes
 from branchwork.exchanges import countries
@@ -173,7 +173,7 @@ def _by_region(counts: dict[str | None, int]) -> list[Row]:
 
 
 def xlsx(figures: Figures) -> bytes:
-    rows = [[_("Summary"), r.name, r.count] for r in figures.summary]
+    rows = [[pgettext("exchanges", "Summary"), r.name, r.count] for r in figures.summary]
     for s in figures.sections:
         rows.extend([s.title, r.name, r.count] for r in s.rows)
         rows.append([s.title, _("Total"), s.total])

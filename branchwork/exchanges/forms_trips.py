@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, pgettext_lazy
 from django.utils.translation import gettext_lazy
 
 from branchwork.core.language import join_list
@@ -40,11 +40,11 @@ class TripApplyForm(forms.Form):
 
 class ApproveForm(forms.Form):
     approval_number = forms.CharField(label=gettext_lazy("Approval document number"), max_length=100)
-    approved_on = forms.DateField(label=gettext_lazy("Approved on"), widget=DateInput)
+    approved_on = forms.DateField(label=pgettext_lazy("exchanges", "Approved on"), widget=DateInput)
 
 
 class MemberForm(forms.Form):
-    person = forms.ModelChoiceField(label=gettext_lazy("Member"), queryset=None)
+    person = forms.ModelChoiceField(label=pgettext_lazy("exchanges", "Member"), queryset=None)
     role = forms.CharField(label=gettext_lazy("Role on the trip"), max_length=200, required=False)
     leads = forms.BooleanField(label=gettext_lazy("Head of delegation"), required=False)
 

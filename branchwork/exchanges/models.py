@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.core.language import is_chinese
@@ -77,7 +77,7 @@ class Party(models.Model):
                                help_text=_("The office's official Chinese rendering."))
     name_native = models.CharField(_("name in its own language"), max_length=300, blank=True)
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
-    name_short = models.CharField(_("short name"), max_length=60, blank=True)
+    name_short = models.CharField(pgettext_lazy("exchanges", "short name"), max_length=60, blank=True)
     country = models.CharField(_("country"), max_length=3, db_index=True)
     founded = models.PositiveSmallIntegerField(_("founded (year)"), null=True, blank=True)
     dissolved = models.PositiveSmallIntegerField(_("dissolved (year)"), null=True, blank=True)
@@ -158,7 +158,7 @@ class Contact(models.Model):
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     party = models.ForeignKey(Party, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="contacts", verbose_name=_("party"))
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("job title", "title"), max_length=200, blank=True)
     party_role = models.CharField(_("role in the party"), max_length=200, blank=True)
     languages = models.CharField(_("languages"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -195,10 +195,10 @@ class Event(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     title_zh = models.CharField(_("title"), max_length=300)
     title_en = models.CharField(_("English title"), max_length=300, blank=True)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"))
+    starts_on = models.DateField(pgettext_lazy("exchanges", "from"))
+    ends_on = models.DateField(pgettext_lazy("exchanges", "to"))
     place = models.CharField(_("place"), max_length=300, blank=True)
-    host = models.CharField(_("host"), max_length=300, blank=True)
+    host = models.CharField(pgettext_lazy("exchanges", "host"), max_length=300, blank=True)
     co_hosts = models.CharField(_("co-hosts"), max_length=500, blank=True)
     languages = models.CharField(_("working languages"), max_length=200, blank=True)
     retention_until = models.DateField(
@@ -251,7 +251,7 @@ class ParticipantStatus(models.TextChoices):
     INVITED = "invited", _("Invited")
     CONFIRMED = "confirmed", _("Confirmed")
     DECLINED = "declined", _("Declined")
-    ATTENDED = "attended", _("Attended")
+    ATTENDED = "attended", pgettext_lazy("exchanges", "Attended")
 
 
 def new_badge_code() -> str:
@@ -297,7 +297,7 @@ class Participant(models.Model):
 
 class TripStatus(models.TextChoices):
     APPLIED = "applied", _("Applied for")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("exchanges", "Approved")
     REPORTED = "reported", _("Report filed")
 
 
@@ -313,8 +313,8 @@ class Trip(models.Model):
                                    related_name="+", verbose_name=_("applicant"))
     status = models.CharField(_("status"), max_length=20, choices=TripStatus.choices,
                               default=TripStatus.APPLIED)
-    approval_number = models.CharField(_("approval document number"), max_length=100, blank=True)
-    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    approval_number = models.CharField(pgettext_lazy("exchanges", "approval document number"), max_length=100, blank=True)
+    approved_on = models.DateField(pgettext_lazy("exchanges", "approved on"), null=True, blank=True)
     briefing_outputs = models.ManyToManyField("research.Output", blank=True, related_name="+",
                                               verbose_name=_("briefing: research outputs"))
     briefing_parties = models.ManyToManyField(Party, blank=True, related_name="briefed_trips",
@@ -340,7 +340,7 @@ class Trip(models.Model):
 class TripMember(models.Model):
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="members")
     person = models.ForeignKey("core.Person", on_delete=models.PROTECT, related_name="exchange_trips",
-                               verbose_name=_("member"))
+                               verbose_name=pgettext_lazy("exchanges", "member"))
     leads = models.BooleanField(_("head of delegation"), default=False)
     role = models.CharField(_("role on the trip"), max_length=200, blank=True)
 
@@ -358,8 +358,8 @@ class TripStop(models.Model):
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="stops")
     country = models.CharField(_("country"), max_length=3, db_index=True)
     city = models.CharField(_("city"), max_length=200)
-    arrives_on = models.DateField(_("from"))
-    leaves_on = models.DateField(_("to"))
+    arrives_on = models.DateField(pgettext_lazy("exchanges", "from"))
+    leaves_on = models.DateField(pgettext_lazy("exchanges", "to"))
     parties = models.ManyToManyField(Party, blank=True, related_name="trip_stops",
                                      verbose_name=_("parties met"))
     institutions = models.CharField(_("institutions met"), max_length=500, blank=True)
@@ -388,7 +388,7 @@ class TripFollowUp(models.Model):
     text = models.CharField(_("what is to be done"), max_length=500)
     owner = models.ForeignKey("core.Person", on_delete=models.PROTECT, related_name="exchange_follow_ups",
                               verbose_name=_("owner"))
-    due_on = models.DateField(_("deadline"))
+    due_on = models.DateField(pgettext_lazy("exchanges", "deadline"))
     done_on = models.DateField(_("done on"), null=True, blank=True, editable=False)
     done_note = models.CharField(_("how it was done"), max_length=500, blank=True)
 

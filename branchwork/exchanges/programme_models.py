@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from branchwork.core.language import is_chinese
 
@@ -122,7 +122,7 @@ class LetterTemplate(models.Model):
 
 class LetterState(models.TextChoices):
     DRAFT = "draft", _("Draft, awaiting approval")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("exchanges", "Approved")
 
 
 class Letter(models.Model):

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import FileExtensionValidator
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from branchwork.activities.models import Activity
 from branchwork.core.models import Organization, Person
@@ -53,8 +53,8 @@ class TrainingForm(forms.Form):
                                           help_text=_("The branch whose secretary approves it."))
     title = forms.CharField(label=_("title"), max_length=200)
     provider = forms.CharField(label=_("held by"), max_length=200)
-    starts_on = forms.DateField(label=_("from"), widget=DateInput(), input_formats=["%Y-%m-%d"])
-    ends_on = forms.DateField(label=_("to"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    starts_on = forms.DateField(label=pgettext_lazy("learning", "from"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    ends_on = forms.DateField(label=pgettext_lazy("learning", "to"), widget=DateInput(), input_formats=["%Y-%m-%d"])
     hours = forms.DecimalField(label=_("hours"), min_value=Decimal("0.5"), max_value=500, decimal_places=1)
     evidence = forms.FileField(
         label=_("evidence"), validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)],
@@ -85,8 +85,8 @@ class ResubmitForm(TrainingForm):
 class CourseForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
     provider = forms.CharField(label=_("held by"), max_length=200, required=False)
-    starts_on = forms.DateField(label=_("from"), widget=DateInput(), input_formats=["%Y-%m-%d"])
-    ends_on = forms.DateField(label=_("to"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    starts_on = forms.DateField(label=pgettext_lazy("learning", "from"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    ends_on = forms.DateField(label=pgettext_lazy("learning", "to"), widget=DateInput(), input_formats=["%Y-%m-%d"])
     hours = forms.DecimalField(label=_("hours"), min_value=Decimal("0.5"), max_value=500, decimal_places=1,
                                help_text=_("The course's hours, as each participant earns them."))
     participants = forms.ModelMultipleChoiceField(
@@ -106,13 +106,13 @@ class ReturnForm(forms.Form):
 class PlanForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
     title = forms.CharField(label=_("title"), max_length=200)
-    intro = forms.CharField(label=_("introduction"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    intro = forms.CharField(label=pgettext_lazy("learning", "introduction"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
 class ItemForm(forms.Form):
-    month = forms.TypedChoiceField(label=_("month"), required=False, coerce=int, empty_value=None,
+    month = forms.TypedChoiceField(label=pgettext_lazy("learning", "month"), required=False, coerce=int, empty_value=None,
                                    choices=[("", "—")] + [(m, m) for m in range(1, 13)])
-    topic = forms.CharField(label=_("topic"), max_length=200)
+    topic = forms.CharField(label=pgettext_lazy("learning", "topic"), max_length=200)
     note = forms.CharField(label=_("what to read for"), widget=forms.Textarea(attrs={"rows": 3}),
                            required=False)
     talk = forms.ModelChoiceField(label=_("lecture-hall talk"), queryset=Talk.objects.none(), required=False)

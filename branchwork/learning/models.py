@@ -39,7 +39,7 @@ class StudyPlan(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000),
                                                                    MaxValueValidator(2100)])
     title = models.CharField(_("title"), max_length=200)
-    intro = models.TextField(_("introduction"), blank=True)
+    intro = models.TextField(pgettext_lazy("learning", "introduction"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -69,9 +69,9 @@ class StudyPlanItem(models.Model):
     plan = models.ForeignKey(StudyPlan, on_delete=models.CASCADE, related_name="items",
                              verbose_name=_("study plan"))
     order = models.PositiveIntegerField(_("order"), default=0)
-    month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True,
+    month = models.PositiveSmallIntegerField(pgettext_lazy("learning", "month"), null=True, blank=True,
                                              validators=[MinValueValidator(1), MaxValueValidator(12)])
-    topic = models.CharField(_("topic"), max_length=200)
+    topic = models.CharField(pgettext_lazy("learning", "topic"), max_length=200)
     note = models.TextField(_("what to read for"), blank=True)
     article = models.ForeignKey(ArticlePage, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="+", verbose_name=_("portal article"))
@@ -159,8 +159,8 @@ class TrainingCourse(models.Model):
                                      verbose_name=_("organization"))
     title = models.CharField(_("title"), max_length=200)
     provider = models.CharField(_("held by"), max_length=200, blank=True)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"))
+    starts_on = models.DateField(pgettext_lazy("learning", "from"))
+    ends_on = models.DateField(pgettext_lazy("learning", "to"))
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1,
                                 validators=[MinValueValidator(0), MaxValueValidator(500)])
     participants = models.ManyToManyField(Person, through="CourseParticipant", related_name="+",
@@ -207,8 +207,8 @@ class ExternalTraining(models.Model):
                                      verbose_name=_("organization"))
     title = models.CharField(_("title"), max_length=200)
     provider = models.CharField(_("held by"), max_length=200)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"))
+    starts_on = models.DateField(pgettext_lazy("learning", "from"))
+    ends_on = models.DateField(pgettext_lazy("learning", "to"))
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1,
                                 validators=[MinValueValidator(0.5), MaxValueValidator(500)])
     evidence = models.FileField(_("evidence"), upload_to=_upload_path, max_length=300,

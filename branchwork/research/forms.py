@@ -1,6 +1,6 @@
 from django import forms
 from django.core.validators import FileExtensionValidator
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from branchwork.core.models import Person
 from branchwork.research.models import (
@@ -61,7 +61,7 @@ class TopicForm(_PeopleMixin, forms.Form):
     guests = forms.CharField(label=_("guest members"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("One name a line, as it should be printed."))
-    approved_on = _date(_("approved on"), required=False)
+    approved_on = _date(pgettext_lazy("research", "approved on"), required=False)
     midterm_on = _date(_("mid-term review on"), required=False)
     completed_on = _date(_("completed on"), required=False)
     cancelled_on = _date(_("cancelled on"), required=False)
@@ -81,7 +81,7 @@ class OutputForm(_PeopleMixin, forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
     title_en = forms.CharField(label=_("title in English"), max_length=300, required=False)
     kind = forms.ModelChoiceField(label=_("kind"), queryset=OutputKind.objects.all())
-    topic = forms.ModelChoiceField(label=_("topic"), queryset=Topic.objects.none(), required=False)
+    topic = forms.ModelChoiceField(label=pgettext_lazy("research", "topic"), queryset=Topic.objects.none(), required=False)
     completed_on = _date(_("date"), help_text=_("The day the output was finished."))
     classification = forms.ChoiceField(
         label=_("classification"), choices=Classification.choices,
@@ -129,7 +129,7 @@ class FileForm(forms.Form):
 
 class RoundForm(forms.Form):
     circulated_on = _date(_("circulated on"))
-    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=pgettext_lazy("research", "note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     reviewer = forms.ModelChoiceField(label=_("reviewer"), queryset=Person.objects.none(), required=False)
     reviewer_name = forms.CharField(label=_("or a reviewer not in Branchwork"), max_length=120, required=False)
     comments = forms.CharField(label=_("comments"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -162,7 +162,7 @@ class InstructionForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    action = forms.CharField(label=_("action"), widget=forms.Textarea(attrs={"rows": 2}))
+    action = forms.CharField(label=pgettext_lazy("research", "action"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ModelChoiceField(label=_("owner"), queryset=Person.objects.none())
     due_on = _date(_("deadline"))
 
@@ -188,6 +188,6 @@ class PublicationForm(forms.Form):
 
 
 class OutletForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("research", "name"), max_length=120)
     name_en = forms.CharField(label=_("name in English"), max_length=160, required=False)
     tier = forms.ChoiceField(label=_("tier"), choices=OutletTier.choices)

@@ -22,7 +22,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from branchwork.activities.models import Activity
 from branchwork.core.language import in_language
@@ -68,7 +68,7 @@ class TopicSource(models.TextChoices):
 
 class TopicStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("research", "Approved")
     MIDTERM = "midterm", _("Mid-term reviewed")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
@@ -99,7 +99,7 @@ class Topic(models.Model):
                              related_name="+", verbose_name=_("lead"))
     source = models.CharField(_("source"), max_length=20, choices=TopicSource.choices,
                               default=TopicSource.OWN_PLAN)
-    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    approved_on = models.DateField(pgettext_lazy("research", "approved on"), null=True, blank=True)
     midterm_on = models.DateField(_("mid-term review on"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
@@ -211,7 +211,7 @@ class Output(models.Model):
     kind = models.ForeignKey(OutputKind, on_delete=models.PROTECT, related_name="outputs",
                              verbose_name=_("kind"))
     topic = models.ForeignKey(Topic, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="outputs", verbose_name=_("topic"))
+                              related_name="outputs", verbose_name=pgettext_lazy("research", "topic"))
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("title in English"), max_length=300, blank=True)
     completed_on = models.DateField(_("date"), help_text=_("The day the output was finished."))
@@ -321,7 +321,7 @@ class DraftRound(models.Model):
     output = models.ForeignKey(Output, on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveSmallIntegerField()
     circulated_on = models.DateField(_("circulated on"))
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(pgettext_lazy("research", "note"), blank=True)
 
     def __str__(self) -> str:
         return f"{self.output_id} #{self.number}"
@@ -400,7 +400,7 @@ class Instruction(models.Model):
 
 class FollowUp(models.Model):
     instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="follow_ups")
-    action = models.TextField(_("action"))
+    action = models.TextField(pgettext_lazy("research", "action"))
     owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
     due_on = models.DateField(_("deadline"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
@@ -424,7 +424,7 @@ class FollowUp(models.Model):
 
 
 class Outlet(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(pgettext_lazy("research", "name"), max_length=120, unique=True)
     name_en = models.CharField(_("name in English"), max_length=160, blank=True)
     tier = models.CharField(_("tier"), max_length=10, choices=OutletTier.choices)
     is_active = models.BooleanField(_("in use"), default=True)
