@@ -520,7 +520,7 @@ GUARDS = [
           "branchwork/lectures/selectors.py",
           '("lectures.next_talks", permissions.reader(user).fingerprint, limit)',
           '("lectures.next_talks", limit)',
-          ("branchwork/core/tests/test_prepared.py::test_my_page_never_shows_roles_that_ended",)),
+          ("branchwork/tests/test_prepared.py::test_my_page_never_shows_roles_that_ended",)),
     Guard("core: a restore forgets what the cache held of the replaced database",
           "branchwork/core/management/commands/restore.py", "        cache.clear()\n", "",
           ("branchwork/core/tests/test_restore_cache.py",)),
