@@ -7,6 +7,7 @@ from wagtail import hooks
 
 from branchwork.core import permissions, prepared
 from branchwork.core.hooks import LOAD_DEMO_HOOK, MY_PAGE_PANELS, MyPagePanel
+from branchwork.core.reversing import cached_reverse
 
 
 @hooks.register("register_log_actions")
@@ -77,6 +78,31 @@ def _feed(*, person_id):
     return CalendarFeed.objects.filter(person_id=person_id).only("token", "person_id")[:1]
 
 
+def _row(row, start_format: str) -> dict:
+    """What the panel shows of an attendance row, worked out here: the template reads a dict's
+    keys (no attribute lookups, filters or reversing per row)."""
+    activity = row.activity
+    return {"start": activity.local_start.strftime(start_format), "url": activity.get_absolute_url(),
+            "title": activity.title, "status": row.status, "status_label": row.get_status_display()}
+
+
+def _upcoming(row, state) -> dict:
+    activity = row.activity
+    item = _row(row, "%m-%d %H:%M")
+    item.update(organization=activity.organization.display_name, place=activity.place,
+                is_present=row.is_present, checkin_open=state.is_open, checkin_not_yet=state.not_yet,
+                checkin_opens=state.opens.strftime("%m-%d %H:%M"),
+                checkin_url=cached_reverse("checkin", kwargs={"token": activity.checkin_token})
+                if state.is_open else "")
+    return item
+
+
+def _recent(row) -> dict:
+    item = _row(row, "%m-%d")
+    item.update(reason=row.reason, makeup_on=row.makeup_on.strftime("%m-%d") if row.makeup_on else "")
+    return item
+
+
 @hooks.register(MY_PAGE_PANELS)
 def my_activities_panel(request) -> MyPagePanel | None:
     """What is coming up for me (with when check-in opens), what waits for me (minutes to write
@@ -96,10 +122,9 @@ def my_activities_panel(request) -> MyPagePanel | None:
     rows = prepared.rows("activities.my.window", _window_rows, person_id=person.pk,
                          since=now - datetime.timedelta(days=RECENT_DAYS),
                          until=now + datetime.timedelta(days=45))
-    upcoming = [row for row in rows if row.activity.starts_at >= split][:10]
-    for row in upcoming:
-        row.checkin = checkin.state(row.activity, now)
-    recent = [row for row in reversed(rows) if row.activity.starts_at < split][:20]
+    upcoming = [_upcoming(row, checkin.state(row.activity, now))
+                for row in [row for row in rows if row.activity.starts_at >= split][:10]]
+    recent = [_recent(row) for row in [row for row in reversed(rows) if row.activity.starts_at < split][:20]]
     tally = dict(prepared.rows("activities.my.tally", _year_tally, person_id=person.pk,
                                since=now - datetime.timedelta(days=365), until=now))
     summary = [(label, tally.get(value, 0)) for value, label in AttendanceStatus.choices
