@@ -171,6 +171,8 @@ TEMPLATES = [
             # Punctuation by language ({% colon %}, |listed) in every template; {% url %} from a
             # per-process cache of reverse() (core/reversing.py).
             "builtins": ["branchwork.core.templatetags.language", "branchwork.core.templatetags.cached_url"],
+            # `{% load i18n %}`: Django's tags, constant `{% translate %}` kept per language.
+            "libraries": {"i18n": "branchwork.core.templatetags.cached_i18n"},
         },
     }
 ]

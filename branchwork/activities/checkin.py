@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from branchwork.activities.models import OPEN_STATES_FOR_CHECKIN, Activity
-from branchwork.activities.services import check_in_window
+from branchwork.activities.services import check_in_window_from
 
 NOT_YET, OPEN, CLOSED = "not_yet", "open", "closed"
 
@@ -31,9 +31,14 @@ class CheckInState:
 
 def state(activity: Activity, now: datetime.datetime | None = None) -> CheckInState:
     """Open only inside the window and while the record is a draft; before it, when it opens."""
+    return state_of(activity.local_start, activity.status, now)
+
+
+def state_of(start: datetime.datetime, status: str, now: datetime.datetime | None = None) -> CheckInState:
+    """`state` of an activity starting at `start` (local time) whose record is in `status`."""
     now = now or timezone.now()
-    opens, closes = check_in_window(activity)
-    if activity.status not in OPEN_STATES_FOR_CHECKIN or now > closes:
+    opens, closes = check_in_window_from(start)
+    if status not in OPEN_STATES_FOR_CHECKIN or now > closes:
         return CheckInState(CLOSED, opens, closes)
     if now < opens:
         return CheckInState(NOT_YET, opens, closes)

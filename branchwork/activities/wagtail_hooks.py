@@ -7,6 +7,8 @@ from wagtail import hooks
 
 from branchwork.core import permissions, prepared
 from branchwork.core.hooks import LOAD_DEMO_HOOK, MY_PAGE_PANELS, MyPagePanel
+from branchwork.core.models import bilingual_name, choice_label
+from branchwork.core.reversing import cached_reverse
 
 
 @hooks.register("register_log_actions")
@@ -23,14 +25,14 @@ def register_activity_log_actions(actions):
 RECENT_DAYS = 60
 
 
-# What the panel's template and the check-in state read of a row: anything else would be read
-# afresh, row by row (the /my/ tests count the queries).
-_ROW_FIELDS = (
-    "person_id", "activity_id", "status", "reason", "makeup_on",
-    "activity__organization_id", "activity__title", "activity__starts_at", "activity__status",
-    "activity__place", "activity__checkin_token",
+# What the panel shows of a row (attendance, its activity and organization), as plain values:
+# model instances of activities cost more than the query (the /my/ tests count the queries).
+_ROW_VALUES = (
+    "status", "reason", "makeup_on", "activity_id", "activity__title", "activity__starts_at",
+    "activity__status", "activity__place", "activity__checkin_token",
     "activity__organization__code", "activity__organization__name_zh", "activity__organization__name_en",
 )
+STARTS_AT = _ROW_VALUES.index("activity__starts_at")
 
 
 def _mine(person_id: int):
@@ -40,13 +42,10 @@ def _mine(person_id: int):
 
 
 def _window_rows(*, person_id, since, until):
-    """The person's attendance rows at activities starting between `since` and `until`, with
-    the activity and its organization: only the columns the panel shows (making model instances
-    of whole activities cost more than the query)."""
+    """The person's attendance rows at activities starting between `since` and `until`: the
+    values of `_ROW_VALUES`, in order of the activity's start."""
     return (_mine(person_id).filter(activity__starts_at__gte=since, activity__starts_at__lte=until)
-            .select_related("activity__organization")
-            .only(*_ROW_FIELDS)
-            .order_by("activity__starts_at", "pk"))
+            .order_by("activity__starts_at", "pk").values_list(*_ROW_VALUES))
 
 
 def _year_tally(*, person_id, since, until):
@@ -77,12 +76,35 @@ def _feed(*, person_id):
     return CalendarFeed.objects.filter(person_id=person_id).only("token", "person_id")[:1]
 
 
+def _row(values: tuple, now) -> dict:
+    """What the panel shows of a row of `_ROW_VALUES`, worked out here: the template reads a
+    dict's keys (no attribute lookups, filters or reversing per row)."""
+    from branchwork.activities import checkin
+    from branchwork.activities.models import PRESENT_STATES, Attendance
+
+    (status, reason, makeup_on, activity_id, title, starts_at, activity_status, place, token,
+     org_code, org_zh, org_en) = values
+    start = timezone.localtime(starts_at)
+    row = {"url": cached_reverse("activities:detail", args=[org_code, activity_id]), "title": title,
+           "status": status, "status_label": choice_label(Attendance, "status", status)}
+    if now is None:  # a row of the past
+        row.update(start=start.strftime("%m-%d"), reason=reason,
+                   makeup_on=makeup_on.strftime("%m-%d") if makeup_on else "")
+        return row
+    state = checkin.state_of(start, activity_status, now)
+    row.update(start=start.strftime("%m-%d %H:%M"), organization=bilingual_name(org_zh, org_en), place=place,
+               is_present=status in PRESENT_STATES, checkin_open=state.is_open, checkin_not_yet=state.not_yet,
+               checkin_opens=state.opens.strftime("%m-%d %H:%M"),
+               checkin_url=cached_reverse("checkin", kwargs={"token": token}) if state.is_open else "")
+    return row
+
+
 @hooks.register(MY_PAGE_PANELS)
 def my_activities_panel(request) -> MyPagePanel | None:
     """What is coming up for me (with when check-in opens), what waits for me (minutes to write
     or approve), what I was at recently and how I was marked, my calendar. Four queries, each
     compiled once per shape (core/prepared.py): /my/ asks them on every request."""
-    from branchwork.activities import checkin, feeds
+    from branchwork.activities import feeds
     from branchwork.activities.models import AttendanceStatus
 
     access = permissions.reader(request.user)
@@ -96,10 +118,8 @@ def my_activities_panel(request) -> MyPagePanel | None:
     rows = prepared.rows("activities.my.window", _window_rows, person_id=person.pk,
                          since=now - datetime.timedelta(days=RECENT_DAYS),
                          until=now + datetime.timedelta(days=45))
-    upcoming = [row for row in rows if row.activity.starts_at >= split][:10]
-    for row in upcoming:
-        row.checkin = checkin.state(row.activity, now)
-    recent = [row for row in reversed(rows) if row.activity.starts_at < split][:20]
+    upcoming = [_row(values, now) for values in [v for v in rows if v[STARTS_AT] >= split][:10]]
+    recent = [_row(values, None) for values in [v for v in reversed(rows) if v[STARTS_AT] < split][:20]]
     tally = dict(prepared.rows("activities.my.tally", _year_tally, person_id=person.pk,
                                since=now - datetime.timedelta(days=365), until=now))
     summary = [(label, tally.get(value, 0)) for value, label in AttendanceStatus.choices

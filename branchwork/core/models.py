@@ -40,6 +40,20 @@ class ChoiceLabelsMixin:
         return force_str(_choice_labels(field).get(make_hashable(value), value), strings_only=True)
 
 
+def choice_label(model, field_name: str, value):
+    """What `get_FOO_display()` of an instance of `model` with `value` in `field_name` gives."""
+    return force_str(_choice_labels(model._meta.get_field(field_name)).get(make_hashable(value), value),
+                     strings_only=True)
+
+
+def bilingual_name(name_zh: str, name_en: str) -> str:
+    """`display_name` of a record with these two names, in the language shown."""
+    lang = (get_language() or "zh-hans").lower()
+    if lang.startswith("en") and name_en:
+        return name_en
+    return name_zh
+
+
 class BilingualNameMixin:
     """`display_name` picks the English name under English when there is one."""
 
@@ -48,10 +62,7 @@ class BilingualNameMixin:
 
     @property
     def display_name(self) -> str:
-        lang = (get_language() or "zh-hans").lower()
-        if lang.startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_zh
+        return bilingual_name(self.name_zh, self.name_en)
 
     def __str__(self) -> str:
         return self.display_name

@@ -171,10 +171,29 @@ def rows(key: Hashable, build: Callable[..., QuerySet], /, **values) -> list:
     if VERIFY:
         real = build(**values).query.get_compiler(using=shape.queryset.db).as_sql()
         assert (real[0], tuple(real[1])) == (shape.sql, params), (key, real, (shape.sql, params))
-    qs = shape.queryset._chain()
-    compiled = _compiled(shape, params, connection)
-    qs.query.get_compiler = lambda *a, **k: compiled
+    # A copy of the kept queryset (not of its query, which cloning would copy clause by clause)
+    # whose query answers with this call's compiler; the query is only read.
+    kept = shape.queryset
+    qs = object.__new__(type(kept))
+    qs.__dict__.update(kept.__dict__)
+    qs._result_cache, qs._prefetch_done = None, False
+    qs._query = _Query(kept.query, _compiled(shape, params, connection))
     return list(qs)
+
+
+class _Query:
+    """A kept query, read-only, whose compiler is the call's."""
+
+    __slots__ = ("_compiler", "_query")
+
+    def __init__(self, query, compiler):
+        self._query, self._compiler = query, compiler
+
+    def get_compiler(self, *args, **kwargs):
+        return self._compiler
+
+    def __getattr__(self, name):
+        return getattr(self._query, name)
 
 
 def clear() -> None:

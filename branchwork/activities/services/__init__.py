@@ -19,6 +19,7 @@ from branchwork.activities.services.attendance import (  # noqa: F401
     attendance_remove,
     attendance_set_speaking,
     check_in_window,
+    check_in_window_from,
     makeup_record,
 )
 from branchwork.activities.services.common import (  # noqa: F401

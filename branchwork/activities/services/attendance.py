@@ -80,7 +80,11 @@ class CheckInRefused(Exception):
 
 def check_in_window(activity: Activity) -> tuple[datetime.datetime, datetime.datetime]:
     """Check-in opens two hours before the start and closes at the end of that local day."""
-    start = activity.local_start
+    return check_in_window_from(activity.local_start)
+
+
+def check_in_window_from(start: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    """`check_in_window` of an activity starting at `start` (local time)."""
     opens = start - datetime.timedelta(hours=2)
     closes = start.replace(hour=23, minute=59, second=59)
     return opens, closes
