@@ -309,6 +309,14 @@ def delete_entries(content_type_ids: Iterable[int], pks: Iterable) -> None:
     entries._raw_delete(using=router.db_for_write(IndexEntry))
 
 
+def forget_document(document: SearchDocument) -> None:
+    """A document deleted otherwise than here (a cascade): its site index and champion rows."""
+    if connections[router.db_for_write(SearchDocument)].vendor == "postgresql":
+        champions.forget([document.entry_id])
+    elif document.rowkey is not None:
+        _delete_site_rows([document.rowkey])
+
+
 def _delete_site_rows(keys: list[int]) -> None:
     connection = connections[router.db_for_write(SearchDocument)]
     if connection.vendor != "sqlite" or not keys:
