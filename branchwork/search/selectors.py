@@ -357,7 +357,7 @@ def search(user, query: str, *, filters: dict | None = None, sort: str = "releva
 
 def count_bound() -> int:
     """Up to how many matches the total is counted exactly (beyond it, estimated)."""
-    return max(max_matches(), int(getattr(settings, "SEARCH_COUNT_BOUND", 10000)))
+    return max(max_matches(), int(getattr(settings, "SEARCH_COUNT_BOUND", 5000)))
 
 
 def _bounded_count(engine, sql: str, params: list) -> tuple[int, bool]:
