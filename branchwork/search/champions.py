@@ -5,8 +5,9 @@ visible match by relevance (what `selectors.search` does) costs time in proporti
 matches. A term whose document frequency reaches `SEARCH_CHAMPION_MIN_DF` (1,000 by default)
 gets a list (`Champion` rows, indexed on term, impact descending): the documents whose *impact*
 for the term, the score the relevance ordering gives them for a query of that one term, is at
-least the list's `threshold` (`ChampionTerm`). The invariant: a term's list holds **every**
-document containing the term with an impact at or above its threshold. So when the visible rows
+least the list's threshold (`ChampionTerm`; an equal impact with a key at or above its
+`threshold_key`). The invariant: a term's list holds **every** document containing the term that
+ranks at or above its threshold. So when the visible rows
 of the list (the reader's access tokens and the `checked` clause applied to each, as the full
 search applies them) fill the page, they are the page the full ranking would give: any document
 outside the list scores below every row in it. When they do not (a deep page, a reader who sees
@@ -24,8 +25,9 @@ The impact, per database, is the relevance ordering's own score for a single-ter
 
 Maintenance: `rebuild()` (the command `branchwork build_search_champions`, also run at the end
 of `branchwork rebuild_search_index`) picks the frequent terms and fills the top
-`SEARCH_CHAMPION_SIZE` (1,000) of each; a tie at the cut is left out whole, so the threshold is
-the lowest impact kept. Every indexing write (`indexing.write_docs`, `delete_entries`) deletes the
+`SEARCH_CHAMPION_SIZE` (1,000) of each, in the relevance ordering's order (impact, then key,
+descending: ties are broken as the full ranking breaks them), the last row kept being the
+threshold (`threshold`, `threshold_key`). Every indexing write (`indexing.write_docs`, `delete_entries`) deletes the
 rows of the documents it rewrites or removes and inserts a rewritten document into each listed
 term's list where its impact reaches the threshold: the invariant holds through writes.
 
@@ -110,19 +112,17 @@ def rebuild() -> dict:
     return {"terms": terms, "rows": Champion.objects.using(connection.alias).count()}
 
 
-def _cut(rows: list[tuple[int, float, bool]], size: int) -> list[tuple[int, float, bool]]:
-    """The first `size` rows (best first); a tie across the cut is left out whole."""
-    if len(rows) <= size:
-        return rows
-    boundary = rows[size][1]
-    return [row for row in rows[:size] if row[1] != boundary]
+def ranks_in(impact: float, key: int, listed: ChampionTerm) -> bool:
+    """Does a document rank at or above the list's last row (impact, then key, descending)?"""
+    return impact > listed.threshold or (impact == listed.threshold and key >= listed.threshold_key)
 
 
 def _save(connection, term: str, rows, *, idf=0.0, avgdl=0.0, documents=0) -> bool:
+    """A term's list: `rows` (key, impact, checked), best first, the last one the threshold."""
     if not rows:
         return False
     ChampionTerm.objects.using(connection.alias).create(
-        term=term, threshold=rows[-1][1], idf=idf, avgdl=avgdl, documents=documents)
+        term=term, threshold=rows[-1][1], threshold_key=rows[-1][0], idf=idf, avgdl=avgdl, documents=documents)
     Champion.objects.using(connection.alias).bulk_create(
         [Champion(term=term, key=key, impact=impact, checked=checked) for key, impact, checked in rows],
         batch_size=1000)
@@ -152,8 +152,8 @@ def _build_sqlite(connection) -> int:
             cursor.execute(
                 f"SELECT rowid, -bm25({FTS}, {TITLE_WEIGHT}, {BODY_WEIGHT}, 0.0, 0.0) FROM {FTS} "  # noqa: S608
                 f"WHERE {FTS} MATCH %s ORDER BY bm25({FTS}, {TITLE_WEIGHT}, {BODY_WEIGHT}, 0.0, 0.0), rowid DESC "
-                "LIMIT %s", [match, size + 1])
-            best = _cut([(key, impact, bool(key & 1)) for key, impact in cursor.fetchall()], size)
+                "LIMIT %s", [match, size])
+            best = [(key, impact, bool(key & 1)) for key, impact in cursor.fetchall()]
             built += _save(connection, term, best, idf=_idf(rows, hits), avgdl=avgdl, documents=hits)
     return built
 
@@ -171,8 +171,8 @@ def _build_postgres(connection) -> int:
             query = analyzer.tsquery_lexeme(term)
             cursor.execute(
                 f"SELECT entry_id, ts_rank(vector, %s::tsquery), checked FROM {DOCUMENTS} "  # noqa: S608
-                "WHERE vector @@ %s::tsquery ORDER BY 2 DESC, entry_id DESC LIMIT %s", [query, query, size + 1])
-            best = _cut(cursor.fetchall(), size)
+                "WHERE vector @@ %s::tsquery ORDER BY 2 DESC, entry_id DESC LIMIT %s", [query, query, size])
+            best = cursor.fetchall()
             built += _save(connection, term, best, documents=documents)
     return built
 
@@ -207,7 +207,7 @@ def written_sqlite(documents, terms: dict[int, tuple[str, str]], old_keys: Seque
             if listed is None:
                 continue
             impact = bm25_impact(term, title, body, length, idf=listed.idf, avgdl=listed.avgdl)
-            if impact >= listed.threshold:
+            if ranks_in(impact, doc.rowkey, listed):
                 rows.append(Champion(term=term, key=doc.rowkey, impact=impact, checked=doc.checked))
     Champion.objects.bulk_create(rows, batch_size=1000)
 
@@ -217,18 +217,20 @@ def written_postgres(connection, entry_ids: Sequence[int]) -> None:
     PostgreSQL: their old rows out, their new ones in (one statement for every listed term)."""
     from branchwork.search import analyzer
 
-    lists = list(ChampionTerm.objects.values_list("term", "threshold"))
+    lists = list(ChampionTerm.objects.values_list("term", "threshold", "threshold_key"))
     if not lists:
         return
     forget(entry_ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {CHAMPIONS} (term, key, impact, checked) "  # noqa: S608
-            f"SELECT t.term, d.entry_id, ts_rank(d.vector, t.q), d.checked FROM {DOCUMENTS} d, "
-            "unnest(%s::text[], %s::tsquery[], %s::float8[]) AS t (term, q, threshold) "
-            "WHERE d.entry_id = ANY(%s) AND d.vector @@ t.q AND ts_rank(d.vector, t.q) >= t.threshold",
-            [[t for t, _ in lists], [analyzer.tsquery_lexeme(t) for t, _ in lists], [h for _, h in lists],
-             list(entry_ids)],
+            f"SELECT t.term, d.entry_id, r.impact, d.checked FROM {DOCUMENTS} d, "
+            "unnest(%s::text[], %s::tsquery[], %s::float8[], %s::bigint[]) AS t (term, q, threshold, tkey), "
+            "LATERAL (SELECT ts_rank(d.vector, t.q)::float8 AS impact) r "
+            "WHERE d.entry_id = ANY(%s) AND d.vector @@ t.q "
+            "AND (r.impact > t.threshold OR (r.impact = t.threshold AND d.entry_id >= t.tkey))",
+            [[t for t, _h, _k in lists], [analyzer.tsquery_lexeme(t) for t, _h, _k in lists],
+             [h for _t, h, _k in lists], [k for _t, _h, k in lists], list(entry_ids)],
         )
 
 

@@ -63,11 +63,13 @@ class SearchDocument(models.Model):
 
 
 class ChampionTerm(models.Model):
-    """A frequent term with a champion list (`champions.py`): every document whose impact for
-    the term (its single-term relevance score) is at least `threshold` is listed."""
+    """A frequent term with a champion list (`champions.py`): every document that ranks for the
+    term (its single-term relevance score, then its key, both descending) at or above
+    (`threshold`, `threshold_key`) is listed."""
 
     term = models.CharField(max_length=100, unique=True)
     threshold = models.FloatField()
+    threshold_key = models.BigIntegerField(default=0)
     # What the impacts were computed with (SQLite's bm25: the term's idf, the average document
     # length), kept so that documents written later are scored the same way.
     idf = models.FloatField(default=0.0)
