@@ -96,12 +96,19 @@ class Results:
         return max_matches()
 
     @property
+    def count_limit(self) -> int:
+        return count_bound()
+
+    @property
     def limited(self) -> bool:
         return self.estimated
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        pages = max(1, -(-self.total // self.per_page))
+        if self.total_estimated and len(self.hits) == self.per_page:
+            pages = max(pages, self.page + 1)  # an estimate never hides the next page
+        return pages
 
     @property
     def has_previous(self) -> bool:
@@ -330,7 +337,8 @@ def search(user, query: str, *, filters: dict | None = None, sort: str = "releva
         cube = [(*row[:4], max(1, round(row[4] * scale))) for row in cube]
     else:
         results.total = sum(row[4] for row in cube if _passes(row, filters))
-    results.page = page = min(page, results.pages)
+    if not results.total_estimated:
+        results.page = page = min(page, results.pages)
 
     keys = None
     offset = (page - 1) * per_page

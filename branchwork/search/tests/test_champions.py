@@ -167,4 +167,4 @@ def test_the_total_is_exact_up_to_the_bound_and_an_estimate_beyond(corpus, anony
     estimated = selectors.search(anonymous, WORD)
     assert estimated.total_estimated and estimated.total >= 21
     html = login(None).get("/search/", {"q": WORD}).content.decode()
-    assert f"About {estimated.total} results" in html or f"约 {estimated.total} 条结果" in html
+    assert f"About {estimated.total} results" in html or f"约{estimated.total}条结果" in html
