@@ -10,13 +10,19 @@ querysets at each search. Documents of a family whose rule is not told by tokens
 library: who opens a file follows the pages that link it) are `checked` and asked of the policy
 one by one, with the same SQL as before (`_checked_clause`), only when such a document matches.
 
-The queries, each over all the visible matches:
-- relevance: bm25 over title (weight 4) and body (1), `ORDER BY … LIMIT/OFFSET` (on SQLite the
-  engine scores every match; on PostgreSQL `ts_rank` over the GIN matches);
+The queries, each over the visible matches:
+- relevance: a one-word query whose word has a champion list (`champions.py`: its best
+  documents by the same score, kept complete above a threshold) takes the page from the list
+  when the list's visible rows fill it: the same page, without scoring every match. Otherwise,
+  bm25 over title (weight 4) and body (1), `ORDER BY … LIMIT/OFFSET` (on SQLite the engine
+  scores every match; on PostgreSQL `ts_rank` over the GIN matches);
 - newest first: the index's key is the publication date (SQLite: the FTS5 rowid, `access.rowkey`;
   PostgreSQL: an index on the date), so the engine walks matches newest first and stops after
   the page;
-- the total: exact, a count of the matches;
+- the total: exact up to `SEARCH_COUNT_BOUND` matches (5,000; counted newest first, stopping
+  there), beyond it an estimate (`Results.total_estimated`, the page says "about"): the bound
+  scaled by the share of the index's time span the newest `bound` matches cover;
+- whether any `checked` document matches: the word with the token `xdoc` that they alone carry;
 - the facets: counted over the newest `SEARCH_MAX_MATCHES` matches (1,000 by default): exact up
   to that many, and beyond it estimates scaled to the total, which the page labels as such
   (`Results.estimated`).
