@@ -183,3 +183,12 @@ def rowkey(date: datetime.datetime | None, entry_id: int, checked: bool) -> int:
         seconds = int((date - _EPOCH).total_seconds())
         seconds = max(_NO_DATE + 1, min(seconds, (1 << _SECONDS_BITS) - 1))
     return (seconds << (_ENTRY_BITS + 1)) | ((entry_id % (1 << _ENTRY_BITS)) << 1) | int(checked)
+
+
+# The lowest key of a dated document (undated ones sort below it).
+FIRST_DATED_KEY = (_NO_DATE + 1) << (_ENTRY_BITS + 1)
+
+
+def seconds_of(key: int) -> int:
+    """The seconds since 1900 a row key was made from (`rowkey`)."""
+    return key >> (_ENTRY_BITS + 1)

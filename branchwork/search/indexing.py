@@ -27,7 +27,7 @@ from modelsearch.conf import get_app_config
 from modelsearch.index import AutocompleteField, RelatedFields, SearchField
 
 from branchwork.core.language import join_paragraphs
-from branchwork.search import access, analyzer, extract
+from branchwork.search import access, analyzer, champions, extract
 from branchwork.search.kinds import Family, Filing, family_for_model
 from branchwork.search.models import SearchDocument
 
@@ -233,6 +233,7 @@ def _write_site_index(connection, documents: list[SearchDocument], terms: dict[i
                     f"(VALUES {values}) AS v (entry_id, tokens) WHERE e.id = d.entry_id AND d.entry_id = v.entry_id",
                     params,
                 )
+            champions.written_postgres(connection, [*old_keys, *(doc.entry_id for doc in documents)])
             return
         # The old keys, and the new ones (a row left by a document deleted outside `indexing`).
         stale = sorted(set(old_keys) | {doc.rowkey for doc in documents})
@@ -245,6 +246,7 @@ def _write_site_index(connection, documents: list[SearchDocument], terms: dict[i
             cursor.executemany(
                 f"INSERT INTO {FTS} (rowid, title, body, readers, gate) VALUES (%s, %s, %s, %s, %s)", rows  # noqa: S608
             )
+    champions.written_sqlite(documents, terms, old_keys)
 
 
 def write_docs(docs: Sequence[Doc]) -> None:
@@ -282,7 +284,7 @@ def write_docs(docs: Sequence[Doc]) -> None:
             if terms is not None:
                 site_terms[entry_id] = (terms[i][0], terms[i][2])
         old_keys = list(SearchDocument.objects.filter(entry_id__in=list(ids.values()), rowkey__isnull=False)
-                        .values_list("rowkey", flat=True)) if not postgres else []
+                        .values_list("rowkey", flat=True)) if not postgres else unfiled
         if unfiled:
             SearchDocument.objects.filter(entry_id__in=unfiled).delete()
         if documents:
@@ -300,15 +302,26 @@ def delete_entries(content_type_ids: Iterable[int], pks: Iterable) -> None:
     entries = IndexEntry.objects.filter(content_type_id__in=list(content_type_ids),
                                         object_id__in=[str(pk) for pk in pks])
     documents = SearchDocument.objects.filter(entry_id__in=entries.values("pk"))
+    if connections[router.db_for_write(SearchDocument)].vendor == "postgresql":
+        champions.forget(list(documents.values_list("entry_id", flat=True)))
     _delete_site_rows(list(documents.filter(rowkey__isnull=False).values_list("rowkey", flat=True)))
     documents._raw_delete(using=router.db_for_write(SearchDocument))
     entries._raw_delete(using=router.db_for_write(IndexEntry))
+
+
+def forget_document(document: SearchDocument) -> None:
+    """A document deleted otherwise than here (a cascade): its site index and champion rows."""
+    if connections[router.db_for_write(SearchDocument)].vendor == "postgresql":
+        champions.forget([document.entry_id])
+    elif document.rowkey is not None:
+        _delete_site_rows([document.rowkey])
 
 
 def _delete_site_rows(keys: list[int]) -> None:
     connection = connections[router.db_for_write(SearchDocument)]
     if connection.vendor != "sqlite" or not keys:
         return
+    champions.forget(keys)
     with connection.cursor() as cursor:
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
@@ -318,6 +331,7 @@ def _delete_site_rows(keys: list[int]) -> None:
 def remove_orphan_site_rows() -> None:
     """Rows of the site search's FTS5 table whose document is gone (SQLite)."""
     connection = connections[router.db_for_write(SearchDocument)]
+    champions.remove_orphans()
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:

@@ -60,3 +60,41 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_pk} {self.title[:40]}"
+
+
+class ChampionTerm(models.Model):
+    """A frequent term with a champion list (`champions.py`): every document that ranks for the
+    term (its single-term relevance score, then its key, both descending) at or above
+    (`threshold`, `threshold_key`) is listed."""
+
+    term = models.CharField(max_length=100, unique=True)
+    threshold = models.FloatField()
+    threshold_key = models.BigIntegerField(default=0)
+    # What the impacts were computed with (SQLite's bm25: the term's idf, the average document
+    # length), kept so that documents written later are scored the same way.
+    idf = models.FloatField(default=0.0)
+    avgdl = models.FloatField(default=0.0)
+    documents = models.IntegerField(default=0)  # how many documents held the term at the build
+    built_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class Champion(models.Model):
+    """One document in a term's champion list, with its impact; `key` is the document's key in
+    the site index (`rowkey` on SQLite, `entry_id` on PostgreSQL)."""
+
+    term = models.CharField(max_length=100)
+    key = models.BigIntegerField()
+    impact = models.FloatField()
+    checked = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index("term", models.F("impact").desc(), models.F("key").desc(), name="bwsearch_champion_rank"),
+            models.Index(fields=["key"], name="bwsearch_champion_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term}:{self.key} {self.impact:.3f}"

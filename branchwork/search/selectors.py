@@ -10,13 +10,19 @@ querysets at each search. Documents of a family whose rule is not told by tokens
 library: who opens a file follows the pages that link it) are `checked` and asked of the policy
 one by one, with the same SQL as before (`_checked_clause`), only when such a document matches.
 
-The queries, each over all the visible matches:
-- relevance: bm25 over title (weight 4) and body (1), `ORDER BY … LIMIT/OFFSET` (on SQLite the
-  engine scores every match; on PostgreSQL `ts_rank` over the GIN matches);
+The queries, each over the visible matches:
+- relevance: a one-word query whose word has a champion list (`champions.py`: its best
+  documents by the same score, kept complete above a threshold) takes the page from the list
+  when the list's visible rows fill it: the same page, without scoring every match. Otherwise,
+  bm25 over title (weight 4) and body (1), `ORDER BY … LIMIT/OFFSET` (on SQLite the engine
+  scores every match; on PostgreSQL `ts_rank` over the GIN matches);
 - newest first: the index's key is the publication date (SQLite: the FTS5 rowid, `access.rowkey`;
   PostgreSQL: an index on the date), so the engine walks matches newest first and stops after
   the page;
-- the total: exact, a count of the matches;
+- the total: exact up to `SEARCH_COUNT_BOUND` matches (5,000; counted newest first, stopping
+  there), beyond it an estimate (`Results.total_estimated`, the page says "about"): the bound
+  scaled by the share of the index's time span the newest `bound` matches cover;
+- whether any `checked` document matches: the word with the token `xdoc` that they alone carry;
 - the facets: counted over the newest `SEARCH_MAX_MATCHES` matches (1,000 by default): exact up
   to that many, and beyond it estimates scaled to the total, which the page labels as such
   (`Results.estimated`).
@@ -37,7 +43,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.core import permissions
-from branchwork.search import access, analyzer, highlight
+from branchwork.search import access, analyzer, champions, highlight
 from branchwork.search.indexing import FTS
 from branchwork.search.kinds import families, kind_labels
 from branchwork.search.models import SearchDocument
@@ -86,12 +92,18 @@ class Results:
     facets: dict[str, list[FacetValue]] = field(default_factory=lambda: {f: [] for f in FACETS})
     filters: dict[str, str] = field(default_factory=dict)
     truncated: bool = False  # the query was cut to MAX_QUERY_LENGTH
-    # More matches than SEARCH_MAX_MATCHES: the facet counts are estimates (the total is exact).
+    # More matches than SEARCH_MAX_MATCHES: the facet counts are estimates.
     estimated: bool = False
+    # More matches than SEARCH_COUNT_BOUND: the total is an estimate too (the page says "about").
+    total_estimated: bool = False
 
     @property
     def total_limit(self) -> int:
         return max_matches()
+
+    @property
+    def count_limit(self) -> int:
+        return count_bound()
 
     @property
     def limited(self) -> bool:
@@ -99,7 +111,10 @@ class Results:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        pages = max(1, -(-self.total // self.per_page))
+        if self.total_estimated and len(self.hits) == self.per_page:
+            pages = max(pages, self.page + 1)  # an estimate never hides the next page
+        return pages
 
     @property
     def has_previous(self) -> bool:
@@ -145,8 +160,17 @@ class _SQLite(_Engine):
 
     key = f"{FTS}.rowid"
     document_key = "rowkey"
-    checked_flag = f"({FTS}.rowid & 1) = 1"
     date_order = f"{FTS}.rowid DESC"
+    time = f"{FTS}.rowid"
+
+    def first_time(self) -> tuple[str, list]:
+        # The oldest dated document (undated ones have the lowest keys).
+        return (f"SELECT min(rowkey) FROM {self.documents} WHERE rowkey >= %s",  # noqa: S608
+                [access.FIRST_DATED_KEY])
+
+    @staticmethod
+    def seconds(value):
+        return None if value is None else access.seconds_of(value)
 
     def source(self, parsed, tokens: access.ReaderTokens, *, with_documents: bool) -> tuple[str, list]:
         match = "{title body} : (" + analyzer.fts5_match(parsed) + ")"
@@ -155,6 +179,12 @@ class _SQLite(_Engine):
             match += " AND gate : (" + _fts5_tokens(tokens.gates) + ")"
         join = f" JOIN {self.documents} d ON d.rowkey = {FTS}.rowid" if with_documents else ""
         return f"FROM {FTS}{join} WHERE {FTS} MATCH %s", [match]
+
+    def probe(self, parsed, tokens: access.ReaderTokens) -> tuple[str, list]:
+        # The `checked` documents are those read by `xdoc` alone (access.py): few, quick to meet.
+        match = "{title body} : (" + analyzer.fts5_match(parsed) + ")"
+        match += f' AND readers : "{access.CHECKED}" AND gate : (' + _fts5_tokens(tokens.gates) + ")"
+        return f"SELECT 1 FROM {FTS} WHERE {FTS} MATCH %s LIMIT 1", [match]
 
     def checked(self, permission: str, params: list) -> tuple[str, list]:
         return (f"(({FTS}.rowid & 1) = 0 OR EXISTS (SELECT 1 FROM {self.documents} d WHERE d.rowkey = {FTS}.rowid "
@@ -171,14 +201,25 @@ class _Postgres(_Engine):
 
     key = "d.entry_id"
     document_key = "entry_id"
-    checked_flag = "d.checked"
     date_order = "d.date DESC NULLS LAST, d.entry_id DESC"
+    time = "extract(epoch from d.date)"
+
+    def first_time(self) -> tuple[str, list]:
+        return f"SELECT extract(epoch from min(date)) FROM {self.documents}", []  # noqa: S608
+
+    @staticmethod
+    def seconds(value):
+        return None if value is None else float(value)
 
     def source(self, parsed, tokens: access.ReaderTokens, *, with_documents: bool) -> tuple[str, list]:
         query = f"({analyzer.tsquery(parsed)}) & ({_ts_tokens(tokens.readers)})"
         if not tokens.superuser:
             query += f" & ({_ts_tokens(tokens.gates)})"
         return f"FROM {self.documents} d WHERE d.vector @@ %s::tsquery", [query]
+
+    def probe(self, parsed, tokens: access.ReaderTokens) -> tuple[str, list]:
+        query = f"({analyzer.tsquery(parsed)}) & {_ts_tokens([access.CHECKED])} & ({_ts_tokens(tokens.gates)})"
+        return f"SELECT 1 FROM {self.documents} d WHERE d.vector @@ %s::tsquery AND d.checked LIMIT 1", [query]
 
     def checked(self, permission: str, params: list) -> tuple[str, list]:
         return f"(NOT d.checked OR {permission})", params
@@ -263,12 +304,12 @@ def search(user, query: str, *, filters: dict | None = None, sort: str = "releva
     engine = _engine()
     tokens = access.reader_tokens(user)
     source, source_params = engine.source(parsed, tokens, with_documents=False)
-    where, where_params = "", []
+    where, where_params, checked = "", [], None
     if not tokens.superuser:
         # Documents asked of the policy one by one: the clause is built only when one matches.
-        probe = engine.fetch(f"SELECT 1 {source} AND {engine.checked_flag} LIMIT 1", source_params)
-        if probe:
-            where, where_params = engine.checked(*_checked_clause(user))
+        if engine.fetch(*engine.probe(parsed, tokens)):
+            checked = _checked_clause(user)
+            where, where_params = engine.checked(*checked)
             where = " AND " + where
     visible_sql, visible_params = source + where, source_params + where_params
 
@@ -293,23 +334,33 @@ def search(user, query: str, *, filters: dict | None = None, sort: str = "releva
         filtered_sql = visible_sql
     filtered_params = visible_params + filter_params
     if results.estimated:
-        everything = engine.fetch(f"SELECT count(*) {visible_sql}", visible_params)[0][0]  # noqa: S608
-        results.total = everything if not filters else \
-            engine.fetch(f"SELECT count(*) {filtered_sql}", filtered_params)[0][0]  # noqa: S608
+        everything, results.total_estimated = _bounded_count(engine, visible_sql, visible_params)
+        results.total = everything
+        if filters:
+            results.total, filtered_estimate = _bounded_count(engine, filtered_sql, filtered_params)
+            results.total_estimated = results.total_estimated or filtered_estimate
         scale = everything / seen if seen else 1.0
         cube = [(*row[:4], max(1, round(row[4] * scale))) for row in cube]
     else:
         results.total = sum(row[4] for row in cube if _passes(row, filters))
-    results.page = page = min(page, results.pages)
+    if not results.total_estimated:
+        results.page = page = min(page, results.pages)
 
-    if sort == "date":
-        order, order_params = engine.date_order, []
-    else:
-        order, order_params = engine.relevance(parsed)
-    keys = [row[0] for row in engine.fetch(
-        f"SELECT {engine.key} {filtered_sql} ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608
-        [*filtered_params, *order_params, per_page, (page - 1) * per_page],
-    )] if results.total else []
+    keys = None
+    offset = (page - 1) * per_page
+    term = champions.listed_term(parsed) if sort == "relevance" and results.total else None
+    if term is not None:
+        keys = champions.page_keys(engine, tokens, term, checked=checked, filters=(filter_sql, filter_params),
+                                   offset=offset, limit=per_page)
+    if keys is None:
+        if sort == "date":
+            order, order_params = engine.date_order, []
+        else:
+            order, order_params = engine.relevance(parsed)
+        keys = [row[0] for row in engine.fetch(
+            f"SELECT {engine.key} {filtered_sql} ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608
+            [*filtered_params, *order_params, per_page, offset],
+        )] if results.total else []
     if keys:
         documents = {row[0]: row[1:] for row in SearchDocument.objects.filter(
             **{f"{engine.document_key}__in": keys}).values_list(
@@ -317,6 +368,29 @@ def search(user, query: str, *, filters: dict | None = None, sort: str = "releva
         results.hits = _hits([documents[k] for k in keys if k in documents], parsed, request)
     results.facets = _facets(user, cube, filters)
     return results
+
+def count_bound() -> int:
+    """Up to how many matches the total is counted exactly (beyond it, estimated)."""
+    return max(max_matches(), int(getattr(settings, "SEARCH_COUNT_BOUND", 5000)))
+
+
+def _bounded_count(engine, sql: str, params: list) -> tuple[int, bool]:
+    """The number of matches, exact up to `count_bound()`; beyond it an estimate (True): the
+    bound scaled by how much of the index's time the newest `bound` matches span (matches
+    taken as spread evenly over time), so that no query walks every match to count them."""
+    bound = count_bound()
+    count, oldest, newest = engine.fetch(
+        f"SELECT count(*), min(t), max(t) FROM (SELECT {engine.time} AS t {sql} "  # noqa: S608
+        f"ORDER BY {engine.date_order} LIMIT %s) m", [*params, bound + 1])[0]
+    if count <= bound:
+        return count, False
+    first = engine.fetch(*engine.first_time())[0][0]
+    oldest, newest = engine.seconds(oldest), engine.seconds(newest)
+    first = engine.seconds(first) if first is not None else oldest
+    if newest is None or oldest is None or first is None or newest <= oldest or oldest <= first:
+        return count, True
+    return max(count, round(count * (newest - first) / (newest - oldest))), True
+
 
 def _passes(row, filters: dict[str, str], *, skip: str | None = None) -> bool:
     """Does a row (kind, organization, channel, year, …) pass the chosen filters?"""

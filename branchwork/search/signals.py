@@ -130,6 +130,12 @@ def _deleted(sender, instance, **kwargs) -> None:
     indexing.delete_entries([ContentType.objects.get_for_model(sender).pk], [instance.pk])
 
 
+def _document_deleted(sender, instance, **kwargs) -> None:
+    """A search document deleted by a cascade (a page deleted with its index entry): its rows
+    in the site index and the champion lists go with it."""
+    indexing.forget_document(instance)
+
+
 def _owned_file_changed(sender, instance, raw=False, **kwargs) -> None:
     """A file added to (or removed from) an owner: reindex the owner, unless the file is of a
     kind that gives no text (a photo). A removed file may be gone already, its name with it."""
@@ -205,6 +211,9 @@ def _content_type_id(model) -> int:
 
 
 def connect() -> None:
+    from branchwork.search.models import SearchDocument
+
+    post_delete.connect(_document_deleted, sender=SearchDocument, dispatch_uid=f"{UID}-document-delete")
     for family in families():
         if family.indexed_by_wagtail:
             continue

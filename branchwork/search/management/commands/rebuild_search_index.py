@@ -2,7 +2,8 @@
 
 Wagtail's own `update_index` would do for Wagtail's models; this also indexes the journal and the
 lecture hall, writes the documents the site search reads, removes entries of objects that are
-gone and optimizes the SQLite full-text table. Documents (Wagtail's), activities and talks have
+gone and optimizes the SQLite full-text table, then builds the site search's champion lists
+(`champions.py`). Documents (Wagtail's), activities and talks have
 the text of their files read again. Run it after an upgrade that changes the analyzer or what is
 indexed, or after restoring a backup; it is safe to run while the site serves (each batch in one
 transaction, written after its files were read).
@@ -17,7 +18,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from modelsearch.index import get_indexed_models
 
-from branchwork.search import indexing
+from branchwork.search import champions, indexing
 from branchwork.search.kinds import families
 from branchwork.search.models import SearchDocument
 
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             with connections[using].cursor() as cursor:
                 cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
                 cursor.execute(f"INSERT INTO {indexing.FTS}({indexing.FTS}) VALUES ('optimize')")
+        built = champions.rebuild()
+        self.say(f"Champion lists: {built['terms']} terms, {built['rows']} rows.")
         seconds = time.perf_counter() - started
         self.say(f"Done in {seconds:.1f} s: {total} objects indexed, {removed} stale entries removed, "
                  f"{IndexEntry.objects.count()} entries, {SearchDocument.objects.count()} documents.")
