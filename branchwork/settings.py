@@ -459,6 +459,9 @@ SPECTACULAR_SETTINGS = {
 SILENCED_SYSTEM_CHECKS = [
     "security.W019",  # X_FRAME_OPTIONS is SAMEORIGIN on purpose (see above)
     "security.W021",  # HSTS preload is the domain owner's opt-in: SECURE_HSTS_PRELOAD=1
+    # `{% load i18n %}` is our cached_i18n on purpose (TEMPLATES' "libraries" above): Django's own
+    # tags, with a constant {% translate %} kept per language; the check warns on any such override.
+    "templates.W003",
 ]
 
 # --- Logging: to stderr, where the process manager collects it. ---
