@@ -4,6 +4,8 @@ Reads are scoped to what the user may see, so outsiders get 404; writes go throu
 and need the user to manage the organization concerned, else 403.
 """
 
+import re
+
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
@@ -31,6 +33,14 @@ from branchwork.core import permissions, services, validators
 from branchwork.core.models import Membership, MembershipStatusChange, Organization
 
 _TRUE = ("1", "true", "yes")
+
+
+def _query_id(value: str, name: str) -> int | None:
+    """A query parameter that names a record by id: an integer that is no record's id (0, negative,
+    beyond the largest) matches nothing; anything else ("true", "1.5") is refused with a 400."""
+    if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+        raise ValidationError({name: [_("Enter a whole number.")]})
+    return validators.parse_id(value.strip().lstrip("+"))
 
 
 class _ReadCreateUpdateViewSet(
@@ -207,7 +217,7 @@ class MembershipViewSet(_ReadCreateUpdateViewSet):
         if code := params.get("organization"):
             qs = qs.filter(organization__code=code)
         if person := params.get("person"):
-            person_id = validators.parse_id(person)
+            person_id = _query_id(person, "person")
             qs = qs.filter(person_id=person_id) if person_id else qs.none()
         if params.get("current", "").lower() in _TRUE:
             qs = qs.current()
@@ -254,7 +264,8 @@ class StatusChangeViewSet(_ReadCreateUpdateViewSet):
             Q(person_id__in=people) | Q(person__user_id=user.pk)
         ).order_by("person_id", F("effective_on").asc(nulls_first=True), "pk")
         if person := self.request.query_params.get("person"):
-            qs = qs.filter(person_id=person) if person.isdigit() else qs.none()
+            person_id = _query_id(person, "person")
+            qs = qs.filter(person_id=person_id) if person_id else qs.none()
         return qs
 
     def _check(self, person):

@@ -442,6 +442,20 @@ def test_me_shows_no_person_for_an_account_without_one(personas, api):
     assert me == {"username": "root", "person": None, "roles": []}
 
 
+@pytest.mark.parametrize("path", ["memberships", "status-changes"])
+def test_a_person_filter_that_is_no_number_is_refused_and_an_unknown_id_matches_nothing(path, personas, api):
+    client = api(personas.alice)
+    for value in ("true", "1.5", "x"):
+        answer = client.get(f"{API}/{path}/", {"person": value})
+        assert answer.status_code == 400, (value, answer.content)
+        assert "person" in answer.json()
+    for value in ("0", "-3", "99999999999999999999999"):
+        answer = client.get(f"{API}/{path}/", {"person": value})
+        assert answer.status_code == 200 and answer.json()["results"] == [], value
+    mine = client.get(f"{API}/{path}/", {"person": str(personas.people.alice.pk)}).json()["results"]
+    assert mine
+
+
 @pytest.mark.parametrize(
     "path, hers",
     [("/memberships/", "陈可乐"), ("/people/", "陈可乐"), ("/organizations/", "综合处党支部")],
