@@ -21,6 +21,12 @@ ENTRANT_SENTINEL = "参赛人甲 A-ENTRANT-4417"  # a guest entrant's name: neve
 # Frank's unpublished scores of the guest's entry: only on his own score sheet until published.
 SCORE_SENTINELS = ("93.17", "83.59")
 OPENS, CLOSES = datetime.date(2026, 9, 1), datetime.date(2026, 11, 30)
+# The day the shared world's entries come in and are scored: inside the window above, whatever
+# day the suite runs at (the walks build this world at BRANCHWORK_TEST_NOW, in 2027 or 2030 too).
+DURING = datetime.date(2026, 11, 16)
+# The moment the app's own tests run at (tests/conftest.py): their rules and messages name the
+# dates above, so they read the clock of a day inside the window rather than the suite's.
+AWARDS_NOW = datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 
 
 def grade(code: str) -> AwardGrade:
@@ -57,7 +63,7 @@ def competition(personas, *, blind=True, method=Method.WEIGHTED, criteria=(("内
         services.criterion_add(by=alice, competition=c, name=name, weight=Decimal(weight))
     for code, places in prizes:
         services.prize_set(by=alice, competition=c, grade=grade(code), places=places)
-    services.competition_advance(by=alice, competition=c, to=CompetitionStatus.OPEN)
+    services.competition_advance(by=alice, competition=c, to=CompetitionStatus.OPEN, today=DURING)
     return c
 
 
@@ -68,19 +74,19 @@ def awards_world(personas) -> SimpleNamespace:
     w.competition = competition(p, rules=((RuleKind.MAX_AGE, 35), (RuleKind.MAX_ENTRANTS, 3)))
     w.guest_entry = services.entry_submit(
         by=p.alice, competition=w.competition, organization=p.branch_b, title="关于社区治理的调研",
-        entrants=[(ENTRANT_SENTINEL, datetime.date(1995, 3, 2))], abstract="调研摘要")
+        entrants=[(ENTRANT_SENTINEL, datetime.date(1995, 3, 2))], abstract="调研摘要", today=DURING)
     w.bob_entry = services.entry_submit(
         by=p.bob, competition=w.competition, organization=p.group_a1, title="关于数字经济的调研",
-        entrants=[(p.people.bob, datetime.date(1992, 6, 1))])
+        entrants=[(p.people.bob, datetime.date(1992, 6, 1))], today=DURING)
     w.frank = services.judge_add(by=p.alice, competition=w.competition, person=p.people.frank)
     w.dan = services.judge_add(by=p.alice, competition=w.competition, person=p.people.dan)
-    services.competition_advance(by=p.alice, competition=w.competition, to=CompetitionStatus.CLOSED)
-    services.competition_advance(by=p.alice, competition=w.competition, to=CompetitionStatus.SCORING)
+    services.competition_advance(by=p.alice, competition=w.competition, to=CompetitionStatus.CLOSED, today=DURING)
+    services.competition_advance(by=p.alice, competition=w.competition, to=CompetitionStatus.SCORING, today=DURING)
     criteria = list(w.competition.criteria.all())
     w.criterion, w.rule = criteria[0], w.competition.rules.first()
     services.scores_record(by=p.frank, judge=w.frank, entry=w.guest_entry,
                            values={criteria[0]: Decimal(SCORE_SENTINELS[0]),
-                                   criteria[1]: Decimal(SCORE_SENTINELS[1])})
+                                   criteria[1]: Decimal(SCORE_SENTINELS[1])}, today=DURING)
     research = getattr(p, "research", None)
     w.award = services.award_create(
         by=p.alice, organization=p.branch_a, title="全国青年调研成果奖", scope=Scope.EXTERNAL,

@@ -23,8 +23,9 @@ SINCE = datetime.date(2024, 1, 1)
 # clock itself (the `time_machine` fixture); a fixture wider than one test holds `suite_clock()`.
 # `make test-dates` runs the suite again with BRANCHWORK_TEST_NOW in 2027 and in 2030, so that no
 # test quietly depends on the calendar.
-TEST_NOW = datetime.datetime.fromisoformat(
-    os.environ.get("BRANCHWORK_TEST_NOW") or "2026-11-16T10:00:00+08:00")
+# A date alone means ten in the morning of that day (an hour of the working day, as the default).
+_now = os.environ.get("BRANCHWORK_TEST_NOW") or "2026-11-16T10:00:00+08:00"
+TEST_NOW = datetime.datetime.fromisoformat(_now if "T" in _now or " " in _now else f"{_now}T10:00:00")
 if TEST_NOW.tzinfo is None:
     TEST_NOW = TEST_NOW.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
 

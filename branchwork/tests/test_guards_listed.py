@@ -1,5 +1,5 @@
 """Every guard that `make guards` removes is still where its entry says, once, with its tests
-(bench/guards.py): code moved or rewritten must take its entry along."""
+(bench/guard_list.py, read by bench/guards.py): code moved or rewritten must take its entry along."""
 
 import importlib.util
 import sys
