@@ -1,0 +1,254 @@
+"""Search at scale with truth by construction (issue 17), the `--truth` pass of search_bench.py:
+every visible match, relevance against uncapped bm25, newest first exact, anonymous and member.
+
+    python bench/search_bench.py --truth --docs 100000 --out truth.json
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+import statistics
+import time
+
+from generate import setup_django
+from search_bench import NTREX, generated_pools, ntrex_pools, p95, timed
+
+TRUTH_WORDS = ("中国", "政府", "经济", "国际", "学生", "医院", "警方", "选举", "疫苗", "海啸", "研究", "总统",
+               "人民", "发展")
+# How often each word is put into a document (by construction): common and rarer words.
+TRUTH_RATES = (0.40, 0.30, 0.25, 0.20, 0.15, 0.12, 0.10, 0.08, 0.06, 0.05, 0.04, 0.03, 0.02, 0.01)
+INTERNAL_SHARE = 0.2  # documents internal to one of ten branches
+
+
+def truth_main(args) -> dict:
+    """Documents of NTREX sentences (or generated ones) that contain none of TRUTH_WORDS, into
+    which the words are put by construction (each word in its own clause, title or body): which
+    document holds which word is known without the analyzer. A fifth of the documents are
+    internal to one of ten branches; the member belongs to branch 1."""
+    setup_django()
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from modelsearch.conf import get_app_config
+    from wagtail.models import Page
+
+    from branchwork.core.models import OrganizationKind, Role
+    from branchwork.core.testing import give_role, make_org, person_with_login
+    from branchwork.search import access, analyzer, champions, indexing, selectors
+    from branchwork.search.indexing import FTS
+    from branchwork.search.kinds import Filing
+    from branchwork.search.models import SearchDocument
+
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    pools = ntrex_pools() if NTREX.exists() else generated_pools(rng)
+    clean = [s for s in pools["zh-Hans"] + pools["zh-Hant"] if not any(w in analyzer.fold(s) for w in TRUTH_WORDS)]
+    committee = make_org("bench-cmte", OrganizationKind.COMMITTEE, "基准党委")
+    branches = [make_org(f"bench-b{i}", OrganizationKind.BRANCH, f"基准第{i}支部", committee) for i in range(10)]
+    member = person_with_login("bench-member", "基准党员")
+    give_role(member, branches[1], Role.MEMBER)
+    member_user = member.user
+
+    home = Page.objects.filter(depth=2).order_by("path").first()
+    channel = home.add_child(instance=Page(title="基准", slug="bench-truth", locale_id=home.locale_id))
+    page_type = ContentType.objects.get_for_model(Page)
+    now = timezone.now()
+    docs, rows = [], []
+    for i in range(args.docs):
+        sentences = rng.sample(clean, rng.randint(4, 10))
+        words = {w for w, rate in zip(TRUTH_WORDS, TRUTH_RATES, strict=True) if rng.random() < rate}
+        title = sentences[0][:30].rstrip("，。,. ")
+        body = sentences[1:]
+        for word in words:
+            if rng.random() < 0.15:
+                title = f"{title}，{word}"
+            else:
+                body.insert(rng.randrange(len(body) + 1), f"关于{word}。" if rng.random() < 0.5 else f"{word}，{word}。")
+        date = now - datetime.timedelta(days=rng.randint(0, 6 * 365), seconds=rng.randint(0, 86399))
+        branch = rng.randrange(10) if rng.random() < INTERNAL_SHARE else None
+        docs.append((title, "\n".join(body), words, date, branch))
+        rows.append(Page(title=title or "—", draft_title=title or "—", slug=f"t{i}", content_type=page_type,
+                         path=Page._get_path(channel.path, channel.depth + 1, i + 1), depth=channel.depth + 1,
+                         numchild=0, url_path=f"{channel.url_path}t{i}/", live=True, locale_id=home.locale_id,
+                         first_published_at=date, last_published_at=date))
+    with transaction.atomic():
+        created = Page.objects.bulk_create(rows, batch_size=2000)
+        Page.objects.filter(pk=channel.pk).update(numchild=len(rows))
+    page_ids = [p.pk for p in created]
+    generate_s = time.perf_counter() - started
+
+    def build():
+        with transaction.atomic():
+            batch = []
+            for pk, (title, body, _w, date, branch) in zip(page_ids, docs, strict=True):
+                readers = ((access.SUPERUSERS, access.EVERYONE) if branch is None else
+                           (access.SUPERUSERS, *access.internal_readers(branches[branch].path)))
+                batch.append(indexing.Doc(page_type.pk, pk, title, body, title,
+                                          Filing(kind="page", channel_id=channel.pk, date=date, readers=readers)))
+                if len(batch) == 1000:
+                    indexing.write_docs(batch)
+                    batch = []
+            indexing.write_docs(batch)
+        with connection.cursor() as cursor:
+            for table in (get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table, FTS):
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+
+    build_s, _ = timed(build)
+    print(f"{args.docs} documents indexed in {build_s:.1f} s")
+    # As `rebuild_search_index` ends: the champion lists of the frequent terms.
+    champions_s, built = timed(champions.rebuild)
+    print(f"champion lists: {built['terms']} terms, {built['rows']} rows in {champions_s:.1f} s")
+    wagtail_fts = get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table
+    date_of = {pk: d[3] for pk, d in zip(page_ids, docs, strict=True)}
+    visible_to = {"anonymous": lambda d: d[4] is None, "member": lambda d: d[4] in (None, 1)}
+    users = {"anonymous": AnonymousUserFactory(), "member": member_user}
+
+    def floor_work(user, word):
+        """The same work without the page around it: the count and the top 20 by bm25 over the
+        visible matches, through the same match expression on the same index."""
+        tokens = access.reader_tokens(user)
+        source, params = selectors._engine().source(analyzer.parse_query(word), tokens, with_documents=False)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) {source}", params)
+            cursor.execute(f"SELECT {FTS}.rowid {source} ORDER BY bm25({FTS}, 4.0, 1.0, 0.0, 0.0) LIMIT 20", params)
+            return cursor.fetchall()
+
+    def ranked(sql_table, columns, key_sql, join, word, visible_ids) -> list[tuple[int, float]]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {key_sql}, bm25({sql_table}, {columns}) FROM {sql_table}{join} "  # noqa: S608
+                           f"WHERE {sql_table} MATCH %s ORDER BY 2",
+                           ["{title body} : (" + analyzer.fts5_match(analyzer.parse_query(word)) + ")"])
+            return [(int(pk), score) for pk, score in cursor.fetchall() if int(pk) in visible_ids]
+
+    def uncapped_bm25(word, visible_ids) -> list[tuple[int, float]]:
+        """Reference ranking: Wagtail's own FTS5 table (the back office's index, another
+        table with its own lengths), bm25 over every match, the visible ones kept, with scores."""
+        return ranked(wagtail_fts, "0.0, 1.0, 4.0", "e.object_id",
+                      f" JOIN wagtailsearch_indexentry e ON e.id = {wagtail_fts}.rowid", word, visible_ids)
+
+    object_of_key = dict(SearchDocument.objects.values_list("rowkey", "object_pk"))
+
+    def uncapped_ours(word, visible_ids) -> list[tuple[int, float]]:
+        """The site index's bm25 over every match, no LIMIT, the visible ones kept."""
+        rows = ranked(FTS, "4.0, 1.0, 0.0, 0.0", f"{FTS}.rowid", "", word,
+                      {k for k, pk in object_of_key.items() if pk in visible_ids})
+        return [(object_of_key[k], score) for k, score in rows]
+
+    def overlap(hits, reference) -> float:
+        """Share of our top 20 that belong to the reference's top 20, ties included: a hit
+        scoring as well as the reference's 20th counts (many documents tie at a common word)."""
+        if not reference:
+            return 1.0
+        scores = dict(reference)
+        threshold = reference[min(19, len(reference) - 1)][1] + 1e-9
+        top = hits[:20]
+        return sum(1 for pk in top if scores.get(pk, 0.0) <= threshold) / min(20, len(reference))
+
+    report: dict = {"documents": args.docs, "words": {}, "latency_ms": {}}
+    lat: dict[str, list[float]] = {"anonymous": [], "member": [], "floor_anonymous": [], "floor_member": []}
+    for word in TRUTH_WORDS:
+        entry = {}
+        for who, user in users.items():
+            truth = {pk for pk, d in zip(page_ids, docs, strict=True) if word in d[2] and visible_to[who](d)}
+            results = selectors.search(user, word)
+            by_date = selectors.search(user, word, sort="date")
+            newest = sorted(truth, key=lambda pk: date_of[pk], reverse=True)[:20]
+            hits = [h.object_id for h in results.hits]
+            entry[who] = {
+                "true_matches": len(truth),
+                "reachable": round(min(results.total, len(truth)) / len(truth), 4) if truth else 1.0,
+                "total_exact": results.total == len(truth),
+                "top20_overlap": round(overlap(hits, uncapped_bm25(word, truth)), 3),
+                "top20_overlap_own_index_uncapped": round(overlap(hits, uncapped_ours(word, truth)), 3),
+                "newest_first_exact": [h.object_id for h in by_date.hits] == newest,
+            }
+            for _ in range(args.repeat):
+                lat[who].append(timed(lambda u=user, w=word: selectors.search(u, w))[0])
+                lat["floor_" + who].append(timed(lambda u=user, w=word: floor_work(u, w))[0])
+        report["words"][word] = entry
+        print(word, json.dumps(entry, ensure_ascii=False))
+    for key, values in lat.items():
+        report["latency_ms"][key] = {"p50": round(1000 * statistics.median(values), 2),
+                                     "p95": round(1000 * p95(values), 2)}
+    ms = report["latency_ms"]
+    report["ratios"] = {
+        "member_p95_over_anonymous_p95": round(ms["member"]["p95"] / ms["anonymous"]["p95"], 2),
+        "anonymous_p95_over_floor": round(ms["anonymous"]["p95"] / ms["floor_anonymous"]["p95"], 2),
+        "member_p95_over_floor": round(ms["member"]["p95"] / ms["floor_member"]["p95"], 2),
+    }
+    words = report["words"].values()
+    report["summary"] = {who: {
+        "reachable_min": min(w[who]["reachable"] for w in words),
+        "top20_overlap_median": statistics.median(w[who]["top20_overlap"] for w in words),
+        "top20_overlap_min": min(w[who]["top20_overlap"] for w in words),
+        "top20_overlap_own_index_min": min(w[who]["top20_overlap_own_index_uncapped"] for w in words),
+        "newest_first_exact": sum(w[who]["newest_first_exact"] for w in words),
+        "of": len(TRUTH_WORDS)} for who in users}
+    report["build_s"] = round(build_s, 1)
+    report["champions_s"] = round(champions_s, 1)
+    report["champions"] = built
+    report.update(truth_for_run(report, lat, generate_s=round(generate_s, 2)))
+    if args.out:
+        args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    return report
+
+
+TRUTH_MEMBER_P95_S = 0.030  # issue 17: at 300k documents; held at every size the run uses
+TRUTH_MEMBER_OVER_ANONYMOUS = 1.3
+TRUTH_OVERLAP = 0.95
+
+
+def truth_for_run(report: dict, lat: dict[str, list[float]], *, generate_s: float) -> dict:
+    """The truth run in bench/run.py's shape: latencies as metrics (each query a run, the first
+    one a warm-up), and checks for reachability, newest first, the top-20 overlaps and the
+    member ÷ visitor ratio, each with its issue 17 limit."""
+    docs = f"{report['documents']:,}"
+    names = {"anonymous": "visitor", "member": "member of branch 1",
+             "floor_anonymous": "floor doing the same work, visitor",
+             "floor_member": "floor doing the same work, member"}
+    metrics = [{"name": f"truth_{key}", "budget_stat": "p95",
+                "label": f"Search --truth ({docs} documents, 14 words): {label}",
+                "budget_s": TRUTH_MEMBER_P95_S if key == "member" else None, "runs_s": lat[key]}
+               for key, label in names.items()]
+
+    def check(label, value, limit, passed, at_least=False) -> dict:
+        return {"label": f"Search --truth ({docs} documents): {label}", "value": value, "limit": limit,
+                "at_least": at_least, "verdict": None if limit is None else ("PASS" if passed else "FAIL")}
+
+    summary, words, ratios = report["summary"], report["words"].values(), report["ratios"]
+    checks = []
+    for who, label in (("anonymous", "visitor"), ("member", "member")):
+        s = summary[who]
+        overlaps = [w[who]["top20_overlap"] for w in words]
+        checks += [
+            check(f"{label}, share of true matches reachable (lowest of 14 words)", s["reachable_min"],
+                  1.0, s["reachable_min"] >= 1.0, at_least=True),
+            check(f"{label}, newest first exact (words)", f"{s['newest_first_exact']} / {s['of']}",
+                  f"{s['of']} / {s['of']}", s["newest_first_exact"] == s["of"], at_least=True),
+            check(f"{label}, top-20 overlap with uncapped bm25 of the site index (lowest)",
+                  s["top20_overlap_own_index_min"], TRUTH_OVERLAP,
+                  s["top20_overlap_own_index_min"] >= TRUTH_OVERLAP, at_least=True),
+            check(f"{label}, top-20 overlap with uncapped bm25 of Wagtail's own table "
+                  f"(median; lowest {s['top20_overlap_min']})", round(statistics.median(overlaps), 3),
+                  TRUTH_OVERLAP, statistics.median(overlaps) >= TRUTH_OVERLAP, at_least=True),
+        ]
+    ratio = ratios["member_p95_over_anonymous_p95"]
+    checks += [
+        check("p95 member ÷ p95 visitor", ratio, TRUTH_MEMBER_OVER_ANONYMOUS,
+              ratio <= TRUTH_MEMBER_OVER_ANONYMOUS),
+        check("p95 visitor ÷ p95 of its floor", ratios["anonymous_p95_over_floor"], None, None),
+        check("p95 member ÷ p95 of its floor", ratios["member_p95_over_floor"], None, None),
+    ]
+    return {"benchmark": "search --truth",
+            "data": {"documents": report["documents"], "generate_s": generate_s,
+                     "index_build_s": report["build_s"], "queries_per_word_and_reader": len(lat["member"])
+                     // len(TRUTH_WORDS)},
+            "metrics": metrics, "checks": checks}
+
+
+def AnonymousUserFactory():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
