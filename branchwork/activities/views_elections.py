@@ -23,13 +23,13 @@ from branchwork.activities.forms import (
 )
 from branchwork.activities.views import (
     _activity_crumbs,
-    _errors,
     _everyone,
     _get,
     _message,
     _people_for,
 )
 from branchwork.core import permissions
+from branchwork.core.forms import service_errors
 
 
 def election_url(election: Election) -> str:
@@ -62,7 +62,7 @@ def election_new(request, org_code, activity_id):
                 candidates=data["candidates"], term_start=data["term_start"],
                 term_end=data["term_end"])
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Election recorded as a draft."))
             return redirect(election_url(election))

@@ -37,6 +37,7 @@ from branchwork.awards.models import (
 )
 from branchwork.core import permissions
 from branchwork.core.exports import xlsx_response
+from branchwork.core.forms import service_errors
 from branchwork.core.language import join_list
 from branchwork.core.models import Organization
 from branchwork.lectures.models import Talk
@@ -54,9 +55,6 @@ def _crumbs(org, *tail):
             (_("Awards and competitions"), reverse("awards:index", args=[org.code])), *tail]
 
 
-def _errors(form, exc: ValidationError) -> None:
-    for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _recipients():
@@ -134,7 +132,7 @@ def award_new(request, org_code):
         try:
             item = services.award_create(by=request.user, organization=org, recipients=form.recipients(), **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Award recorded."))
             return redirect(item.get_absolute_url())
@@ -165,7 +163,7 @@ def competition_new(request, org_code):
         try:
             item = services.competition_create(by=request.user, organization=org, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Competition created. Add its rules, criteria, prizes and judges."))
             return redirect(item.get_absolute_url())
@@ -236,7 +234,7 @@ def _setup(request, org_code, competition_id, key, form_class, call, done, **for
         try:
             call(item, form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect(item.get_absolute_url())
@@ -331,7 +329,7 @@ def enter(request, org_code, competition_id):
                                               title=d["title"], entrants=entrants, abstract=d["abstract"],
                                               output=d["output"], talk=d["talk"], file=d["file"])
             except ValidationError as exc:
-                _errors(form, exc)
+                service_errors(form, exc)
             else:
                 messages.success(request, _("Entry %(code)s received.") % {"code": entry.code})
                 return redirect(entry.get_absolute_url())

@@ -22,7 +22,6 @@ from branchwork.awards.models import Award, CompetitionStatus, Criterion, Eligib
 from branchwork.awards.views import (
     _crumbs,
     _entry,
-    _errors,
     _managed,
     _org,
     entry_form,
@@ -30,6 +29,7 @@ from branchwork.awards.views import (
 )
 from branchwork.core import permissions
 from branchwork.core.conflicts import Conflict
+from branchwork.core.forms import service_errors
 from branchwork.lectures.models import Talk
 from branchwork.research.models import Output
 
@@ -53,7 +53,7 @@ def _save(request, form, call, done: str, target: str):
         form.add_error(None, exc.messages)
         return 409
     except ValidationError as exc:
-        _errors(form, exc)
+        service_errors(form, exc)
         return 400
     messages.success(request, done)
     return redirect(target)

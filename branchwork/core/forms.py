@@ -1,10 +1,22 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.core.context_processors import TEXT_SIZES
 from branchwork.core.models import Membership, MembershipStatusChange, Person, Role
 from branchwork.core.services import MEMBERSHIP_FIELDS, PERSON_FIELDS, STATUS_CHANGE_FIELDS
+
+
+def service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's refusal shown on the form that asked for it: each field's messages beside that
+    field when the form has it, the rest (and messages for no field) above the form. One helper for
+    every app's views, so that a service may key its errors by field or not, as it likes."""
+    by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+    if not form.is_bound:
+        form.cleaned_data = {}  # add_error reads it; an unbound form never makes one
+    for field, errors in by_field.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class DateInput(forms.DateInput):

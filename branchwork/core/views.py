@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from branchwork.core import permissions, selectors, services
 from branchwork.core.context_processors import TEXT_SIZE_COOKIE
 from branchwork.core.exports import xlsx_response
-from branchwork.core.forms import MembershipForm, PersonAddForm, PersonForm, StatusChangeForm, TextSizeForm
+from branchwork.core.forms import service_errors, MembershipForm, PersonAddForm, PersonForm, StatusChangeForm, TextSizeForm
 from branchwork.core.hooks import my_page_panels
 from branchwork.core.models import Membership, MembershipStatusChange, Role
 
@@ -27,12 +27,6 @@ def _org_crumbs(org, *tail):
     return crumbs + list(tail)
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -176,7 +170,7 @@ def status_add(request, person_id):
         try:
             services.status_change_record(by=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("The change of status was recorded."))
             return redirect(person)
@@ -205,7 +199,7 @@ def status_edit(request, person_id, change_id):
         try:
             services.status_change_update(by=request.user, change=change, **changes)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(person)
@@ -222,7 +216,7 @@ def person_edit(request, person_id):
         try:
             services.person_update(by=request.user, person=person, **changes)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(person)
@@ -249,7 +243,7 @@ def person_add(request, org_code):
                 start_on=form.cleaned_data["start_on"], **form.person_fields(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": person.display_name})
             return redirect("core:org_people", org_code=org.code)
@@ -283,7 +277,7 @@ def role_add(request, org_code):
                 note=data["note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("The role was added."))
             return redirect("core:org_people", org_code=org.code)
@@ -309,7 +303,7 @@ def role_edit(request, org_code, membership_id):
         try:
             services.membership_update(by=request.user, membership=membership, **changes)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("The role was changed."))
             return redirect("core:org_people", org_code=org.code)

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from branchwork.core import permissions, richtext
+from branchwork.core.forms import service_errors
 from branchwork.core.models import Person
 from branchwork.journal import content as content_mod
 from branchwork.journal import selectors, services
@@ -42,12 +43,12 @@ def _issue_crumbs(issue, *tail):
 
 
 def _errors(request, form, exc: ValidationError) -> None:
-    for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-        if form is not None:
-            form.add_error(field if field in form.fields else None, errors)
-        else:
-            for error in errors:
-                messages.error(request, " ".join(error.messages))
+    """On the form when there is one; for a button alone, as messages above the page."""
+    if form is not None:
+        service_errors(form, exc)
+        return
+    for message in exc.messages:
+        messages.error(request, message)
 
 
 def _issue_args(issue) -> list:

@@ -21,6 +21,7 @@ from branchwork.core import permissions
 from branchwork.core import selectors as core_selectors
 from branchwork.core.conflicts import Conflict, VersionConflict
 from branchwork.core.exports import xlsx_response
+from branchwork.core.forms import service_errors
 from branchwork.core.models import Membership, Organization, OrganizationKind, Person, Role
 from branchwork.learning import selectors, services
 from branchwork.learning.forms import (
@@ -56,10 +57,6 @@ def _my_crumbs(*tail):
     return [(_("My page"), reverse("core:my")), (_("My learning"), reverse("learning:my")), *tail]
 
 
-def _errors(form, exc: ValidationError) -> None:
-    by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
-    for field, errors in by_field.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _readable_org(user, org_code) -> Organization:
@@ -138,7 +135,7 @@ def plan_new(request, org_code):
         try:
             plan = services.plan_create(by=request.user, organization=org, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             return redirect(plan.get_absolute_url())
     return render(request, "learning/form.html", {
@@ -171,7 +168,7 @@ def item_new(request, org_code, year):
                                    note=data["note"], talk=data["talk"], file=data["file"],
                                    url=data["url"], sessions=data["sessions"])
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             return redirect(plan.get_absolute_url())
     return render(request, "learning/form.html", {
@@ -213,7 +210,7 @@ def item_edit(request, org_code, item_id):
             messages.error(request, exc.messages[0])
             return redirect(plan.get_absolute_url())
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("The item is saved."))
             return redirect(plan.get_absolute_url())
@@ -260,7 +257,7 @@ def course_new(request, org_code):
         try:
             services.course_record(by=request.user, organization=org, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("The course is recorded: its hours count for its participants."))
             return redirect(reverse("learning:index", args=[org.code]))
@@ -357,7 +354,7 @@ def note_new(request):
                                        item=data["item"], title=data["title"], body=data["body"],
                                        shared=data["shared"])
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             return redirect(note.get_absolute_url())
     return render(request, "learning/form.html", {
@@ -383,7 +380,7 @@ def note_edit(request, note_id):
             stored = exc.current
             form.add_error(None, exc.messages[0])
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("The note is saved."))
             return redirect(note.get_absolute_url())
@@ -419,7 +416,7 @@ def training_new(request):
         try:
             training = services.training_submit(by=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Submitted: the secretary will look at it."))
             return redirect(reverse("learning:training", args=[training.pk]))
@@ -517,7 +514,7 @@ def training_resubmit(request, training_id):
             form.add_error(None, exc.messages[0])
             status = 409
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Submitted again: the secretary will look at it."))
             return redirect(back)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branchwork.core import permissions
+from branchwork.core.forms import service_errors
 from branchwork.lectures import selectors, services
 from branchwork.lectures.forms import SeriesForm, TalkForm
 from branchwork.lectures.models import LectureSeries
@@ -25,9 +26,6 @@ def _crumbs(*tail):
     return [(_("Lecture hall"), reverse("lectures:index")), *tail]
 
 
-def _errors(form, exc: ValidationError) -> None:
-    for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -121,7 +119,7 @@ def talk_new(request):
             talk = services.talk_create(by=request.user, slides=data["slides"],
                                         recording=data["recording"], **_talk_fields(data))
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Talk saved."))
             return redirect(talk.get_absolute_url())
@@ -148,7 +146,7 @@ def talk_edit(request, talk_id):
                                  recording=data["recording"], remove_slides=data["remove_slides"],
                                  remove_recording=data["remove_recording"], **_talk_fields(data))
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Talk saved."))
             return redirect(talk.get_absolute_url())
@@ -182,7 +180,7 @@ def series_new(request):
         try:
             series = services.series_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             return redirect(series.get_absolute_url())
     return render(request, "lectures/series_form.html", {
@@ -201,7 +199,7 @@ def series_edit(request, series_id):
         try:
             services.series_update(by=request.user, series=series, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             return redirect(series.get_absolute_url())
     return render(request, "lectures/series_form.html", {

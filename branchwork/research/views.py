@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from branchwork.core import permissions
 from branchwork.core.conflicts import Conflict, VersionConflict
 from branchwork.core.exports import XLSX_TYPE
+from branchwork.core.forms import service_errors
 from branchwork.research import figures as research_figures
 from branchwork.research import permissions as rules
 from branchwork.research import selectors, services
@@ -50,10 +51,6 @@ def _crumbs(org, *tail):
             (_("Research work"), reverse("research:index", args=[org.code])), *tail]
 
 
-def _errors(form, exc: ValidationError) -> None:
-    by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
-    for field, errors in by_field.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _year(request) -> int:
@@ -110,7 +107,7 @@ def _topic_edit(request, org, item=None):
             else:
                 services.topic_update(by=request.user, topic=item, members=form.contributors(), **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Topic saved."))
             return redirect(item.get_absolute_url())
@@ -201,7 +198,7 @@ def _output_edit(request, org, item=None):
                 services.output_update(by=request.user, output=item, authors=form.contributors(),
                                        readers=form.cleaned_data["readers"], **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Output saved."))
             return redirect(item.get_absolute_url())
@@ -240,7 +237,7 @@ def _after(request, org, item, form_key, form, call, done: str):
         try:
             call(form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect(item.get_absolute_url())
@@ -266,7 +263,7 @@ def output_text(request, org_code, output_id):
             return _output_page(request, org, item, status=409, forms={
                 "text": form, "extra": {"conflict": exc.messages[0], "stored_text": exc.current["text"]}})
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Text saved as a new version."))
             return redirect(item.get_absolute_url())
@@ -491,7 +488,7 @@ def outlets(request):
             try:
                 services.outlet_create(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _errors(form, exc)
+                service_errors(form, exc)
             else:
                 messages.success(request, _("Outlet added."))
                 return redirect("research:outlets")

@@ -12,7 +12,6 @@ from branchwork.activities.views.common import (  # noqa: F401
     _co_organizer_choices,
     _conflict,
     _crumbs,
-    _errors,
     _everyone,
     _get,
     _marks,

@@ -32,6 +32,7 @@ from branchwork.activities.models import (
 from branchwork.core import permissions
 from branchwork.core.exports import xlsx_response
 from branchwork.core.conflicts import VersionConflict
+from branchwork.core.forms import service_errors
 from branchwork.core.models import OrganizationKind
 from branchwork.rulebook.loader import get_rulebook
 
@@ -40,7 +41,6 @@ from branchwork.activities.views.common import (
     _co_organizer_choices,
     _conflict,
     _crumbs,
-    _errors,
     _everyone,
     _get,
     _get_visible,
@@ -141,7 +141,7 @@ def activity_new(request, org_code):
                 covers_year=data["covers_year"], contents=data["contents"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Scheduled. Expected attendees are notified by email."))
             return redirect(activity.get_absolute_url())
@@ -184,7 +184,7 @@ def activity_edit(request, org_code, activity_id):
         except VersionConflict as exc:
             conflict = _conflict(form, exc)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(activity.get_absolute_url())

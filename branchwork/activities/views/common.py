@@ -31,12 +31,6 @@ def _activity_crumbs(activity, *tail):
                    (activity.title, activity.get_absolute_url()), *tail)
 
 
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _conflict(form, exc: VersionConflict) -> dict:

@@ -28,12 +28,12 @@ from branchwork.activities.models import (
 )
 from branchwork.core import permissions
 from branchwork.core.conflicts import VersionConflict
+from branchwork.core.forms import service_errors
 from branchwork.core.richtext import clean_rich_text, html_to_text
 
 from branchwork.activities.views.common import (
     _activity_crumbs,
     _conflict,
-    _errors,
     _everyone,
     _get,
     _marks,
@@ -62,7 +62,7 @@ def attendance_edit(request, org_code, activity_id):
                                             person=observer_form.cleaned_data["person"],
                                             name=observer_form.cleaned_data["name"])
                 except ValidationError as exc:
-                    _errors(observer_form, exc)
+                    service_errors(observer_form, exc)
                 else:
                     messages.success(request, _("Observer added."))
                     return redirect(reverse("activities:attendance", args=[org.code, activity.pk]))
@@ -150,7 +150,7 @@ def minutes_edit(request, org_code, activity_id):
         except VersionConflict as exc:
             conflict = _conflict(form, exc)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Minutes saved as a draft."))
             return redirect(activity.get_absolute_url())
@@ -227,7 +227,7 @@ def activity_amend(request, org_code, activity_id):
         except VersionConflict as exc:
             conflict = _conflict(form, exc)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors(form, exc)
         else:
             messages.success(request, _("Amendment recorded."))
             return redirect(activity.get_absolute_url() + "#amendments")
