@@ -9,7 +9,9 @@ The floor does equal work: the same ledger's content (every heading, fact, count
 minutes, table, photo, sign-off and sign-in sheet, in the same fonts on A4) written out as one
 plain Typst file, with no data file, template or helper functions, and compiled. The file and
 its prepared photos are made before the clock starts; the ledger's build is timed from the
-database to the PDF. Both PDFs' pages and text (pdftotext, characters without spaces) are
+database to the PDF. Each run of either is a fresh process (`--child`), as every real build is
+the first of its content: Typst memoizes across the compiles of one process, so the floor
+compiled again in one process came from the cache (see `against_floor`). Both PDFs' pages and text (pdftotext, characters without spaces) are
 recorded, to show that they hold the same content. Measured at 80 activities and at
 `--large` (400) activities per year, where the second is run `--large-repeat` times (4).
 
