@@ -59,6 +59,19 @@ def _save(request, form, call, done: str, target: str):
     return redirect(target)
 
 
+def _posted(request, form, save, done: str, target: str):
+    """The page's answer to its form: for a POST that validates, `save(data, base_version)` through
+    `_save` (a redirect, or 409/400 with the refusal on the form); otherwise the status to render
+    the form with (200 to show it, 400 when it does not validate)."""
+    if request.method != "POST":
+        return 200
+    if not form.is_valid():
+        return 400
+    data = dict(form.cleaned_data)
+    version = data.pop("version")
+    return _save(request, form, lambda: save(data, version), done, target)
+
+
 def _version(request) -> int:
     value = request.POST.get("version", "")
     return int(value) if value.isdigit() and len(value) < 10 else 0
@@ -88,17 +101,12 @@ def award_edit(request, org_code, award_id):
         people=permissions.visible_people(request.user).order_by("name", "pk"),
         outputs=permissions.visible(request.user, Output).filter(organization__path__startswith=org.path),
         talks=permissions.visible(request.user, Talk).order_by("-pk")), item.version)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("recipients", "guests", "version")}
-            result = _save(request, form, lambda: edits.award_update(
-                by=request.user, award=item, base_version=form.cleaned_data["version"],
-                recipients=form.recipients(), **data), _("Award saved."), item.get_absolute_url())
-            if not isinstance(result, int):
-                return result
-            status = result
+    status = _posted(request, form, lambda data, version: edits.award_update(
+        by=request.user, award=item, base_version=version, recipients=form.recipients(),
+        **{k: v for k, v in data.items() if k not in ("recipients", "guests")}),
+        _("Award saved."), item.get_absolute_url())
+    if not isinstance(status, int):
+        return status
     title = _("Edit the award")
     return _page(request, org, form, title, status=status, back=(item.title, item.get_absolute_url()))
 
@@ -132,17 +140,11 @@ def competition_edit(request, org_code, competition_id):
     if not draft:
         for name in edits.FIXED_ONCE_OPEN:
             del form.fields[name]
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            result = _save(request, form, lambda: edits.competition_update(
-                by=request.user, competition=item, base_version=form.cleaned_data["version"], **data),
-                _("Competition saved."), item.get_absolute_url())
-            if not isinstance(result, int):
-                return result
-            status = result
+    status = _posted(request, form, lambda data, version: edits.competition_update(
+        by=request.user, competition=item, base_version=version, **data),
+        _("Competition saved."), item.get_absolute_url())
+    if not isinstance(status, int):
+        return status
     return _page(request, item.organization, form, _("Edit the call and settings"), status=status,
                  note="" if draft else FIXED_NOTE, back=(item.display_title, item.get_absolute_url()))
 
@@ -187,17 +189,11 @@ def criterion_edit(request, org_code, competition_id, criterion_id):
         raise Http404("The criteria are fixed once the competition opens")
     initial = {name: getattr(criterion, name) for name in ("name", "name_en", "weight", "max_score")}
     form = with_version(CriterionForm(request.POST or None, initial=initial), competition.version)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            result = _save(request, form, lambda: edits.criterion_update(
-                by=request.user, criterion=criterion, base_version=form.cleaned_data["version"], **data),
-                _("Criterion saved."), competition.get_absolute_url())
-            if not isinstance(result, int):
-                return result
-            status = result
+    status = _posted(request, form, lambda data, version: edits.criterion_update(
+        by=request.user, criterion=criterion, base_version=version, **data),
+        _("Criterion saved."), competition.get_absolute_url())
+    if not isinstance(status, int):
+        return status
     return _page(request, competition.organization, form, _("Edit the criterion"), status=status,
                  back=(competition.display_title, competition.get_absolute_url()))
 
