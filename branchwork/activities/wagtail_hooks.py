@@ -63,9 +63,9 @@ def _waiting(user, *, person_id):
     """The records waiting for the person: minutes to write (recorder) or approve (host)."""
     from branchwork.activities.models import Activity, ActivityStatus
 
-    return (permissions.visible(user, Activity)
-            .filter(Q(recorder_id=person_id, status=ActivityStatus.HELD)
-                    | Q(host_id=person_id, status=ActivityStatus.SUBMITTED))
+    mine = (Q(recorder_id=person_id, status=ActivityStatus.HELD)
+            | Q(host_id=person_id, status=ActivityStatus.SUBMITTED))
+    return (permissions.visible(user, Activity, within=mine)
             .select_related("organization").defer("minutes", "agenda", "return_comment")
             .order_by("starts_at")[:20])
 
