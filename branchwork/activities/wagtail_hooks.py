@@ -2,13 +2,12 @@ import datetime
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 from wagtail import hooks
 
-from branchwork.core import permissions, prepared
+from branchwork.core import permissions, prepared, reversing
 from branchwork.core.hooks import LOAD_DEMO_HOOK, MY_PAGE_PANELS, MyPagePanel
-from branchwork.core.models import bilingual_name, choice_label
-from branchwork.core.reversing import cached_reverse
+from branchwork.core.models import choice_label
 
 
 @hooks.register("register_log_actions")
@@ -76,27 +75,49 @@ def _feed(*, person_id):
     return CalendarFeed.objects.filter(person_id=person_id).only("token", "person_id")[:1]
 
 
-def _row(values: tuple, now) -> dict:
-    """What the panel shows of a row of `_ROW_VALUES`, worked out here: the template reads a
-    dict's keys (no attribute lookups, filters or reversing per row)."""
-    from branchwork.activities import checkin
-    from branchwork.activities.models import PRESENT_STATES, Attendance
+class _Rows:
+    """What the panel shows of rows of `_ROW_VALUES`, worked out here: the template reads a dict's
+    keys (no attribute lookups, filters or reversing per row). What every row asks alike (the
+    time zone, the language, the URL configuration, the labels of the attendance statuses) is
+    read once per panel, not once per row."""
 
-    (status, reason, makeup_on, activity_id, title, starts_at, activity_status, place, token,
-     org_code, org_zh, org_en) = values
-    start = timezone.localtime(starts_at)
-    row = {"url": cached_reverse("activities:detail", args=[org_code, activity_id]), "title": title,
-           "status": status, "status_label": choice_label(Attendance, "status", status)}
-    if now is None:  # a row of the past
-        row.update(start=start.strftime("%m-%d"), reason=reason,
-                   makeup_on=makeup_on.strftime("%m-%d") if makeup_on else "")
-        return row
-    state = checkin.state_of(start, activity_status, now)
-    row.update(start=start.strftime("%m-%d %H:%M"), organization=bilingual_name(org_zh, org_en), place=place,
-               is_present=status in PRESENT_STATES, checkin_open=state.is_open, checkin_not_yet=state.not_yet,
-               checkin_opens=state.opens.strftime("%m-%d %H:%M"),
-               checkin_url=cached_reverse("checkin", kwargs={"token": token}) if state.is_open else "")
-    return row
+    def __init__(self, now):
+        from branchwork.activities import checkin
+        from branchwork.activities.models import PRESENT_STATES, Attendance
+
+        self.now, self.state_of, self.present = now, checkin.state_of, PRESENT_STATES
+        self.tz = timezone.get_current_timezone()
+        self.english = (get_language() or "zh-hans").lower().startswith("en")
+        self.reverse = reversing.reverser()
+        self.labels: dict = {}
+        self.label_of = lambda status: choice_label(Attendance, "status", status)
+
+    def label(self, status) -> str:
+        label = self.labels.get(status)
+        if label is None:
+            label = self.labels[status] = self.label_of(status)
+        return label
+
+    def past(self, values: tuple) -> dict:
+        (status, reason, makeup_on, activity_id, title, starts_at, _activity_status, _place, _token,
+         org_code, _org_zh, _org_en) = values
+        return {"url": self.reverse("activities:detail", args=[org_code, activity_id]), "title": title,
+                "status": status, "status_label": self.label(status),
+                "start": starts_at.astimezone(self.tz).strftime("%m-%d"), "reason": reason,
+                "makeup_on": makeup_on.strftime("%m-%d") if makeup_on else ""}
+
+    def coming(self, values: tuple) -> dict:
+        (status, _reason, _makeup_on, activity_id, title, starts_at, activity_status, place, token,
+         org_code, org_zh, org_en) = values
+        start = starts_at.astimezone(self.tz)
+        state = self.state_of(start, activity_status, self.now)
+        return {"url": self.reverse("activities:detail", args=[org_code, activity_id]), "title": title,
+                "status": status, "status_label": self.label(status),
+                "start": start.strftime("%m-%d %H:%M"),
+                "organization": org_en if self.english and org_en else org_zh, "place": place,
+                "is_present": status in self.present, "checkin_open": state.is_open,
+                "checkin_not_yet": state.not_yet, "checkin_opens": state.opens.strftime("%m-%d %H:%M"),
+                "checkin_url": self.reverse("checkin", kwargs={"token": token}) if state.is_open else ""}
 
 
 @hooks.register(MY_PAGE_PANELS)
@@ -118,8 +139,9 @@ def my_activities_panel(request) -> MyPagePanel | None:
     rows = prepared.rows("activities.my.window", _window_rows, person_id=person.pk,
                          since=now - datetime.timedelta(days=RECENT_DAYS),
                          until=now + datetime.timedelta(days=45))
-    upcoming = [_row(values, now) for values in [v for v in rows if v[STARTS_AT] >= split][:10]]
-    recent = [_row(values, None) for values in [v for v in reversed(rows) if v[STARTS_AT] < split][:20]]
+    shown = _Rows(now)
+    upcoming = [shown.coming(values) for values in [v for v in rows if v[STARTS_AT] >= split][:10]]
+    recent = [shown.past(values) for values in [v for v in reversed(rows) if v[STARTS_AT] < split][:20]]
     tally = dict(prepared.rows("activities.my.tally", _year_tally, person_id=person.pk,
                                since=now - datetime.timedelta(days=365), until=now))
     summary = [(label, tally.get(value, 0)) for value, label in AttendanceStatus.choices
