@@ -58,15 +58,20 @@ def _year_tally(*, person_id, since, until):
             .values_list("status").annotate(n=Count("pk")).order_by())
 
 
+# What "waiting for me" shows of an activity.
+_WAITING_VALUES = ("pk", "title", "starts_at", "status", "organization__code")
+
+
 def _waiting(user, *, person_id):
-    """The records waiting for the person: minutes to write (recorder) or approve (host)."""
+    """The records waiting for the person, oldest first: minutes to write (recorder) or approve
+    (host). The permission rule is asked for these activities only (`within`); the values of
+    `_WAITING_VALUES`."""
     from branchwork.activities.models import Activity, ActivityStatus
 
     mine = (Q(recorder_id=person_id, status=ActivityStatus.HELD)
             | Q(host_id=person_id, status=ActivityStatus.SUBMITTED))
     return (permissions.visible(user, Activity, within=mine)
-            .select_related("organization").defer("minutes", "agenda", "return_comment")
-            .order_by("starts_at")[:20])
+            .order_by("starts_at").values_list(*_WAITING_VALUES)[:20])
 
 
 def _feed(*, person_id):
@@ -105,6 +110,11 @@ class _Rows:
                 "status": status, "status_label": self.label(status),
                 "start": starts_at.astimezone(self.tz).strftime("%m-%d"), "reason": reason,
                 "makeup_on": makeup_on.strftime("%m-%d") if makeup_on else ""}
+
+    def waiting(self, values: tuple) -> dict:
+        activity_id, title, starts_at, status, org_code = values
+        return {"url": self.reverse("activities:detail", args=[org_code, activity_id]), "title": title,
+                "date": starts_at.astimezone(self.tz).strftime("%Y-%m-%d"), "status": status}
 
     def coming(self, values: tuple) -> dict:
         (status, _reason, _makeup_on, activity_id, title, starts_at, activity_status, place, token,
@@ -147,9 +157,9 @@ def my_activities_panel(request) -> MyPagePanel | None:
     summary = [(label, tally.get(value, 0)) for value, label in AttendanceStatus.choices
                if value != AttendanceStatus.UNMARKED]
     # The permission clause is part of the SQL's shape: kept per reader fingerprint.
-    waiting = prepared.rows(("activities.my.waiting", access.fingerprint),
-                            lambda person_id: _waiting(request.user, person_id=person_id),
-                            person_id=person.pk)
+    waiting = [shown.waiting(values) for values in prepared.rows(
+        ("activities.my.waiting", access.fingerprint),
+        lambda person_id: _waiting(request.user, person_id=person_id), person_id=person.pk)]
     feed = next(iter(prepared.rows("activities.my.feed", _feed, person_id=person.pk)), None)
     if feed is None:
         feed = feeds.feed_for_person(person)

@@ -79,7 +79,7 @@ def test_what_waits_on_my_page_is_what_the_whole_rule_gives(personas):
             continue
         old = list(permissions.visible(user, Activity).filter(_mine(person_id))
                    .order_by("starts_at")[:20].values_list("pk", flat=True))
-        assert [a.pk for a in _waiting(user, person_id=person_id)] == old, user.username
+        assert [row[0] for row in _waiting(user, person_id=person_id)] == old, user.username
 
 
 def test_a_rule_without_a_narrow_form_is_filtered(personas):
@@ -89,3 +89,31 @@ def test_a_rule_without_a_narrow_form_is_filtered(personas):
     for user in (personas.alice, personas.carol, personas.admin):
         assert (set(permissions.visible(user, Membership, within=within))
                 == set(permissions.visible(user, Membership).filter(within)))
+
+
+def _copies(activity, n, **values):
+    for _ in range(n):
+        activity.pk, activity.checkin_token = None, new_token()
+        activity.save()
+        Activity.objects.filter(pk=activity.pk).update(**values)
+
+
+def test_my_page_asks_as_many_queries_when_ten_times_as_much_waits(personas, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    p = personas
+    ago = timezone.now() - datetime.timedelta(days=3)
+    activity = held_activity(by=p.alice, organization=p.branch_a, types=["theme_day"], starts_at=ago,
+                             title="待记录", host=p.people.alice, recorder=p.people.bob)
+    client = login(p.bob)
+    _copies(activity, 2, recorder=p.people.bob, status=ActivityStatus.HELD)
+    client.get("/my/")
+    with CaptureQueriesContext(connection) as small:
+        page = client.get("/my/").content.decode()
+    assert page.count("待记录") == 3 + 1  # waiting; and among the recent (Bob's attendance)
+    _copies(activity, 27, recorder=p.people.bob, status=ActivityStatus.HELD)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get("/my/").content.decode()
+    assert page.count("待记录") == 20 + 1  # the oldest twenty wait
+    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
