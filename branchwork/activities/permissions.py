@@ -20,9 +20,13 @@ from branchwork.activities.models import Activity, Election
 from branchwork.core import permissions
 
 
-def visible_activities(user) -> QuerySet[Activity]:
+def visible_activities(user, within: Q | None = None) -> QuerySet[Activity]:
+    """The activities the user may see; with `within` (`permissions.visible(user, Activity,
+    within=…)`), those of them matching it, with `within` asked inside the permission subquery
+    too, so that the database works the rule out for those rows only (/my/'s "waiting for me":
+    the activities a person records or hosts), not for every activity the user may see."""
     reader = permissions.reader(user)
-    qs = Activity.objects.all()
+    qs = Activity.objects.all() if within is None else Activity.objects.filter(within)
     if reader.is_superuser:
         return qs
     q = permissions.org_filter(reader.read_paths, prefix="organization__")
@@ -34,7 +38,8 @@ def visible_activities(user) -> QuerySet[Activity]:
         q = mine if q is None else q | mine
     if q is None:
         return qs.none()
-    return qs.filter(pk__in=Activity.objects.filter(q).values("pk"))
+    readable = Activity.objects.all() if within is None else Activity.objects.filter(within)
+    return qs.filter(pk__in=readable.filter(q).values("pk"))
 
 
 def can_manage(user, activity: Activity) -> bool:
@@ -81,6 +86,7 @@ def register() -> None:
     permissions.register(
         Activity,
         visible=visible_activities,
+        visible_within=visible_activities,
         detail=lambda qs: qs.select_related("organization", "host", "recorder", "lecturer"),
         manage=can_manage,
         record=can_record,

@@ -2,13 +2,12 @@ import datetime
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 from wagtail import hooks
 
-from branchwork.core import permissions, prepared
+from branchwork.core import permissions, prepared, reversing
 from branchwork.core.hooks import LOAD_DEMO_HOOK, MY_PAGE_PANELS, MyPagePanel
-from branchwork.core.models import bilingual_name, choice_label
-from branchwork.core.reversing import cached_reverse
+from branchwork.core.models import choice_label
 
 
 @hooks.register("register_log_actions")
@@ -59,15 +58,20 @@ def _year_tally(*, person_id, since, until):
             .values_list("status").annotate(n=Count("pk")).order_by())
 
 
+# What "waiting for me" shows of an activity.
+_WAITING_VALUES = ("pk", "title", "starts_at", "status", "organization__code")
+
+
 def _waiting(user, *, person_id):
-    """The records waiting for the person: minutes to write (recorder) or approve (host)."""
+    """The records waiting for the person, oldest first: minutes to write (recorder) or approve
+    (host). The permission rule is asked for these activities only (`within`); the values of
+    `_WAITING_VALUES`."""
     from branchwork.activities.models import Activity, ActivityStatus
 
-    return (permissions.visible(user, Activity)
-            .filter(Q(recorder_id=person_id, status=ActivityStatus.HELD)
-                    | Q(host_id=person_id, status=ActivityStatus.SUBMITTED))
-            .select_related("organization").defer("minutes", "agenda", "return_comment")
-            .order_by("starts_at")[:20])
+    mine = (Q(recorder_id=person_id, status=ActivityStatus.HELD)
+            | Q(host_id=person_id, status=ActivityStatus.SUBMITTED))
+    return (permissions.visible(user, Activity, within=mine)
+            .order_by("starts_at").values_list(*_WAITING_VALUES)[:20])
 
 
 def _feed(*, person_id):
@@ -76,27 +80,54 @@ def _feed(*, person_id):
     return CalendarFeed.objects.filter(person_id=person_id).only("token", "person_id")[:1]
 
 
-def _row(values: tuple, now) -> dict:
-    """What the panel shows of a row of `_ROW_VALUES`, worked out here: the template reads a
-    dict's keys (no attribute lookups, filters or reversing per row)."""
-    from branchwork.activities import checkin
-    from branchwork.activities.models import PRESENT_STATES, Attendance
+class _Rows:
+    """What the panel shows of rows of `_ROW_VALUES`, worked out here: the template reads a dict's
+    keys (no attribute lookups, filters or reversing per row). What every row asks alike (the
+    time zone, the language, the URL configuration, the labels of the attendance statuses) is
+    read once per panel, not once per row."""
 
-    (status, reason, makeup_on, activity_id, title, starts_at, activity_status, place, token,
-     org_code, org_zh, org_en) = values
-    start = timezone.localtime(starts_at)
-    row = {"url": cached_reverse("activities:detail", args=[org_code, activity_id]), "title": title,
-           "status": status, "status_label": choice_label(Attendance, "status", status)}
-    if now is None:  # a row of the past
-        row.update(start=start.strftime("%m-%d"), reason=reason,
-                   makeup_on=makeup_on.strftime("%m-%d") if makeup_on else "")
-        return row
-    state = checkin.state_of(start, activity_status, now)
-    row.update(start=start.strftime("%m-%d %H:%M"), organization=bilingual_name(org_zh, org_en), place=place,
-               is_present=status in PRESENT_STATES, checkin_open=state.is_open, checkin_not_yet=state.not_yet,
-               checkin_opens=state.opens.strftime("%m-%d %H:%M"),
-               checkin_url=cached_reverse("checkin", kwargs={"token": token}) if state.is_open else "")
-    return row
+    def __init__(self, now):
+        from branchwork.activities import checkin
+        from branchwork.activities.models import PRESENT_STATES, Attendance
+
+        self.now, self.state_of, self.present = now, checkin.state_of, PRESENT_STATES
+        self.tz = timezone.get_current_timezone()
+        self.english = (get_language() or "zh-hans").lower().startswith("en")
+        self.reverse = reversing.reverser()
+        self.labels: dict = {}
+        self.label_of = lambda status: choice_label(Attendance, "status", status)
+
+    def label(self, status) -> str:
+        label = self.labels.get(status)
+        if label is None:
+            label = self.labels[status] = self.label_of(status)
+        return label
+
+    def past(self, values: tuple) -> dict:
+        (status, reason, makeup_on, activity_id, title, starts_at, _activity_status, _place, _token,
+         org_code, _org_zh, _org_en) = values
+        return {"url": self.reverse("activities:detail", args=[org_code, activity_id]), "title": title,
+                "status": status, "status_label": self.label(status),
+                "start": starts_at.astimezone(self.tz).strftime("%m-%d"), "reason": reason,
+                "makeup_on": makeup_on.strftime("%m-%d") if makeup_on else ""}
+
+    def waiting(self, values: tuple) -> dict:
+        activity_id, title, starts_at, status, org_code = values
+        return {"url": self.reverse("activities:detail", args=[org_code, activity_id]), "title": title,
+                "date": starts_at.astimezone(self.tz).strftime("%Y-%m-%d"), "status": status}
+
+    def coming(self, values: tuple) -> dict:
+        (status, _reason, _makeup_on, activity_id, title, starts_at, activity_status, place, token,
+         org_code, org_zh, org_en) = values
+        start = starts_at.astimezone(self.tz)
+        state = self.state_of(start, activity_status, self.now)
+        return {"url": self.reverse("activities:detail", args=[org_code, activity_id]), "title": title,
+                "status": status, "status_label": self.label(status),
+                "start": start.strftime("%m-%d %H:%M"),
+                "organization": org_en if self.english and org_en else org_zh, "place": place,
+                "is_present": status in self.present, "checkin_open": state.is_open,
+                "checkin_not_yet": state.not_yet, "checkin_opens": state.opens.strftime("%m-%d %H:%M"),
+                "checkin_url": self.reverse("checkin", kwargs={"token": token}) if state.is_open else ""}
 
 
 @hooks.register(MY_PAGE_PANELS)
@@ -118,16 +149,17 @@ def my_activities_panel(request) -> MyPagePanel | None:
     rows = prepared.rows("activities.my.window", _window_rows, person_id=person.pk,
                          since=now - datetime.timedelta(days=RECENT_DAYS),
                          until=now + datetime.timedelta(days=45))
-    upcoming = [_row(values, now) for values in [v for v in rows if v[STARTS_AT] >= split][:10]]
-    recent = [_row(values, None) for values in [v for v in reversed(rows) if v[STARTS_AT] < split][:20]]
+    shown = _Rows(now)
+    upcoming = [shown.coming(values) for values in [v for v in rows if v[STARTS_AT] >= split][:10]]
+    recent = [shown.past(values) for values in [v for v in reversed(rows) if v[STARTS_AT] < split][:20]]
     tally = dict(prepared.rows("activities.my.tally", _year_tally, person_id=person.pk,
                                since=now - datetime.timedelta(days=365), until=now))
     summary = [(label, tally.get(value, 0)) for value, label in AttendanceStatus.choices
                if value != AttendanceStatus.UNMARKED]
     # The permission clause is part of the SQL's shape: kept per reader fingerprint.
-    waiting = prepared.rows(("activities.my.waiting", access.fingerprint),
-                            lambda person_id: _waiting(request.user, person_id=person_id),
-                            person_id=person.pk)
+    waiting = [shown.waiting(values) for values in prepared.rows(
+        ("activities.my.waiting", access.fingerprint),
+        lambda person_id: _waiting(request.user, person_id=person_id), person_id=person.pk)]
     feed = next(iter(prepared.rows("activities.my.feed", _feed, person_id=person.pk)), None)
     if feed is None:
         feed = feeds.feed_for_person(person)

@@ -216,12 +216,17 @@ class NotRegistered(ImproperlyConfigured):
 class Rules:
     """The rules of one model. `visible(user)` is the queryset of what the user may see (the
     rest answers 404); `detail(queryset)` adds what a page needs with one object; each action is
-    `fn(user, obj) -> bool`, called with `obj` None when asked about the model as a whole."""
+    `fn(user, obj) -> bool`, called with `obj` None when asked about the model as a whole.
+    `visible_within(user, within)`, when given, is `visible(user).filter(within)` asked so that
+    the database reads only the rows `within` names (a narrow question about a large table, such
+    as /my/'s "waiting for me": a permission clause kept apart in a subquery is worked out for
+    every row the user may see, then matched)."""
 
     model: type[Model]
     visible: Callable[[Any], QuerySet]
     detail: Callable[[QuerySet], QuerySet] | None = None
     actions: dict[str, Callable[[Any, Any], bool]] = field(default_factory=dict)
+    visible_within: Callable[[Any, Q], QuerySet] | None = None
 
 
 _registry: dict[type[Model], Rules] = {}
@@ -229,10 +234,13 @@ _registry: dict[type[Model], Rules] = {}
 
 def register(model: type[Model], *, visible: Callable[[Any], QuerySet],
              detail: Callable[[QuerySet], QuerySet] | None = None,
+             visible_within: Callable[[Any, Q], QuerySet] | None = None,
              **actions: Callable[[Any, Any], bool]) -> None:
     """Give the rules of `model` (its own app does, once). Subclasses of `model` (a specific
-    Wagtail page) follow its rules unless registered themselves."""
-    rules = Rules(model=model, visible=visible, detail=detail, actions=dict(actions))
+    Wagtail page) follow its rules unless registered themselves. `visible_within(user, within)`
+    (optional) must give the rows of `visible(user).filter(within)`, read narrowly."""
+    rules = Rules(model=model, visible=visible, detail=detail, actions=dict(actions),
+                  visible_within=visible_within)
     existing = _registry.get(model)
     if existing is not None and existing.visible is not visible:
         raise ImproperlyConfigured(f"{model._meta.label} has its permission rules already.")
@@ -268,13 +276,19 @@ def registered_models() -> list[type[Model]]:
     return list(_registry)
 
 
-def visible(user, model: type[Model]) -> QuerySet:
-    """The rows of `model` this user may see."""
+def visible(user, model: type[Model], *, within: Q | None = None) -> QuerySet:
+    """The rows of `model` this user may see; with `within`, only those matching it (the same
+    rows as `.filter(within)`, read through the rules' `visible_within` when they give one, so
+    that the database reads only the rows `within` names)."""
     rules = rules_for(model)
-    qs = rules.visible(user)
     if rules.model is not model:  # a subclass following its parent's rules
-        qs = model._default_manager.filter(pk__in=qs.values("pk"))
-    return qs
+        qs = model._default_manager.filter(pk__in=rules.visible(user).values("pk"))
+        return qs if within is None else qs.filter(within)
+    if within is None:
+        return rules.visible(user)
+    if rules.visible_within is not None:
+        return rules.visible_within(user, within)
+    return rules.visible(user).filter(within)
 
 
 def can(user, action: str, obj) -> bool:

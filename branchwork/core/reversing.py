@@ -42,5 +42,21 @@ def cached_reverse(viewname, args=None, kwargs=None, current_app=None) -> str:
     return _reverse(viewname, key_args, key_kwargs, current_app, urlconf, get_script_prefix(), get_language())
 
 
+def reverser():
+    """`cached_reverse` with the current URL configuration, script prefix and language read once:
+    for a loop that reverses a link per row (`rev = reverser()`, then `rev(viewname, args=…)`)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    prefix, language = get_script_prefix(), get_language()
+
+    def rev(viewname, args=None, kwargs=None) -> str:
+        key_args = tuple(args or ())
+        key_kwargs = tuple(sorted(kwargs.items())) if kwargs else ()
+        if not all(isinstance(v, _KEPT) for v in (*key_args, *(v for _, v in key_kwargs))):
+            return reverse(viewname, args=args, kwargs=kwargs)
+        return _reverse(viewname, key_args, key_kwargs, None, urlconf, prefix, language)
+
+    return rev
+
+
 def clear() -> None:
     _reverse.cache_clear()

@@ -45,9 +45,21 @@ class Step:
     kind: str = ""
 
 
+@dataclass(frozen=True)
+class PageRef:
+    """What /my/'s summary of a contribution reads of its page (an ArticlePage costs more to
+    build than the query that reads it)."""
+
+    pk: int
+    title: str
+    draft_title: str
+    live: bool
+    go_live_at: datetime.datetime | None
+
+
 @dataclass
 class Contribution:
-    page: ArticlePage
+    page: ArticlePage | PageRef
     status: str
     steps: list[Step] = field(default_factory=list)
     comment: str = ""
@@ -158,7 +170,7 @@ def contributions_of(person: Person, *, page_id: int | None = None) -> list[Cont
     return result
 
 
-def _page_status(page: ArticlePage, status: str, now) -> tuple[str, datetime.datetime | None]:
+def _page_status(page: ArticlePage | PageRef, status: str, now) -> tuple[str, datetime.datetime | None]:
     """The status its workflow gives a contribution, as its page stands: a live page is
     published; one signed off but not live is scheduled (with the time, when it is to come)."""
     if page.live:
@@ -179,7 +191,8 @@ def contribution_summaries(person: Person, *, limit: int = 5) -> list[Contributi
     """A person's latest contributions with their status and, when sent back, the comment: what
     /my/ shows, in one query (the latest workflow state of each page, its waiting task's role
     and its last sending back as subqueries; none of the steps `contributions_of` lists), compiled
-    once (core/prepared.py): /my/ asks it on every request."""
+    once (core/prepared.py): /my/ asks it on every request. Read as plain values: each page is a
+    `PageRef`, not an ArticlePage."""
     page_type_id = ContentType.objects.get_for_model(Page).pk
 
     def build(author_id):
@@ -188,7 +201,7 @@ def contribution_summaries(person: Person, *, limit: int = 5) -> list[Contributi
         ).order_by("-created_at", "-pk")
         return (
             ArticlePage.objects.filter(author_id=author_id).exclude(contributed_via="")
-            .defer("body").order_by("-pk")
+            .order_by("-pk")
             .annotate(
                 state_id=Subquery(states.values("pk")[:1]),
                 state_status=Subquery(states.values("status")[:1]),
@@ -198,19 +211,22 @@ def contribution_summaries(person: Person, *, limit: int = 5) -> list[Contributi
                 TaskState.objects.filter(workflow_state_id=OuterRef("state_id"),
                                          status=TaskState.STATUS_REJECTED)
                 .order_by("-started_at", "-pk").values("comment")[:1]))
+            .values_list("pk", "title", "draft_title", "live", "go_live_at", "state_status",
+                         "waiting_role", "sent_back_comment")
             [:limit]
         )
 
-    pages = prepared.rows(("publishing.contribution_summaries", page_type_id, limit), build,
-                          author_id=person.pk)
+    rows = prepared.rows(("publishing.contribution_summaries", page_type_id, limit), build,
+                         author_id=person.pk)
     now = timezone.now()
     result = []
-    for page in pages:
-        if page.state_status == WorkflowState.STATUS_IN_PROGRESS:
-            status = _WAITING.get(page.waiting_role, "in_review")
+    for pk, title, draft_title, live, go_live_at, state_status, waiting_role, sent_back_comment in rows:
+        page = PageRef(pk, title, draft_title, live, go_live_at)
+        if state_status == WorkflowState.STATUS_IN_PROGRESS:
+            status = _WAITING.get(waiting_role, "in_review")
         else:
-            status = _STATE_STATUS.get(page.state_status, "draft")
-        comment = (page.sent_back_comment or "") if status == "sent_back" else ""
+            status = _STATE_STATUS.get(state_status, "draft")
+        comment = (sent_back_comment or "") if status == "sent_back" else ""
         status, scheduled_at = _page_status(page, status, now)
         result.append(Contribution(page=page, status=status, comment=comment,
                                    scheduled_at=scheduled_at))
