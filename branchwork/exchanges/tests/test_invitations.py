@@ -30,6 +30,14 @@ class Inbox:
         return [m for rcpt, m in self.messages if address in rcpt]
 
 
+@pytest.fixture(autouse=True)
+def _test_clock(time_machine):
+    """Invitations are answered before the world's forum (20–22 November 2026), whatever the
+    suite's moment: these tests run four days before it (a test may still move the clock)."""
+    time_machine.move_to(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))),
+                         tick=True)
+
+
 @pytest.fixture
 def smtp():
     with socket.socket() as s:

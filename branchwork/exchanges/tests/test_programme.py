@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from branchwork.exchanges import services, services_programme
 from branchwork.exchanges.models import Participant, ParticipantStatus
@@ -98,12 +99,13 @@ def test_a_session_counts_apart_from_the_day(world, login):
 def test_a_new_day_counts_again(world, login):
     client = login(world.personas.alice)
     scan(client, world, world.participant.badge_code)
-    next_morning = datetime.datetime(2026, 11, 17, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    today = timezone.localdate()
+    next_morning = timezone.localtime().replace(hour=9, minute=0) + datetime.timedelta(days=1)
     _participant, first = services.check_in(by=world.fay, event=world.event, code=world.participant.badge_code,
                                             now=next_morning)
     assert first
     assert sorted(Presence.objects.filter(participant=world.participant).values_list("day", flat=True)) == [
-        datetime.date(2026, 11, 16), datetime.date(2026, 11, 17)]
+        today, today + datetime.timedelta(days=1)]
 
 
 def test_an_unknown_code_and_a_declined_guest_are_said(world, login):
