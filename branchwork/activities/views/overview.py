@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,7 +23,7 @@ from branchwork.activities.models import (
 from branchwork.core import permissions
 from branchwork.core.exports import xlsx_response
 from branchwork.core.models import OrganizationKind
-from branchwork.rulebook.compliance import STATUS_LABELS
+from branchwork.rulebook.compliance import OVERDUE, STATUS_LABELS
 
 from branchwork.activities.views.activity import _year_start
 from branchwork.activities.views.common import _crumbs, _year
@@ -88,6 +89,16 @@ def compliance(request, org_code):
 COMMITTEE_PAGE_SIZE = 50
 
 
+def _cell_status(tc, *, year: int, today) -> tuple[str, object]:
+    """What a cell of the committee table shows: its class (overdue when any period of the year
+    is, else the current period's status, or for past years the worst) and the current cell."""
+    current = tc.current(today) if year == today.year else None
+    # An overdue period earlier in the year stays visible after the current one is met.
+    if tc.overdue:
+        return OVERDUE, current
+    return (current.status if current else tc.worst()), current
+
+
 def _committee_rows(table, columns, *, year: int, today) -> list[dict]:
     """The page's rows with each cell's text ready (numbers, status and overdue line), so
     that the template only places strings: each label is translated once per page, not once
@@ -103,17 +114,14 @@ def _committee_rows(table, columns, *, year: int, today) -> list[dict]:
             if tc is None:
                 cells.append({"tc": None, "status": None})
                 continue
-            current = tc.current(today) if year == today.year else None
-            worst = tc.worst()
+            status, current = _cell_status(tc, year=year, today=today)
             overdue = tc.overdue
-            # An overdue period earlier in the year stays visible after the current one is met.
-            status = "overdue" if overdue else (current.status if current else worst)
             if overdue and overdue not in overdue_text:
                 overdue_text[overdue] = ngettext("%(n)s period overdue", "%(n)s periods overdue",
                                                  overdue) % {"n": overdue}
             cells.append({"tc": tc, "status": status, "held": str(tc.held),
                           "required": str(tc.required),
-                          "label": labels[current.status if current else worst],
+                          "label": labels[current.status if current else tc.worst()],
                           "overdue": overdue_text.get(overdue, "")})
         rows.append({"org": row.organization, "cells": cells,
                      "overdue": sum(tc.overdue for tc in row.types)})
@@ -124,19 +132,35 @@ def _committee_rows(table, columns, *, year: int, today) -> list[dict]:
 def committee_table(request, org_code):
     """The branches under a committee, a page of them at a time in the order of the tree: the
     current period and the year so far. Counts come grouped from the database (one query for
-    the page's branches); the Excel export has every branch."""
+    the page's branches); the Excel export has every branch.
+
+    `?status=` keeps the branches with a column in that status (overdue, at risk…): which
+    those are takes every branch's counts, still in the same few grouped queries, then a page of
+    them is shown."""
     org = permissions.get_org_or_404(request.user, org_code)
     year = _year(request)
     today = timezone.localdate()
-    page = Paginator(selectors.branches_under(org), COMMITTEE_PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    wanted = request.GET.get("status", "")
+    if wanted not in STATUS_LABELS:
+        wanted = ""
     columns = selectors.committee_types()
-    table = selectors.compliance(list(page.object_list), year, today=today,
-                                 only=[t.code for t in columns])
+    only = [t.code for t in columns]
+    branches = selectors.branches_under(org)
+    if wanted:
+        table = [row for row in selectors.compliance(list(branches), year, today=today, only=only)
+                 if any(_cell_status(tc, year=year, today=today)[0] == wanted
+                        for tc in row.types)]
+        page = Paginator(table, COMMITTEE_PAGE_SIZE).get_page(request.GET.get("page"))
+        table = page.object_list
+    else:
+        page = Paginator(branches, COMMITTEE_PAGE_SIZE).get_page(request.GET.get("page"))
+        table = selectors.compliance(list(page.object_list), year, today=today, only=only)
+    query = urlencode({"year": year, **({"status": wanted} if wanted else {})})
     return render(request, "activities/committee.html", {
         "org": org, "year": year, "years": year_choices(), "columns": columns,
         "rows": _committee_rows(table, columns, year=year, today=today), "page": page,
-        "today": today, "status_labels": STATUS_LABELS,
+        "today": today, "status_labels": STATUS_LABELS, "status": wanted,
+        "status_label": STATUS_LABELS.get(wanted, ""), "query": query,
         "breadcrumbs": _crumbs(org, (_("Branches' compliance"), None)),
     })
 
