@@ -264,6 +264,9 @@ def measure(args) -> dict:
     committee = data.committee
     label = (f"{len(data.branches)} branches × {args.activities} activities × "
              f"{args.attendees} attendees, {connection.vendor}")
+    if args.reuse:  # the sizes are the data's, not the arguments'
+        label = (f"{len(data.branches)} branches, {data.activities} activities, "
+                 f"{data.attendance} attendance rows (reused), {connection.vendor}")
     metrics, notes, cpu = [], [], {}
 
     try:
