@@ -54,14 +54,18 @@ TRUTH_DOCS_DEFAULT = 10_000
 
 def extra_passes(name: str) -> list[tuple[str, list[str]]]:
     if name == "committee":
-        # Issue 17: a committee of 1,000 branches (20 activities × 10 members each), on SQLite;
-        # with COMMITTEE_DATABASE_URL (a server's URL) once more on a throwaway PostgreSQL database.
+        # Issue 17: a committee of 10 branches and one of 1,000 (20 activities × 10 members
+        # each) beside the 100 of issue 3, on SQLite; with COMMITTEE_DATABASE_URL (a server's
+        # URL) all three once more, each on a throwaway PostgreSQL database.
+        small = ["--branches", "10"]
         big = ["--branches", "1000", "--activities", "20", "--attendees", "10"]
-        passes = [("committee_1000", big)]
+        passes = [("committee_10", small), ("committee_1000", big)]
         server = os.environ.get("COMMITTEE_DATABASE_URL", "")
         if server:
-            passes.append(("committee_1000_pg", [*big, "--database",
-                                                 f"{server.rsplit('/', 1)[0]}/bw_committee_bench"]))
+            database = ["--database", f"{server.rsplit('/', 1)[0]}/bw_committee_bench"]
+            passes += [("committee_10_pg", [*small, *database]),
+                       ("committee_100_pg", database),
+                       ("committee_1000_pg", [*big, *database])]
         return passes
     if name != "search":
         return []

@@ -289,6 +289,44 @@ def test_committee_table_query_count_does_not_grow_with_branches(personas, login
     assert len(large) == len(small)
 
 
+def test_committee_table_filters_by_status_and_pages_what_it_keeps(personas, login):
+    from branchwork.activities.views import COMMITTEE_PAGE_SIZE
+
+    p = personas
+    # Branch A held its yearly organizational life meeting; nobody held every monthly meeting.
+    held_activity(by=p.alice, organization=p.branch_a, types=["org_life_meeting"],
+                  starts_at=at(2026, 6, 9))
+    client = login(p.admin)
+    base = "/orgs/cmte/compliance/branches/?year=2026"
+    met = client.get(base + "&status=met")
+    assert [r["org"].code for r in met.context["rows"]] == ["branch-a"]
+    body = met.content.decode()
+    assert '<option value="met" selected>' in body
+    assert "研究室党支部" in body and "综合处党支部" not in body
+    assert "Show every branch" in body or "显示全部支部" in body
+    client.get(base + "&status=overdue")
+    with CaptureQueriesContext(connection) as few:
+        overdue = client.get(base + "&status=overdue")
+    assert [r["org"].code for r in overdue.context["rows"]] == ["branch-a", "branch-b"]
+    # A status the page does not know shows every branch.
+    unknown = client.get(base + "&status=<b>")
+    assert unknown.context["status"] == "" and len(unknown.context["rows"]) == 2
+    for i in range(COMMITTEE_PAGE_SIZE):
+        make_org(f"many-{i:03d}", OrganizationKind.BRANCH, f"第{i:03d}支部", personas.committee)
+    client.get(base + "&status=overdue")  # the reader's roles are read afresh once after the tree changed
+    with CaptureQueriesContext(connection) as many:
+        first = client.get(base + "&status=overdue")
+    assert len(many) == len(few)  # every branch's counts, in the same queries
+    assert first.context["page"].paginator.count == COMMITTEE_PAGE_SIZE + 2
+    assert len(first.context["rows"]) == COMMITTEE_PAGE_SIZE
+    assert "?year=2026&amp;status=overdue&amp;page=2" in first.content.decode()  # the pager keeps it
+    second = client.get(base + "&status=overdue&page=2")
+    assert [r["org"].code for r in second.context["rows"]] == ["many-048", "many-049"]
+    assert client.get(base + "&status=met").context["page"].paginator.count == 1
+    none = client.get("/orgs/cmte/compliance/branches/?year=2027&status=met").content.decode()
+    assert "No branch has a column in this status." in none or "没有支部有处于该状态的栏目" in none
+
+
 def test_photos_with_captions_are_internal(personas, login):
     import io
 

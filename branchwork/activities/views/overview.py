@@ -8,6 +8,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,7 +25,7 @@ from branchwork.activities.models import (
 from branchwork.core import permissions
 from branchwork.core.exports import xlsx_response
 from branchwork.core.models import OrganizationKind
-from branchwork.rulebook.compliance import STATUS_LABELS
+from branchwork.rulebook.compliance import OVERDUE, STATUS_LABELS
 
 from branchwork.activities.views.activity import _year_start
 from branchwork.activities.views.common import _crumbs, _year
@@ -88,12 +91,23 @@ def compliance(request, org_code):
 COMMITTEE_PAGE_SIZE = 50
 
 
+def _cell_status(tc, *, year: int, today) -> tuple[str, object]:
+    """What a cell of the committee table shows: its class (overdue when any period of the year
+    is, else the current period's status, or for past years the worst) and the current cell."""
+    current = tc.current(today) if year == today.year else None
+    # An overdue period earlier in the year stays visible after the current one is met.
+    if tc.overdue:
+        return OVERDUE, current
+    return (current.status if current else tc.worst()), current
+
+
 def _committee_rows(table, columns, *, year: int, today) -> list[dict]:
-    """The page's rows with each cell's text ready (numbers, status and overdue line), so
-    that the template only places strings: each label is translated once per page, not once
-    per cell."""
-    labels = {key: str(label) for key, label in STATUS_LABELS.items()}
+    """The page's rows, each with its cells as ready HTML (numbers, status and overdue line),
+    so that the template places one string a row rather than resolving a dozen variables a cell:
+    each label is translated and escaped once per page, each distinct cell written once."""
+    labels = {key: escape(label) for key, label in STATUS_LABELS.items()}
     overdue_text: dict[int, str] = {}
+    written: dict[tuple, str] = {}
     rows = []
     for row in table:
         by_code = row.by_code()
@@ -101,21 +115,23 @@ def _committee_rows(table, columns, *, year: int, today) -> list[dict]:
         for t in columns:
             tc = by_code.get(t.code)
             if tc is None:
-                cells.append({"tc": None, "status": None})
+                cells.append('<td class="cell">—</td>')
                 continue
-            current = tc.current(today) if year == today.year else None
-            worst = tc.worst()
+            status, current = _cell_status(tc, year=year, today=today)
             overdue = tc.overdue
-            # An overdue period earlier in the year stays visible after the current one is met.
-            status = "overdue" if overdue else (current.status if current else worst)
-            if overdue and overdue not in overdue_text:
-                overdue_text[overdue] = ngettext("%(n)s period overdue", "%(n)s periods overdue",
-                                                 overdue) % {"n": overdue}
-            cells.append({"tc": tc, "status": status, "held": str(tc.held),
-                          "required": str(tc.required),
-                          "label": labels[current.status if current else worst],
-                          "overdue": overdue_text.get(overdue, "")})
-        rows.append({"org": row.organization, "cells": cells,
+            key = (status, tc.held, tc.required, current.status if current else tc.worst(),
+                   overdue)
+            cell = written.get(key)
+            if cell is None:
+                if overdue and overdue not in overdue_text:
+                    overdue_text[overdue] = escape(ngettext(
+                        "%(n)s period overdue", "%(n)s periods overdue", overdue) % {"n": overdue})
+                late = f'<br><span class="x">{overdue_text[overdue]}</span>' if overdue else ""
+                cell = written[key] = (
+                    f'<td class="cell st-{status}"><span class="n">{key[1]:d}/{key[2]:d}</span> '
+                    f'<span class="s">{labels[key[3]]}</span>{late}</td>')
+            cells.append(cell)
+        rows.append({"org": row.organization, "cells": mark_safe("".join(cells)),  # noqa: S308 (labels escaped above)
                      "overdue": sum(tc.overdue for tc in row.types)})
     return rows
 
@@ -124,19 +140,35 @@ def _committee_rows(table, columns, *, year: int, today) -> list[dict]:
 def committee_table(request, org_code):
     """The branches under a committee, a page of them at a time in the order of the tree: the
     current period and the year so far. Counts come grouped from the database (one query for
-    the page's branches); the Excel export has every branch."""
+    the page's branches); the Excel export has every branch.
+
+    `?status=` keeps the branches with a column in that status (overdue, at risk…): which
+    those are takes every branch's counts, still in the same few grouped queries, then a page of
+    them is shown."""
     org = permissions.get_org_or_404(request.user, org_code)
     year = _year(request)
     today = timezone.localdate()
-    page = Paginator(selectors.branches_under(org), COMMITTEE_PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    wanted = request.GET.get("status", "")
+    if wanted not in STATUS_LABELS:
+        wanted = ""
     columns = selectors.committee_types()
-    table = selectors.compliance(list(page.object_list), year, today=today,
-                                 only=[t.code for t in columns])
+    only = [t.code for t in columns]
+    branches = selectors.branches_under(org)
+    if wanted:
+        table = [row for row in selectors.compliance(list(branches), year, today=today, only=only)
+                 if any(_cell_status(tc, year=year, today=today)[0] == wanted
+                        for tc in row.types)]
+        page = Paginator(table, COMMITTEE_PAGE_SIZE).get_page(request.GET.get("page"))
+        table = page.object_list
+    else:
+        page = Paginator(branches, COMMITTEE_PAGE_SIZE).get_page(request.GET.get("page"))
+        table = selectors.compliance(list(page.object_list), year, today=today, only=only)
+    query = urlencode({"year": year, **({"status": wanted} if wanted else {})})
     return render(request, "activities/committee.html", {
         "org": org, "year": year, "years": year_choices(), "columns": columns,
         "rows": _committee_rows(table, columns, year=year, today=today), "page": page,
-        "today": today, "status_labels": STATUS_LABELS,
+        "today": today, "status_labels": STATUS_LABELS, "status": wanted,
+        "status_label": STATUS_LABELS.get(wanted, ""), "query": query,
         "breadcrumbs": _crumbs(org, (_("Branches' compliance"), None)),
     })
 
