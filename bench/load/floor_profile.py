@@ -6,6 +6,8 @@ calls it (no test client), with a signed-in member's session cookie, N times in 
     full        the project's MIDDLEWARE, production settings
     -<name>     the same without one middleware (what that one costs, and what it makes the
                 ones after it do; a view that then answers otherwise is marked)
+    stock       the full stack with Django's own session read and ModelBackend.get_user (the
+                ORM's queries, as before issue 13's plain SELECTs)
     bare        no middleware and a view that does nothing at all (bare Django's floor)
 
 and, with --profile, cProfile's top functions for `full`. Each case in a fresh process, on a
@@ -42,9 +44,15 @@ import load_settings
 if case == "bare":
     load_settings.MIDDLEWARE = []
     load_settings.ROOT_URLCONF = "floor_bare_urls"
+elif case == "stock":
+    # Django's own session read and ModelBackend.get_user, both through the ORM (before issue 13)
+    load_settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
 elif case.startswith("-"):
     load_settings.MIDDLEWARE = [m for m in load_settings.MIDDLEWARE if m.rsplit(".", 1)[1] != case[1:]]
 django.setup()
+if case == "stock":
+    from branchwork.core import auth
+    del auth.UsernameOrEmailBackend.get_user
 from django.core.handlers.wsgi import WSGIHandler
 cookie = os.environ["FLOOR_COOKIE"]
 app = WSGIHandler()
@@ -102,7 +110,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 user = get_user_model().objects.create_user("floor", password="x" * 20)
 client = Client()
-client.force_login(user)
+client.force_login(user, backend="branchwork.core.auth.UsernameOrEmailBackend")
 print(json.dumps({"cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"}))
 """
 
