@@ -1,7 +1,7 @@
 """Load: members on mixed pages against a trivial signed-in view, on SQLite and PostgreSQL
 (issue 13, item 13). Goal: mixed member pages at ≥ 0.2 of the floor's throughput.
 
-The instance holds the demo (`load_demo`). gunicorn serves it as `make serve` does (2 workers,
+The instance holds the demo (`load_demo`). gunicorn serves it as `make serve` did and does (2 workers,
 --preload, production settings), with the bench's URLconf: the project's URLs behind one trivial
 view that needs a signed-in user and does nothing (`bench/load/load_urls.py`). Locust, headless, on
 loopback: LOAD_USERS (50) members sign in once, then request without pause; LOAD_SECONDS (60) are
@@ -11,7 +11,8 @@ them take most of a 30 s window on 2 cores, and until 2026-12-04 they were insid
     mixed   /my/, an activity of their branch, an internal article, a search, in turn
     floor   the trivial signed-in view alone (same middleware, same session lookups)
 
-For each database and worker model (sync: 2 processes; gthread: 2 processes × 4 threads) it
+For each database and worker model (sync: 2 processes; gthread: 2 processes × 4 threads, what
+`make serve` runs since 2026-12-04, docs/OPERATIONS.md "Worker model") it
 reports requests per second, p50 and p95 over every request of the run, errors, and the ratio
 mixed ÷ floor of the throughputs. PostgreSQL is measured too when LOAD_DATABASE_URL names a
 server (`make bench` runs everything else on SQLite): a throwaway database is made there and
