@@ -8,6 +8,8 @@ calls it (no test client), with a signed-in member's session cookie, N times in 
                 ones after it do; a view that then answers otherwise is marked)
     stock       the full stack with Django's own session read and ModelBackend.get_user (the
                 ORM's queries, as before issue 13's plain SELECTs)
+    csp-library django-csp's middleware, building the header on every response
+    before      both (the floor as it was before issue 13)
     bare        no middleware and a view that does nothing at all (bare Django's floor)
 
 and, with --profile, cProfile's top functions for `full`. Each case in a fresh process, on a
@@ -44,13 +46,17 @@ import load_settings
 if case == "bare":
     load_settings.MIDDLEWARE = []
     load_settings.ROOT_URLCONF = "floor_bare_urls"
-elif case == "stock":
+elif case in ("stock", "before"):
     # Django's own session read and ModelBackend.get_user, both through the ORM (before issue 13)
     load_settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+if case in ("csp-library", "before"):
+    # django-csp's middleware building the header on every response (before issue 13)
+    load_settings.MIDDLEWARE = ["csp.middleware.CSPMiddleware" if m.endswith(".ContentSecurityPolicyMiddleware")
+                                else m for m in load_settings.MIDDLEWARE]
 elif case.startswith("-"):
     load_settings.MIDDLEWARE = [m for m in load_settings.MIDDLEWARE if m.rsplit(".", 1)[1] != case[1:]]
 django.setup()
-if case == "stock":
+if case in ("stock", "before"):
     from branchwork.core import auth
     del auth.UsernameOrEmailBackend.get_user
 from django.core.handlers.wsgi import WSGIHandler
