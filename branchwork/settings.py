@@ -253,6 +253,8 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with one plain SELECT instead of the ORM's (core/sessions.py).
+SESSION_ENGINE = "branchwork.core.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 # SAMEORIGIN, not DENY: the Wagtail admin shows page previews in a frame of our own origin.
