@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 
@@ -35,6 +36,10 @@ class UsernameOrEmailBackend(ModelBackend):
 
         User = get_user_model()
         meta = User._meta
+        try:  # the session holds the key as text; the query compares it as the column's type
+            user_id = meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
         connection = connections[router.db_for_read(User)]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in meta.concrete_fields)

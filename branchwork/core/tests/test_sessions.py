@@ -91,6 +91,9 @@ def test_get_user_finds_an_active_user_by_key_and_nobody_else(personas):
     assert (found.username, found.password, found.is_active, found.last_login) == (
         bob.username, bob.password, bob.is_active, bob.last_login)
     assert backend.get_user(10**9) is None
+    # The session keeps the key as text (as Django writes it); anything else finds nobody.
+    assert backend.get_user(str(bob.pk)) == bob
+    assert backend.get_user("x1") is None and backend.get_user("") is None
     bob.is_active = False
     bob.save()
     assert backend.get_user(bob.pk) is None
