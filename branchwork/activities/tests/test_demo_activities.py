@@ -104,8 +104,9 @@ def test_a_joint_activity_with_the_brother_unit_and_the_youth_league(out):
 
 def test_the_records_are_those_the_app_writes(out):
     today = timezone.localdate()
+    # The meetings the demo records (its year plan is a plan: in a later year, all of it is past).
     past = Activity.objects.filter(organization__code__in=demo.DEMO_ORGS,
-                                   starts_at__date__lt=today)
+                                   starts_at__date__lt=today).exclude(source=ActivitySource.PLAN)
     locked = past.filter(status=ActivityStatus.LOCKED)
     assert locked.count() > 0.9 * past.count()
     assert past.filter(status__in=[ActivityStatus.HELD, ActivityStatus.SUBMITTED]).exists()

@@ -71,7 +71,9 @@ def test_creating_a_person_with_a_status_derives_the_history(p):
     assert rows == [(S.PROBATIONARY, D(2019, 6, 28), True), (S.FULL, D(2020, 6, 28), True)]
 
 
-def test_a_recorded_change_is_audited_and_updates_the_cached_status(p):
+def test_a_recorded_change_is_audited_and_updates_the_cached_status(p, time_machine):
+    # Written around one calendar: the suspension (October 2026 on) holds "today", 2026-11-16.
+    time_machine.move_to(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))))
     bob = p.people.bob
     change = services.status_change_record(
         by=p.alice, person=bob, status=S.SUSPENDED, effective_on=D(2026, 10, 1), ends_on=D(2027, 9, 30),

@@ -6,7 +6,9 @@ from branchwork.core.models import AuditEntry, MembershipStatusChange, Person
 from branchwork.core.testing import person_with_login, give_role
 
 
-def test_the_secretary_records_a_change_of_status_and_the_person_page_shows_the_history(personas, login):
+def test_the_secretary_records_a_change_of_status_and_the_person_page_shows_the_history(personas, login, time_machine):
+    # Written around one calendar: the suspension (October 2026 on) holds "today", 2026-11-16.
+    time_machine.move_to(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))))
     bob = personas.people.bob
     client = login(personas.alice)
     response = client.post(f"/people/{bob.pk}/status/add/", {

@@ -124,10 +124,13 @@ def test_managers_and_editors_create_talks_members_do_not(world, login):
     assert login(world.bob).get(reverse("lectures:talk_edit", args=[world.talk.pk])).status_code == 404
     give_role(world.people.bob, world.branch_a, Role.EDITOR)
     client = login(world.bob)
+    # A study of this year (the form offers those of the last two years and this one).
+    study = held_activity(by=world.alice, organization=world.branch_a, types=["collective_study"],
+                          starts_at=timezone.localtime() - datetime.timedelta(hours=3), title="本年集体学习")
     response = client.post(new, {
         "organization": world.branch_a.pk, "series": world.series.pk, "topic": "数字时代的基层治理",
         "date": "2026-09-17", "speaker": world.people.alice.pk, "place": "党员活动室",
-        "abstract": "以两个街道为例。", "activity": world.study.pk,
+        "abstract": "以两个街道为例。", "activity": study.pk,
         "slides": SimpleUploadedFile("治理.pdf", b"%PDF-1.4 x", content_type="application/pdf"),
     })
     talk = Talk.objects.get(topic="数字时代的基层治理")
