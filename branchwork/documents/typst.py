@@ -182,7 +182,7 @@ def compile_pdf(source: str | bytes, **kwargs) -> bytes:
     import typst
 
     kwargs.setdefault("format", "pdf")
-    per_child = int(getattr(settings, "TYPST_COMPILES_PER_CHILD", 20))
+    per_child = int(getattr(settings, "TYPST_COMPILES_PER_CHILD", 4))
     if per_child <= 0:
         return typst.compile(source, **kwargs)
     timeout = float(getattr(settings, "TYPST_COMPILE_TIMEOUT", 300)) or None
