@@ -364,6 +364,10 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 120)
 TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 10)
 TASK_RECLAIM_SECONDS = env_int("TASK_RECLAIM_SECONDS", 30)
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
+# PDFs (documents.typst.compile_pdf) are typeset in a child process, replaced after this many
+# compiles (the Typst binding never frees its caches); 0 compiles in the calling process.
+TYPST_COMPILES_PER_CHILD = env_int("TYPST_COMPILES_PER_CHILD", 4)
+TYPST_COMPILE_TIMEOUT = env_int("TYPST_COMPILE_TIMEOUT", 300)  # seconds; the child is killed
 
 # --- Cache. ---
 

@@ -15,16 +15,30 @@ emphasis, a label, a reference or a comment.
 an image broken further in stops Typst: the document is still owed, so when a compile fails,
 each image is tried alone, and the document is built again without those Typst cannot read
 (the template describes them by their captions).
+
+Every compile runs through `compile_pdf`, in a child process: the binding memoizes what it
+computed and never evicts it (the CLI evicts after each compile), so a long-lived process that
+compiles many documents would grow without bound. The child is replaced after
+settings.TYPST_COMPILES_PER_CHILD compiles (0: compile in this process), and a compile that takes
+longer than settings.TYPST_COMPILE_TIMEOUT seconds is stopped (its child killed).
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import shutil
 import string
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+
+from django.conf import settings
 
 from branchwork.core.richtext import (
     CONTROL,
@@ -37,7 +51,7 @@ from branchwork.core.richtext import (
     Block,
     Run,
 )
-from branchwork.documents import fonts, images
+from branchwork.documents import fonts, images, typst_child
 
 COMMON = Path(__file__).resolve().parent / "typst" / "common.typ"
 
@@ -136,6 +150,59 @@ def blocks_to_typst(
 
 # --- Compiling ---
 
+_pool: ProcessPoolExecutor | None = None
+_pool_owner = 0  # the process that made _pool (a forked process makes its own)
+_pool_lock = threading.Lock()
+
+
+def _executor(per_child: int) -> ProcessPoolExecutor:
+    global _pool, _pool_owner
+    with _pool_lock:
+        if _pool is None or _pool_owner != os.getpid():
+            _pool = ProcessPoolExecutor(max_workers=1, max_tasks_per_child=per_child,
+                                        mp_context=multiprocessing.get_context("spawn"))
+            _pool_owner = os.getpid()
+        return _pool
+
+
+def _discard(pool: ProcessPoolExecutor, *, kill: bool) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is pool:
+            _pool = None
+    if kill:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def compile_pdf(source: str | bytes, **kwargs) -> bytes:
+    """`typst.compile(source, format="pdf", **kwargs)` in the child process (see the module's
+    notes); a Typst error is raised as the binding's `typst.TypstError`, with its message."""
+    import typst
+
+    kwargs.setdefault("format", "pdf")
+    per_child = int(getattr(settings, "TYPST_COMPILES_PER_CHILD", 4))
+    if per_child <= 0:
+        return typst.compile(source, **kwargs)
+    timeout = float(getattr(settings, "TYPST_COMPILE_TIMEOUT", 300)) or None
+    pool = _executor(per_child)
+    try:
+        pdf, _pid = pool.submit(typst_child.run, source, kwargs).result(timeout=timeout)
+    except typst_child.Failed as failed:
+        error = typst.TypstError(failed.message)
+        error.message, error.diagnostic = failed.message, failed.diagnostic
+        error.hints, error.trace = failed.hints, failed.trace
+        raise error from None
+    except FutureTimeout:
+        _discard(pool, kill=True)
+        raise typst.TypstError(f"排版超过 {timeout:g} 秒，已停止。Typesetting took longer than "
+                               f"{timeout:g} seconds and was stopped.") from None
+    except BrokenProcessPool:
+        _discard(pool, kill=False)
+        raise
+    return pdf
+
 
 def language(english: bool) -> dict[str, str]:
     """Typst's text language and region for the document's language."""
@@ -180,19 +247,15 @@ class TypstRoot:
         return path
 
     def _compile(self, data: dict) -> bytes:
-        import typst
-
         (self.path / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        return typst.compile(str(self.path / self.template.name), root=str(self.path),
-                             format="pdf", font_paths=fonts.font_dirs())
+        return compile_pdf(str(self.path / self.template.name), root=str(self.path),
+                           font_paths=fonts.font_dirs())
 
     def _reads(self, path: str) -> bool:
-        import typst
-
         probe = self.path / "probe.typ"
         probe.write_text(f"#image({typst_string(path)}, width: 1cm)", encoding="utf-8")
         try:
-            typst.compile(str(probe), root=str(self.path), format="pdf")
+            compile_pdf(str(probe), root=str(self.path))
         except Exception:
             return False
         return True

@@ -38,7 +38,7 @@ def _certificate(title: str, provider: str, person: str) -> ContentFile:
     """A one-page certificate of completion, typeset by Typst."""
     import json
 
-    import typst
+    from branchwork.documents.typst import compile_pdf
 
     source = """
 #let d = json(bytes(sys.inputs.data))
@@ -54,7 +54,7 @@ def _certificate(title: str, provider: str, person: str) -> ContentFile:
 ]
 """
     data = json.dumps({"title": title, "provider": provider, "person": person}, ensure_ascii=False)
-    pdf = typst.compile(source.encode("utf-8"), format="pdf", sys_inputs={"data": data})
+    pdf = compile_pdf(source.encode("utf-8"), sys_inputs={"data": data})
     return ContentFile(pdf, name="结业证书.pdf")
 
 

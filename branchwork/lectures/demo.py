@@ -51,7 +51,7 @@ def _slides_pdf(spec: TalkSpec, speaker: str) -> bytes | None:
     """A few slides (title, then one point a page), typeset by Typst; None if it cannot."""
     import json
 
-    import typst
+    from branchwork.documents.typst import compile_pdf
 
     source = """
 #let d = json(bytes(sys.inputs.data))
@@ -71,8 +71,8 @@ def _slides_pdf(spec: TalkSpec, speaker: str) -> bytes | None:
     data = {"title": spec.slides[0], "speaker": speaker, "date": f"{spec.date:%Y-%m-%d}",
             "points": list(spec.slides[1:])}
     try:
-        return typst.compile(source.encode("utf-8"), format="pdf",
-                             sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
+        return compile_pdf(source.encode("utf-8"),
+                           sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
     except Exception:
         return None
 
