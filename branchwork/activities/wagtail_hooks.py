@@ -2,12 +2,12 @@ import datetime
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from branchwork.core import permissions, prepared, reversing
 from branchwork.core.hooks import LOAD_DEMO_HOOK, MY_PAGE_PANELS, MyPagePanel
-from branchwork.core.models import choice_label
+from branchwork.core.models import bilingual_name, choice_label, is_english
 
 
 @hooks.register("register_log_actions")
@@ -92,7 +92,7 @@ class _Rows:
 
         self.now, self.state_of, self.present = now, checkin.state_of, PRESENT_STATES
         self.tz = timezone.get_current_timezone()
-        self.english = (get_language() or "zh-hans").lower().startswith("en")
+        self.english = is_english()
         self.reverse = reversing.reverser()
         self.labels: dict = {}
         self.label_of = lambda status: choice_label(Attendance, "status", status)
@@ -124,7 +124,7 @@ class _Rows:
         return {"url": self.reverse("activities:detail", args=[org_code, activity_id]), "title": title,
                 "status": status, "status_label": self.label(status),
                 "start": start.strftime("%m-%d %H:%M"),
-                "organization": org_en if self.english and org_en else org_zh, "place": place,
+                "organization": bilingual_name(org_zh, org_en, english=self.english), "place": place,
                 "is_present": status in self.present, "checkin_open": state.is_open,
                 "checkin_not_yet": state.not_yet, "checkin_opens": state.opens.strftime("%m-%d %H:%M"),
                 "checkin_url": self.reverse("checkin", kwargs={"token": token}) if state.is_open else ""}

@@ -46,12 +46,17 @@ def choice_label(model, field_name: str, value):
                      strings_only=True)
 
 
-def bilingual_name(name_zh: str, name_en: str) -> str:
-    """`display_name` of a record with these two names, in the language shown."""
-    lang = (get_language() or "zh-hans").lower()
-    if lang.startswith("en") and name_en:
-        return name_en
-    return name_zh
+def bilingual_name(name_zh: str, name_en: str, *, english: bool | None = None) -> str:
+    """`display_name` of a record with these two names, in the language shown (`english`, when a
+    loop has read the language once, says which)."""
+    if english is None:
+        english = is_english()
+    return name_en if english and name_en else name_zh
+
+
+def is_english() -> bool:
+    """Whether the language shown is English (else Chinese, the default)."""
+    return (get_language() or "zh-hans").lower().startswith("en")
 
 
 class BilingualNameMixin:

@@ -28,10 +28,7 @@ def _reverse(viewname, args, kwargs, current_app, urlconf, _prefix, _language) -
                    current_app=current_app)
 
 
-def cached_reverse(viewname, args=None, kwargs=None, current_app=None) -> str:
-    """`reverse(viewname, args=…, kwargs=…, current_app=…)`, kept per process (see above);
-    arguments that cannot be kept (not plain values) are reversed afresh."""
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
+def _kept_or_afresh(viewname, args, kwargs, current_app, urlconf, prefix, language) -> str:
     try:
         key_args = tuple(args or ())
         key_kwargs = tuple(sorted((kwargs or {}).items()))
@@ -39,7 +36,14 @@ def cached_reverse(viewname, args=None, kwargs=None, current_app=None) -> str:
             raise TypeError
     except TypeError:
         return reverse(viewname, args=args, kwargs=kwargs, current_app=current_app)
-    return _reverse(viewname, key_args, key_kwargs, current_app, urlconf, get_script_prefix(), get_language())
+    return _reverse(viewname, key_args, key_kwargs, current_app, urlconf, prefix, language)
+
+
+def cached_reverse(viewname, args=None, kwargs=None, current_app=None) -> str:
+    """`reverse(viewname, args=…, kwargs=…, current_app=…)`, kept per process (see above);
+    arguments that cannot be kept (not plain values) are reversed afresh."""
+    return _kept_or_afresh(viewname, args, kwargs, current_app, get_urlconf() or settings.ROOT_URLCONF,
+                           get_script_prefix(), get_language())
 
 
 def reverser():
@@ -49,11 +53,7 @@ def reverser():
     prefix, language = get_script_prefix(), get_language()
 
     def rev(viewname, args=None, kwargs=None) -> str:
-        key_args = tuple(args or ())
-        key_kwargs = tuple(sorted(kwargs.items())) if kwargs else ()
-        if not all(isinstance(v, _KEPT) for v in (*key_args, *(v for _, v in key_kwargs))):
-            return reverse(viewname, args=args, kwargs=kwargs)
-        return _reverse(viewname, key_args, key_kwargs, None, urlconf, prefix, language)
+        return _kept_or_afresh(viewname, args, kwargs, None, urlconf, prefix, language)
 
     return rev
 
