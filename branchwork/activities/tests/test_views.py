@@ -320,6 +320,8 @@ def test_committee_table_filters_by_status_and_pages_what_it_keeps(personas, log
     assert first.context["page"].paginator.count == COMMITTEE_PAGE_SIZE + 2
     assert len(first.context["rows"]) == COMMITTEE_PAGE_SIZE
     assert "?year=2026&amp;status=overdue&amp;page=2" in first.content.decode()  # the pager keeps it
+    # ... and the site's search box above stays empty (its value is the page's `query`).
+    assert 'id="site-search-q" type="search" name="q" value=""' in first.content.decode()
     second = client.get(base + "&status=overdue&page=2")
     assert [r["org"].code for r in second.context["rows"]] == ["many-048", "many-049"]
     assert client.get(base + "&status=met").context["page"].paginator.count == 1

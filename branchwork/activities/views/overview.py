@@ -168,7 +168,7 @@ def committee_table(request, org_code):
         "org": org, "year": year, "years": year_choices(), "columns": columns,
         "rows": _committee_rows(table, columns, year=year, today=today), "page": page,
         "today": today, "status_labels": STATUS_LABELS, "status": wanted,
-        "status_label": STATUS_LABELS.get(wanted, ""), "query": query,
+        "status_label": STATUS_LABELS.get(wanted, ""), "pager_query": query,
         "breadcrumbs": _crumbs(org, (_("Branches' compliance"), None)),
     })
 
