@@ -46,7 +46,11 @@ HERE = Path(__file__).resolve().parent
 LOAD = HERE / "load"
 MEMBER = "wanghaoran"  # a member of the research office's branch in the demo
 WORKER_MODELS = {"sync": ["--workers", "2"],
-                 "gthread": ["--workers", "2", "--worker-class", "gthread", "--threads", "4"]}
+                 "gthread": ["--workers", "2", "--worker-class", "gthread", "--threads", "4"],
+                 # Measured when asked for (LOAD_WORKERS=sync4,gthread2x2): the alternatives.
+                 "sync4": ["--workers", "4"],
+                 "gthread2x2": ["--workers", "2", "--worker-class", "gthread", "--threads", "2"]}
+DEFAULT_MODELS = "sync,gthread"
 GOAL_RATIO = 0.2
 SIGN_IN_ALLOWANCE_S = 600
 
@@ -132,7 +136,7 @@ def _measure(label: str, env: dict, work: Path, *, users: int, seconds: int) -> 
            "PYTHONPATH": os.pathsep.join([str(LOAD), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
     paths = _prepare(env)
     rows = []
-    for model in WORKER_MODELS:
+    for model in os.environ.get("LOAD_WORKERS", DEFAULT_MODELS).split(","):
         server, port = _serve(env, model, work / f"gunicorn-{label}-{model}.log")
         try:
             mixed = _locust(port, paths, users=users, seconds=seconds, env=env,
