@@ -10,6 +10,10 @@
     BENCH_KEEP=1 make bench             # keep the scratch folder (databases, media) to look at
     BENCH_TRUTH_DOCS=100000 make bench  # documents of the search's --truth pass (default 10000;
                                         # 0: no truth pass)
+    SEARCH_TRUTH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres make bench
+                                        # the truth pass once more, on a throwaway PostgreSQL
+                                        # database of that server (bw_search_truth), made and
+                                        # dropped by the pass
 
 The search benchmark is followed by its `--truth` pass (search_bench.py --truth, issue 17: the
 share of true matches reachable, newest first against the truth, top-20 overlap with uncapped
@@ -70,7 +74,15 @@ def extra_passes(name: str) -> list[tuple[str, list[str]]]:
     if name != "search":
         return []
     docs = int(os.environ.get("BENCH_TRUTH_DOCS", str(TRUTH_DOCS_DEFAULT)))
-    return [("search_truth", ["--truth", "--docs", str(docs)])] if docs > 0 else []
+    if docs <= 0:
+        return []
+    passes = [("search_truth", ["--truth", "--docs", str(docs)])]
+    # With SEARCH_TRUTH_DATABASE_URL (a server's URL) once more on a throwaway PostgreSQL database.
+    server = os.environ.get("SEARCH_TRUTH_DATABASE_URL", "")
+    if server:
+        passes.append(("search_truth_pg", ["--truth", "--docs", str(docs), "--database",
+                                           f"{server.rsplit('/', 1)[0]}/bw_search_truth"]))
+    return passes
 
 
 # The issue whose budgets each benchmark holds; a run's results are named after its issues.

@@ -134,6 +134,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--truth", action="store_true",
                         help="issue 17: every visible match, truth by construction, anonymous and member")
+    parser.add_argument("--database", help="--truth on PostgreSQL: a URL whose database the pass makes and drops")
+    parser.add_argument("--keep", action="store_true", help="keep the --database afterwards")
     args = parser.parse_args(argv)
     if args.truth:
         from search_truth import truth_main  # the --truth pass, in its own module

@@ -1,7 +1,14 @@
 """Search at scale with truth by construction (issue 17), the `--truth` pass of search_bench.py:
-every visible match, relevance against uncapped bm25, newest first exact, anonymous and member.
+every visible match, relevance against the uncapped ranking (bm25 on SQLite, ts_rank on
+PostgreSQL), newest first exact, anonymous and member.
 
     python bench/search_bench.py --truth --docs 100000 --out truth.json
+    python bench/search_bench.py --truth --docs 100000 --database postgres://…/bw_search_truth
+
+`--database` names a PostgreSQL database that must not exist yet: the pass makes it, migrates it
+and drops it afterwards (`--keep` keeps it). One code path for both databases; what differs (the
+floor's ordering, the uncapped reference ranking, the index's upkeep after the build, Wagtail's
+own table) is in the small functions under "What differs between the databases".
 """
 
 from __future__ import annotations
@@ -23,24 +30,97 @@ INTERNAL_SHARE = 0.2  # documents internal to one of ten branches
 
 
 def truth_main(args) -> dict:
+    from committee_bench import throwaway_postgres
+
+    with throwaway_postgres(getattr(args, "database", None), keep=getattr(args, "keep", False)):
+        return _truth(args)
+
+
+# --- What differs between the databases ---
+
+
+def tidy_index(connection) -> None:
+    """After the bulk build, what the index's upkeep does: SQLite merges the FTS5 segments
+    (`optimize`); PostgreSQL vacuums (the GIN index's pending list merged) and analyzes."""
+    from modelsearch.conf import get_app_config
+
+    from branchwork.search.indexing import FTS, index_entry_model
+    from branchwork.search.models import Champion, SearchDocument
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for model in (index_entry_model(), SearchDocument, Champion):
+                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+            return
+        for table in (get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table, FTS):
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+
+
+def floor_order(engine, parsed) -> tuple[str, str, list]:
+    """The floor's key, relevance ordering and its parameters: bm25 with the site index's weights
+    (SQLite), ts_rank of the same tsquery the search ranks by (PostgreSQL)."""
+    from branchwork.search import analyzer
+    from branchwork.search.indexing import FTS
+
+    if engine.connection.vendor == "postgresql":
+        return "d.entry_id", "ts_rank(d.vector, %s::tsquery) DESC", [analyzer.tsquery(parsed)]
+    return f"{FTS}.rowid", f"bm25({FTS}, 4.0, 1.0, 0.0, 0.0)", []
+
+
+def uncapped_site_ranking(engine, parsed) -> list[tuple[int, float]]:
+    """Every match of the site index, no LIMIT, no access tokens, as (key, score) with the
+    lower score the better, best first: bm25 (title 4, body 1) on SQLite, ts_rank negated on
+    PostgreSQL (the search's relevance ordering)."""
+    from branchwork.search import analyzer
+    from branchwork.search.indexing import FTS
+
+    if engine.connection.vendor == "postgresql":
+        query = analyzer.tsquery(parsed)
+        return engine.fetch(f"SELECT d.entry_id, -ts_rank(d.vector, %s::tsquery) FROM {engine.documents} d "  # noqa: S608
+                            "WHERE d.vector @@ %s::tsquery ORDER BY 2", [query, query])
+    return engine.fetch(f"SELECT rowid, bm25({FTS}, 4.0, 1.0, 0.0, 0.0) FROM {FTS} "  # noqa: S608
+                        f"WHERE {FTS} MATCH %s ORDER BY 2",
+                        ["{title body} : (" + analyzer.fts5_match(parsed) + ")"])
+
+
+def uncapped_wagtail_ranking(engine, parsed) -> list[tuple[str, float]] | None:
+    """Wagtail's own FTS5 table (the back office's index, its own columns and lengths), bm25
+    over every match, as (object id, score), lower the better. None on PostgreSQL: there the
+    site index's vector is the index entry's title and body vectors (plus access tokens, which
+    no query names), so ts_rank over Wagtail's entry is the same ranking, nothing to compare."""
+    from modelsearch.conf import get_app_config
+
+    from branchwork.search import analyzer
+
+    if engine.connection.vendor == "postgresql":
+        return None
+    table = get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table
+    return engine.fetch(f"SELECT e.object_id, bm25({table}, 0.0, 1.0, 4.0) FROM {table} "  # noqa: S608
+                        f"JOIN wagtailsearch_indexentry e ON e.id = {table}.rowid WHERE {table} MATCH %s ORDER BY 2",
+                        ["{title body} : (" + analyzer.fts5_match(parsed) + ")"])
+
+
+def _truth(args) -> dict:
     """Documents of NTREX sentences (or generated ones) that contain none of TRUTH_WORDS, into
     which the words are put by construction (each word in its own clause, title or body): which
     document holds which word is known without the analyzer. A fifth of the documents are
     internal to one of ten branches; the member belongs to branch 1."""
     setup_django()
     from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
-    from modelsearch.conf import get_app_config
     from wagtail.models import Page
 
     from branchwork.core.models import OrganizationKind, Role
     from branchwork.core.testing import give_role, make_org, person_with_login
     from branchwork.search import access, analyzer, champions, indexing, selectors
-    from branchwork.search.indexing import FTS
     from branchwork.search.kinds import Filing
     from branchwork.search.models import SearchDocument
 
+    if getattr(args, "database", None):
+        call_command("migrate", verbosity=0)
+    postgres = connection.vendor == "postgresql"
     rng = random.Random(args.seed)
     started = time.perf_counter()
     pools = ntrex_pools() if NTREX.exists() else generated_pools(rng)
@@ -91,50 +171,41 @@ def truth_main(args) -> dict:
                     indexing.write_docs(batch)
                     batch = []
             indexing.write_docs(batch)
-        with connection.cursor() as cursor:
-            for table in (get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table, FTS):
-                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+        tidy_index(connection)
 
     build_s, _ = timed(build)
-    print(f"{args.docs} documents indexed in {build_s:.1f} s")
+    print(f"{args.docs} documents indexed in {build_s:.1f} s ({connection.vendor})")
     # As `rebuild_search_index` ends: the champion lists of the frequent terms.
     champions_s, built = timed(champions.rebuild)
     print(f"champion lists: {built['terms']} terms, {built['rows']} rows in {champions_s:.1f} s")
-    wagtail_fts = get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table
+    if postgres:
+        tidy_index(connection)  # the champion rows analyzed too
+    engine = selectors._engine()
     date_of = {pk: d[3] for pk, d in zip(page_ids, docs, strict=True)}
     visible_to = {"anonymous": lambda d: d[4] is None, "member": lambda d: d[4] in (None, 1)}
     users = {"anonymous": AnonymousUserFactory(), "member": member_user}
 
     def floor_work(user, word):
-        """The same work without the page around it: the count and the top 20 by bm25 over the
-        visible matches, through the same match expression on the same index."""
-        tokens = access.reader_tokens(user)
-        source, params = selectors._engine().source(analyzer.parse_query(word), tokens, with_documents=False)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) {source}", params)
-            cursor.execute(f"SELECT {FTS}.rowid {source} ORDER BY bm25({FTS}, 4.0, 1.0, 0.0, 0.0) LIMIT 20", params)
-            return cursor.fetchall()
+        """The same work without the page around it: the count and the top 20 by the relevance
+        score (bm25, ts_rank) over the visible matches, the same match on the same index."""
+        parsed = analyzer.parse_query(word)
+        source, params = engine.source(parsed, access.reader_tokens(user), with_documents=False)
+        key, order, order_params = floor_order(engine, parsed)
+        engine.fetch(f"SELECT count(*) {source}", params)
+        return engine.fetch(f"SELECT {key} {source} ORDER BY {order} LIMIT 20", [*params, *order_params])
 
-    def ranked(sql_table, columns, key_sql, join, word, visible_ids) -> list[tuple[int, float]]:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {key_sql}, bm25({sql_table}, {columns}) FROM {sql_table}{join} "  # noqa: S608
-                           f"WHERE {sql_table} MATCH %s ORDER BY 2",
-                           ["{title body} : (" + analyzer.fts5_match(analyzer.parse_query(word)) + ")"])
-            return [(int(pk), score) for pk, score in cursor.fetchall() if int(pk) in visible_ids]
+    def uncapped_wagtail(word, visible_ids) -> list[tuple[int, float]] | None:
+        """Reference ranking (informational, SQLite only): Wagtail's own table, the visible
+        matches kept, with scores."""
+        rows = uncapped_wagtail_ranking(engine, analyzer.parse_query(word))
+        return None if rows is None else [(int(pk), score) for pk, score in rows if int(pk) in visible_ids]
 
-    def uncapped_bm25(word, visible_ids) -> list[tuple[int, float]]:
-        """Reference ranking: Wagtail's own FTS5 table (the back office's index, another
-        table with its own lengths), bm25 over every match, the visible ones kept, with scores."""
-        return ranked(wagtail_fts, "0.0, 1.0, 4.0", "e.object_id",
-                      f" JOIN wagtailsearch_indexentry e ON e.id = {wagtail_fts}.rowid", word, visible_ids)
-
-    object_of_key = dict(SearchDocument.objects.values_list("rowkey", "object_pk"))
+    object_of_key = dict(SearchDocument.objects.values_list(engine.document_key, "object_pk"))
 
     def uncapped_ours(word, visible_ids) -> list[tuple[int, float]]:
-        """The site index's bm25 over every match, no LIMIT, the visible ones kept."""
-        rows = ranked(FTS, "4.0, 1.0, 0.0, 0.0", f"{FTS}.rowid", "", word,
-                      {k for k, pk in object_of_key.items() if pk in visible_ids})
-        return [(object_of_key[k], score) for k, score in rows]
+        """The site index's relevance score over every match, no LIMIT, the visible ones kept."""
+        rows = uncapped_site_ranking(engine, analyzer.parse_query(word))
+        return [(object_of_key[k], score) for k, score in rows if object_of_key.get(k) in visible_ids]
 
     def overlap(hits, reference) -> float:
         """Share of our top 20 that belong to the reference's top 20, ties included: a hit
@@ -164,7 +235,7 @@ def truth_main(args) -> dict:
             return 1.0
         return round(min(1.0, max(before.pages, tail.pages) * per_page / len(truth)), 4)
 
-    report: dict = {"documents": args.docs, "words": {}, "latency_ms": {}}
+    report: dict = {"documents": args.docs, "database": connection.vendor, "words": {}, "latency_ms": {}}
     lat: dict[str, list[float]] = {"anonymous": [], "member": [], "floor_anonymous": [], "floor_member": []}
     for word in TRUTH_WORDS:
         entry = {}
@@ -183,7 +254,8 @@ def truth_main(args) -> dict:
                 "total_exact": results.total == len(truth),
                 "total_true_or_labelled": results.total_estimated or results.total == len(truth),
                 "total_error": round(results.total / len(truth) - 1, 4) if truth else 0.0,
-                "top20_overlap": round(overlap(hits, uncapped_bm25(word, truth)), 3),
+                "top20_overlap": (None if (wagtail := uncapped_wagtail(word, truth)) is None
+                                  else round(overlap(hits, wagtail), 3)),
                 "top20_overlap_own_index_uncapped": round(overlap(hits, uncapped_ours(word, truth)), 3),
                 "newest_first_exact": [h.object_id for h in by_date.hits] == newest,
             }
@@ -207,8 +279,8 @@ def truth_main(args) -> dict:
         "totals_true_or_labelled": sum(w[who]["total_true_or_labelled"] for w in words),
         "total_error_largest": max((abs(w[who]["total_error"]) for w in words
                                     if w[who]["total_estimated"]), default=0.0),
-        "top20_overlap_median": statistics.median(w[who]["top20_overlap"] for w in words),
-        "top20_overlap_min": min(w[who]["top20_overlap"] for w in words),
+        "top20_overlap_median": None if postgres else statistics.median(w[who]["top20_overlap"] for w in words),
+        "top20_overlap_min": None if postgres else min(w[who]["top20_overlap"] for w in words),
         "top20_overlap_own_index_min": min(w[who]["top20_overlap_own_index_uncapped"] for w in words),
         "newest_first_exact": sum(w[who]["newest_first_exact"] for w in words),
         "of": len(TRUTH_WORDS)} for who in users}
@@ -230,7 +302,9 @@ def truth_for_run(report: dict, lat: dict[str, list[float]], *, generate_s: floa
     """The truth run in bench/run.py's shape: latencies as metrics (each query a run, the first
     one a warm-up), and checks for reachability, newest first, the top-20 overlaps and the
     member ÷ visitor ratio, each with its issue 17 limit."""
-    docs = f"{report['documents']:,}"
+    postgres = report.get("database") == "postgresql"
+    docs = f"{report['documents']:,}" + (" on PostgreSQL" if postgres else "")
+    score = "ts_rank" if postgres else "bm25"
     names = {"anonymous": "visitor", "member": "member of branch 1",
              "floor_anonymous": "floor doing the same work, visitor",
              "floor_member": "floor doing the same work, member"}
@@ -256,16 +330,17 @@ def truth_for_run(report: dict, lat: dict[str, list[float]], *, generate_s: floa
                   f"{s['of']} / {s['of']}", s["totals_true_or_labelled"] == s["of"], at_least=True),
             check(f"{label}, newest first exact (words)", f"{s['newest_first_exact']} / {s['of']}",
                   f"{s['of']} / {s['of']}", s["newest_first_exact"] == s["of"], at_least=True),
-            check(f"{label}, top-20 overlap with uncapped bm25 of the site index (lowest)",
+            check(f"{label}, top-20 overlap with uncapped {score} of the site index (lowest)",
                   s["top20_overlap_own_index_min"], TRUTH_OVERLAP,
                   s["top20_overlap_own_index_min"] >= TRUTH_OVERLAP, at_least=True),
+        ]
+        if not postgres:
             # Informational: Wagtail's back-office table is another index (its own columns and
             # lengths), so its bm25 is another ranking; the issue's "same bm25 ranking over all
-            # matches" is the site index's, checked above.
-            check(f"{label}, top-20 overlap with uncapped bm25 of Wagtail's own table, another "
-                  f"index (median; lowest {s['top20_overlap_min']})",
-                  round(statistics.median(overlaps), 3), None, None),
-        ]
+            # matches" is the site index's, checked above. (On PostgreSQL the same ranking: skipped.)
+            checks.append(check(f"{label}, top-20 overlap with uncapped bm25 of Wagtail's own table, another "
+                                f"index (median; lowest {s['top20_overlap_min']})",
+                                round(statistics.median(overlaps), 3), None, None))
     ratio = ratios["member_p95_over_anonymous_p95"]
     checks += [
         check("p95 member ÷ p95 visitor", ratio, TRUTH_MEMBER_OVER_ANONYMOUS,
@@ -274,7 +349,7 @@ def truth_for_run(report: dict, lat: dict[str, list[float]], *, generate_s: floa
         check("p95 member ÷ p95 of its floor", ratios["member_p95_over_floor"], None, None),
     ]
     return {"benchmark": "search --truth",
-            "data": {"documents": report["documents"], "generate_s": generate_s,
+            "data": {"documents": report["documents"], "database": report.get("database", "sqlite"), "generate_s": generate_s,
                      "index_build_s": report["build_s"], "queries_per_word_and_reader": len(lat["member"])
                      // len(TRUTH_WORDS)},
             "metrics": metrics, "checks": checks}
