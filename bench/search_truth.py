@@ -303,18 +303,19 @@ def truth_for_run(report: dict, lat: dict[str, list[float]], *, generate_s: floa
     one a warm-up), and checks for reachability, newest first, the top-20 overlaps and the
     member ÷ visitor ratio, each with its issue 17 limit."""
     postgres = report.get("database") == "postgresql"
-    docs = f"{report['documents']:,}" + (" on PostgreSQL" if postgres else "")
+    docs = f"{report['documents']:,}"
+    on = ", PostgreSQL" if postgres else ""
     score = "ts_rank" if postgres else "bm25"
     names = {"anonymous": "visitor", "member": "member of branch 1",
              "floor_anonymous": "floor doing the same work, visitor",
              "floor_member": "floor doing the same work, member"}
     metrics = [{"name": f"truth_{key}", "budget_stat": "p95",
-                "label": f"Search --truth ({docs} documents, 14 words): {label}",
+                "label": f"Search --truth ({docs} documents{on}, 14 words): {label}",
                 "budget_s": TRUTH_MEMBER_P95_S if key == "member" else None, "runs_s": lat[key]}
                for key, label in names.items()]
 
     def check(label, value, limit, passed, at_least=False) -> dict:
-        return {"label": f"Search --truth ({docs} documents): {label}", "value": value, "limit": limit,
+        return {"label": f"Search --truth ({docs} documents{on}): {label}", "value": value, "limit": limit,
                 "at_least": at_least, "verdict": None if limit is None else ("PASS" if passed else "FAIL")}
 
     summary, words, ratios = report["summary"], report["words"].values(), report["ratios"]
