@@ -64,7 +64,18 @@ class FacetsSerializer(serializers.Serializer):
 
 class SearchResultsSerializer(serializers.Serializer):
     query = serializers.CharField(help_text=_("The query as searched (cut to 200 characters)."))
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(help_text=_(
+        "The number of matches the user may see: exact up to total_exact_up_to, beyond it an "
+        "estimate (total_estimated)."))
+    total_estimated = serializers.BooleanField(help_text=_(
+        "True when the total is an estimate; pages go on while they are full."))
+    total_exact_up_to = serializers.IntegerField(source="count_limit", help_text=_(
+        "Up to how many matches the total is counted exactly."))
+    facets_estimated = serializers.BooleanField(source="estimated", help_text=_(
+        "True when the facet counts are estimates, scaled from the newest facets_counted_over "
+        "matches to the total."))
+    facets_counted_over = serializers.IntegerField(source="total_limit", help_text=_(
+        "How many of the newest matches the facet counts are taken from."))
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
     per_page = serializers.IntegerField()

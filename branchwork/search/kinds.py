@@ -20,10 +20,11 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Model, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.translation import pgettext_lazy
 
 from branchwork.core import permissions
+from branchwork.core.reversing import reverser
 from branchwork.search import access
 
 
@@ -191,7 +192,8 @@ class Activities(Family):
 
     def urls(self, pks, request) -> dict[int, str]:
         rows = self.model.objects.filter(pk__in=pks).values_list("pk", "organization__code")
-        return {pk: reverse("activities:detail", args=[code, pk]) for pk, code in rows}
+        rev = reverser()
+        return {pk: rev("activities:detail", args=[code, pk]) for pk, code in rows}
 
 
 class People(Family):
@@ -214,7 +216,8 @@ class People(Family):
         return (names[0] if names else str(person)), " · ".join(rest)
 
     def urls(self, pks, request) -> dict[int, str]:
-        return {pk: reverse("core:person", kwargs={"person_id": pk}) for pk in pks}
+        rev = reverser()
+        return {pk: rev("core:person", kwargs={"person_id": pk}) for pk in pks}
 
 
 class JournalIssues(Family):
@@ -293,7 +296,8 @@ class Talks(Family):
 
     def urls(self, pks, request) -> dict[int, str]:
         try:
-            return {pk: reverse("lectures:talk", kwargs={"talk_id": pk}) for pk in pks}
+            rev = reverser()
+            return {pk: rev("lectures:talk", kwargs={"talk_id": pk}) for pk in pks}
         except NoReverseMatch:
             return {}
 

@@ -3,6 +3,8 @@
 Open to everyone; what it shows is what the visitor may open (`selectors.search`).
 """
 
+from urllib.parse import urlencode
+
 from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -13,18 +15,15 @@ PARAMS = ("q", "sort", *selectors.FACETS)
 
 
 def _url(params: QueryDict, **changes) -> str:
-    """This page's address with some parameters changed (None drops one); back to page 1."""
-    query = QueryDict(mutable=True)
-    for name in PARAMS:
-        value = params.get(name)
-        if value:
-            query[name] = value
+    """This page's address with some parameters changed (None drops one); back to page 1.
+    (A plain dict, encoded as QueryDict.urlencode would: a page writes one per facet value.)"""
+    query = {name: value for name in PARAMS if (value := params.get(name))}
     for name, value in changes.items():
         if value is None:
             query.pop(name, None)
         else:
             query[name] = value
-    return "?" + query.urlencode()
+    return "?" + urlencode(query)
 
 
 def search(request):

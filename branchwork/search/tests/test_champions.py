@@ -168,3 +168,20 @@ def test_the_total_is_exact_up_to_the_bound_and_an_estimate_beyond(corpus, anony
     assert estimated.total_estimated and estimated.total >= 21
     html = login(None).get("/search/", {"q": WORD}).content.decode()
     assert f"About {estimated.total} results" in html or f"约{estimated.total}条结果" in html
+
+
+def test_the_api_says_when_the_total_and_the_facets_are_estimates(corpus, personas, settings):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(personas.bob)
+    exact = client.get("/api/v1/search/", {"q": WORD}).json()
+    assert exact["total"] == selectors.search(personas.bob, WORD).total and exact["total_estimated"] is False
+    assert exact["facets_estimated"] is False
+    assert exact["total_exact_up_to"] == 5000 and exact["facets_counted_over"] == 1000
+    settings.SEARCH_MAX_MATCHES = 20
+    settings.SEARCH_COUNT_BOUND = 20
+    estimated = client.get("/api/v1/search/", {"q": WORD, "per_page": 10}).json()
+    assert estimated["total_estimated"] is True and estimated["facets_estimated"] is True
+    assert estimated["total_exact_up_to"] == 20 and estimated["facets_counted_over"] == 20
+    assert estimated["total"] >= 21 and estimated["pages"] >= 2
