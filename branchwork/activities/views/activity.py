@@ -278,7 +278,10 @@ def activity_detail(request, org_code, activity_id):
         and "general_meeting" in activity.type_codes
         and org.kind in (OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH),
         "my_row": next((a for a in attendance if a.person_id == me), None),
-        "return_form": ReturnForm(), "attachment_form": AttachmentForm(),
+        # The forms only where the page shows them (as the template decides).
+        "return_form": ReturnForm() if activity.status == ActivityStatus.SUBMITTED and can_approve else None,
+        "attachment_form": AttachmentForm() if can_record and activity.status not in (
+            ActivityStatus.LOCKED, ActivityStatus.CANCELLED) else None,
         "statuses": ATTENDANCE_CHOICES,
         "revisions": parts.revisions,
         "breadcrumbs": _crumbs(org, (_("Activities"), reverse("activities:list", args=[org.code])),
