@@ -118,6 +118,8 @@ def _rows(name, build, activity, model=None):
 
 def parts(activity: Activity) -> Parts:
     """What the page lists of `activity` (see the module's docstring)."""
+    # The type tags where prefetch_related("type_tags") would leave them: `activity.type_codes`
+    # and `type_labels` read them without a query.
     type_tags = _rows("type_tags", _type_tags, activity, ActivityTypeTag)
     cached = QuerySet(ActivityTypeTag)
     cached._result_cache, cached._prefetch_done = type_tags, True
