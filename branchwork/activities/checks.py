@@ -78,13 +78,16 @@ class RecordView:
     resolutions: list = field(default_factory=list)
 
     @classmethod
-    def of(cls, activity: Activity, attendance: list | None = None) -> RecordView:
-        """The record's view; `attendance`: its attendance rows with their people, when the
-        caller has them already (the activity's page)."""
+    def of(cls, activity: Activity, attendance: list | None = None,
+           resolutions: list | None = None) -> RecordView:
+        """The record's view; `attendance`: its attendance rows with their people, and
+        `resolutions`: its resolutions with their subject people, when the caller has them
+        already (the activity's page)."""
         return cls(
             activity=activity,
             attendance=list(activity.attendance.select_related("person")) if attendance is None else attendance,
-            resolutions=list(activity.resolutions.select_related("subject_person")),
+            resolutions=list(activity.resolutions.select_related("subject_person"))
+            if resolutions is None else resolutions,
         )
 
     @cached_property
@@ -190,15 +193,17 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def run(activity: Activity, checks: tuple[Check, ...] = CHECKS, *, attendance: list | None = None) -> list[Failure]:
+def run(activity: Activity, checks: tuple[Check, ...] = CHECKS, *, attendance: list | None = None,
+        resolutions: list | None = None) -> list[Failure]:
     """Every failure of every check, in the order of the checks (empty when the record is fine)."""
-    record = RecordView.of(activity, attendance)
+    record = RecordView.of(activity, attendance, resolutions)
     return [failure for check in checks for failure in check.run(record)]
 
 
-def resolution_outcomes(activity: Activity, *, attendance: list | None = None) -> list[dict]:
+def resolution_outcomes(activity: Activity, *, attendance: list | None = None,
+                        resolutions: list | None = None) -> list[dict]:
     """Each resolution with its outcome computed from the counts (for pages and ledgers)."""
-    record = RecordView.of(activity, attendance)
+    record = RecordView.of(activity, attendance, resolutions)
     base = len(record.voting_expected)
     return [{"resolution": r, "voting_expected": base, "passed": r.outcome(base)}
             for r in record.resolutions]

@@ -69,7 +69,11 @@ def visible_children(user, org: Organization) -> QuerySet[Organization]:
 
 
 def ancestors(org: Organization) -> list[Organization]:
-    return list(Organization.objects.filter(path__in=org.ancestor_paths()).order_by("depth"))
+    """The organizations above `org`, from the top (every page's crumbs: compiled once per
+    path, core/prepared.py)."""
+    paths = org.ancestor_paths()
+    return prepared.rows(("core.ancestors", tuple(paths)),
+                         lambda: Organization.objects.filter(path__in=paths).order_by("depth"))
 
 
 def person_memberships(person: Person) -> list[Membership]:

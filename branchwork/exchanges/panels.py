@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from branchwork.core import prepared
 from branchwork.core.hooks import MyPagePanel
 from branchwork.exchanges import permissions as rules
 from branchwork.exchanges.models import Event, Participant, ParticipantStatus
@@ -21,9 +22,15 @@ def observers(events):
             .select_related("contact", "delegation__party"))
 
 
+def _events(activity_id):
+    return (Event.objects.filter(activities=activity_id)
+            .annotate(guests=Count("participants", distinct=True)).order_by("starts_on", "pk"))
+
+
 def activity_panel(request, activity) -> MyPagePanel | None:
-    events = list(Event.objects.filter(activities=activity).annotate(
-        guests=Count("participants", distinct=True)).order_by("starts_on", "pk"))
+    # Asked on every visit of an activity's page, mostly of one in no event: compiled once
+    # (core/prepared.py).
+    events = prepared.rows("exchanges.activity_panel.events", _events, activity_id=activity.pk)
     if not events:
         return None
     visible = set(rules.visible_events(request.user).filter(pk__in=[e.pk for e in events])

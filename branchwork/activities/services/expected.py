@@ -169,10 +169,14 @@ def recompute_credits(activity: Activity) -> None:
     Credit.objects.bulk_create(credits)
 
 
-def quorum_report(activity: Activity) -> list[dict]:
-    """Per organization and quorum type: present, base, met (for pages and ledgers)."""
+def quorum_report(activity: Activity, *, credits: list | None = None) -> list[dict]:
+    """Per organization and quorum type: present, base, met (for pages and ledgers). `credits`:
+    the activity's credits with their organizations, by organization and code, when the caller
+    has them already (the activity's page)."""
     result = []
-    for credit in activity.credits.select_related("organization").order_by("organization_id", "code"):
+    if credits is None:
+        credits = activity.credits.select_related("organization").order_by("organization_id", "code")
+    for credit in credits:
         quorum = get_rulebook().types[credit.code].quorum if credit.code in get_rulebook().types else None
         if quorum is None:
             continue

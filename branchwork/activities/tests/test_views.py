@@ -407,3 +407,38 @@ def test_committee_table_pages_a_large_committee_and_the_export_has_every_branch
     names = [row[0] for row in book.active.iter_rows(min_row=2, values_only=True)]
     assert len(names) == 2 * COMMITTEE_PAGE_SIZE + 5
     assert f"第{extra - 1:03d}支部" in names and "新049支部" in names
+
+
+def _grow_record(p, activity, numbers):
+    """More guests (expected and observing), amendments naming people, photos and materials."""
+    from branchwork.activities.models import Attachment, Attendance, AttendanceRole
+
+    for i in numbers:
+        Attendance.objects.create(activity=activity, name=f"来宾{i}", organization=p.branch_a,
+                                  role=AttendanceRole.EXPECTED if i % 2 else AttendanceRole.OBSERVER,
+                                  status=AttendanceStatus.EXCUSED if i % 3 else AttendanceStatus.PRESENT,
+                                  reason="出差" if i % 3 else "")
+        Amendment.objects.create(activity=activity, by=p.alice, by_name="李爱丽", reason=f"更正{i}",
+                                 entries=[{"field": "host", "old": p.people.alice.pk, "new": p.people.bob.pk},
+                                          {"field": "place", "old": "旧址", "new": f"新址{i}"}])
+        Attachment.objects.create(activity=activity, kind="photo" if i % 2 else "material",
+                                  file=f"activities/x{i}.jpg", filename=f"x{i}.jpg", caption=f"图{i}")
+
+
+def test_record_page_query_count_does_not_grow_with_the_record(personas, login):
+    """A plain member's view of a locked record of their branch asks as many queries with ten
+    times the attendance, amendments, photos and materials."""
+    p = personas
+    activity = held_activity(by=p.alice, organization=p.branch_a, types=["theme_day"],
+                             starts_at=at(2025, 3, 14), host=p.people.alice, recorder=p.people.alice,
+                             agenda="学习文件", lock=True)
+    client = login(p.bob)
+    _grow_record(p, activity, range(2))
+    client.get(url(activity))
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url(activity)).status_code == 200
+    _grow_record(p, activity, range(2, 20))
+    with CaptureQueriesContext(connection) as large:
+        body = client.get(url(activity)).content.decode()
+    assert "更正19" in body and "来宾19" in body and "图19" in body and "图18" in body
+    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from branchwork.activities import amendments, checks, feeds, selectors, services
+from branchwork.activities import amendments, checks, feeds, record_page, selectors, services
 from branchwork.activities import checkin as checkin_state
 from branchwork.activities.forms import (
     ATTENDANCE_CHOICES,
@@ -24,7 +24,6 @@ from branchwork.activities.forms import (
     year_choices,
 )
 from branchwork.activities.models import (
-    Activity,
     ActivityStatus,
     AttendanceRole,
     AttendanceStatus,
@@ -43,7 +42,6 @@ from branchwork.activities.views.common import (
     _crumbs,
     _everyone,
     _get,
-    _get_visible,
     _people_for,
     _state_change,
     _year,
@@ -233,13 +231,14 @@ def _attendance_recorded(activity, expected) -> bool:
 
 @login_required
 def activity_detail(request, org_code, activity_id):
-    # One query for the activity with everything its page names (the permission check included).
-    activity = _get_visible(request.user, org_code, activity_id, permissions.visible(request.user, Activity)
-                            .select_related("organization", "host", "recorder", "lecturer",
-                                            "submitted_by__person", "locked_by__person"))
+    # One query for the activity with everything its page names (the permission check included),
+    # then one for each list it shows: SQL compiled once per shape (activities/record_page.py).
+    activity = record_page.visible_activity(request.user, activity_id)
+    if activity is None or activity.organization.code != org_code:
+        raise Http404("No such activity")
     org = activity.organization
-    attendance = list(activity.attendance.select_related("person", "organization"))
-    attachments = list(activity.attachments.all())
+    parts = record_page.parts(activity)
+    attendance, attachments = parts.attendance, parts.attachments
     expected = [a for a in attendance if a.role == AttendanceRole.EXPECTED]
     observers = [a for a in attendance if a.role == AttendanceRole.OBSERVER]
     counts = {s: sum(1 for a in expected if a.status == s) for s in AttendanceStatus.values}
@@ -249,38 +248,42 @@ def activity_detail(request, org_code, activity_id):
     can_approve = permissions.can(user, "approve", activity)
     me = getattr(getattr(user, "person", None), "pk", None)
     resolutions = []
-    for row in checks.resolution_outcomes(activity, attendance=attendance):  # passed or not, from the counts
+    for row in checks.resolution_outcomes(activity, attendance=attendance,
+                                          resolutions=parts.resolutions):  # passed or not, from the counts
         row["resolution"].passed = row["passed"]
         resolutions.append(row["resolution"])
     return render(request, "activities/detail.html", {
         "org": org, "activity": activity, "expected": expected, "observers": observers,
         "counts": counts, "resolutions": resolutions,
         # What blocks approval, for those who can act on it (the recorder, the host, managers).
-        "approval_checks": checks.run(activity, attendance=attendance) if activity.status in (
-            ActivityStatus.HELD, ActivityStatus.SUBMITTED) and (can_record or can_approve or can_manage)
-        else [],
+        "approval_checks": checks.run(activity, attendance=attendance, resolutions=parts.resolutions)
+        if activity.status in (ActivityStatus.HELD, ActivityStatus.SUBMITTED)
+        and (can_record or can_approve or can_manage) else [],
         "photos": [a for a in attachments if a.kind == "photo"],
         "materials": [a for a in attachments if a.kind == "material"],
-        "amendments": amendments.with_lines(activity.amendments.select_related("by__person")),
-        "quorum": services.quorum_report(activity),
+        "amendments": amendments.with_lines(parts.amendments),
+        "quorum": services.quorum_report(activity, credits=parts.credits),
         "quorum_judged": _attendance_recorded(activity, expected),
         "submitted": _signer(activity.submitted_by, activity) if activity.submitted_at else None,
         "approved": _signer(activity.locked_by, activity) if activity.is_locked else None,
         "excused": [a for a in expected if a.status == AttendanceStatus.EXCUSED],
         "absent": [a for a in expected if a.status == AttendanceStatus.ABSENT],
         "checkin": checkin_state.state(activity),
-        "co_organizers": list(activity.co_organizers.all()),
+        "co_organizers": parts.co_organizers,
         "missing": services.missing_record_fields(activity) if activity.status == ActivityStatus.HELD else [],
         "can_record": can_record, "can_manage": can_manage, "can_approve": can_approve,
         # A committee is elected at a general meeting of a branch or general branch, once held.
-        "elections": list(activity.elections.all()),
+        "elections": parts.elections,
         "can_record_election": can_record and activity.is_held
         and "general_meeting" in activity.type_codes
         and org.kind in (OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH),
         "my_row": next((a for a in attendance if a.person_id == me), None),
-        "return_form": ReturnForm(), "attachment_form": AttachmentForm(),
+        # The forms only where the page shows them (as the template decides).
+        "return_form": ReturnForm() if activity.status == ActivityStatus.SUBMITTED and can_approve else None,
+        "attachment_form": AttachmentForm() if can_record and activity.status not in (
+            ActivityStatus.LOCKED, ActivityStatus.CANCELLED) else None,
         "statuses": ATTENDANCE_CHOICES,
-        "revisions": activity.revisions.count(),
+        "revisions": parts.revisions,
         "breadcrumbs": _crumbs(org, (_("Activities"), reverse("activities:list", args=[org.code])),
                                (activity.title, None)),
     })

@@ -58,18 +58,6 @@ def _year(request) -> int:
     return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
-def _get_visible(user, org_code, activity_id, qs) -> Activity:
-    """The activity from `qs` (what the user may see), under its own organization's address;
-    404 otherwise."""
-    try:
-        activity = qs.get(pk=activity_id)
-    except (Activity.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such activity") from None
-    if activity.organization.code != org_code:
-        raise Http404("No such activity")
-    return activity
-
-
 def _get(request, org_code, activity_id) -> tuple[Organization, Activity]:
     activity = permissions.get_or_404(request.user, Activity, activity_id)
     if activity.organization.code != org_code:
