@@ -6,8 +6,10 @@ PY := $(VENV)/bin/python
 BW := $(VENV)/bin/branchwork
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# gunicorn: sync processes, one per core (docs/OPERATIONS.md "Worker model"); THREADS > 1
+# makes them threaded workers.
 WORKERS ?= 2
-THREADS ?= 4
+THREADS ?= 1
 # Tests use both cores; TEST_ARGS passes more options to pytest (e.g. TEST_ARGS="-k audit").
 TEST_JOBS ?= 2
 TEST_ARGS ?=
@@ -45,7 +47,7 @@ serve: install ## Serve with gunicorn (and the task worker) on $(HOST):$(PORT)
 	@echo "Branchwork on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@$(BW) db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn branchwork.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class gthread --threads $(THREADS) --preload --access-logfile - --log-level warning
+	$(VENV)/bin/gunicorn branchwork.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) --preload --access-logfile - --log-level warning
 
 worker: install ## Run the background task worker alone
 	$(BW) db_worker

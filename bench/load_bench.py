@@ -11,8 +11,9 @@ them take most of a 30 s window on 2 cores, and until 2026-12-04 they were insid
     mixed   /my/, an activity of their branch, an internal article, a search, in turn
     floor   the trivial signed-in view alone (same middleware, same session lookups)
 
-For each database and worker model (sync: 2 processes; gthread: 2 processes × 4 threads, what
-`make serve` runs since 2026-12-04, docs/OPERATIONS.md "Worker model") it
+For each database and worker model (by default sync: 2 processes, what `make serve` runs, chosen
+by this benchmark on a quiet machine, docs/OPERATIONS.md "Worker model"; and gthread: 2 processes
+× 4 threads, for comparison; LOAD_WORKERS names others: sync4, gthread2x2, gthread4x2) it
 reports requests per second, p50 and p95 over every request of the run, errors, and the ratio
 mixed ÷ floor of the throughputs. PostgreSQL is measured too when LOAD_DATABASE_URL names a
 server (`make bench` runs everything else on SQLite): a throwaway database is made there and
