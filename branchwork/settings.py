@@ -394,8 +394,9 @@ WAGTAILADMIN_BASE_URL = BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "branchwork.search.backend"}}
 # The site search ranks and counts at most this many of the newest matches a user may see.
 SEARCH_MAX_MATCHES = env_int("SEARCH_MAX_MATCHES", 1000)
-# The total is counted exactly up to this many matches, and estimated (labelled "about") beyond.
-SEARCH_COUNT_BOUND = env_int("SEARCH_COUNT_BOUND", 5000)
+# The total is counted exactly up to this many matches, and estimated (labelled "about") beyond;
+# 0: the database's own bound (5,000 on SQLite, 1,000 on PostgreSQL: search/selectors.py says why).
+SEARCH_COUNT_BOUND = env_int("SEARCH_COUNT_BOUND", 0)
 # Champion lists (search/champions.py): terms in at least this many documents get one, of the
 # best this many documents for the term.
 SEARCH_CHAMPION_MIN_DF = env_int("SEARCH_CHAMPION_MIN_DF", 1000)

@@ -53,6 +53,7 @@ K1, B = 1.2, 0.75
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 FTS = "bwsearch_fts"
 CHAMPIONS = Champion._meta.db_table
+TERMS = ChampionTerm._meta.db_table
 DOCUMENTS = SearchDocument._meta.db_table
 
 

@@ -27,7 +27,7 @@ from modelsearch.conf import get_app_config
 from modelsearch.index import AutocompleteField, RelatedFields, SearchField
 
 from branchwork.core.language import join_paragraphs
-from branchwork.search import access, analyzer, champions, extract
+from branchwork.search import access, analyzer, champions, extract, windows
 from branchwork.search.kinds import Family, Filing, family_for_model
 from branchwork.search.models import SearchDocument
 
@@ -221,7 +221,8 @@ def _write_site_index(connection, documents: list[SearchDocument], terms: dict[i
                       old_keys: list[int]) -> None:
     """The site search's index rows of `documents` (terms: entry id → analyzed title, body on
     SQLite): on SQLite, FTS5 rows keyed by `rowkey`; on PostgreSQL, the `vector` column
-    (title A, body D, tokens B) made from the index entry's vectors."""
+    (title A, body D, access tokens B) made from the index entry's vectors, with the time and
+    filter tokens of `windows.py` (B)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if documents:
@@ -229,7 +230,8 @@ def _write_site_index(connection, documents: list[SearchDocument], terms: dict[i
                 params = [v for doc in documents for v in (doc.entry_id, _pg_tokens(doc.readers, doc.gate))]
                 cursor.execute(
                     f"UPDATE {SearchDocument._meta.db_table} d SET vector = e.title || e.body || "  # noqa: S608
-                    f"setweight(v.tokens::tsvector, 'B') FROM {index_entry_model()._meta.db_table} e, "
+                    f"setweight(v.tokens::tsvector, 'B') || {windows.tokens_sql('d')} "
+                    f"FROM {index_entry_model()._meta.db_table} e, "
                     f"(VALUES {values}) AS v (entry_id, tokens) WHERE e.id = d.entry_id AND d.entry_id = v.entry_id",
                     params,
                 )
@@ -352,3 +354,23 @@ def refresh_title_norms(*, full: bool = False) -> None:
         return
     targets = entries if full else entries.filter(title_norm=1.0)
     targets.annotate(n=length).filter(n__gt=0).update(title_norm=average / F("n"))
+
+
+def order_by_date() -> None:
+    """PostgreSQL: rewrite the search documents' table in date order (`CLUSTER` on the date
+    index) and analyze it, so that the newest-first windows of `windows.py` read rows that sit
+    together. Searches and index writes wait for it (about a minute per 300,000 documents). New
+    documents go to the table's end, so the order holds until many old ones are rewritten.
+    Nothing to do on SQLite: its full-text rows are keyed by date."""
+    connection = connections[router.db_for_write(SearchDocument)]
+    if connection.vendor != "postgresql":
+        return
+    table = SearchDocument._meta.db_table
+    with connection.cursor() as cursor:
+        # Inside a transaction that wrote documents, their deferred foreign-key checks first
+        # (CLUSTER refuses a table with checks pending), deferred again after it (as Django
+        # makes them; no constraint here is deferrable otherwise).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"CLUSTER {table} USING bwsearch_date")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(f"ANALYZE {table}")

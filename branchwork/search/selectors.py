@@ -16,16 +16,19 @@ The queries, each over the visible matches:
   when the list's visible rows fill it: the same page, without scoring every match. Otherwise,
   bm25 over title (weight 4) and body (1), `ORDER BY … LIMIT/OFFSET` (on SQLite the engine
   scores every match; on PostgreSQL `ts_rank` over the GIN matches);
-- newest first: the index's key is the publication date (SQLite: the FTS5 rowid, `access.rowkey`;
-  PostgreSQL: an index on the date), so the engine walks matches newest first and stops after
-  the page;
-- the total: exact up to `SEARCH_COUNT_BOUND` matches (5,000; counted newest first, stopping
-  there), beyond it an estimate (`Results.total_estimated`, the page says "about"): the bound
-  scaled by the share of the index's time span the newest `bound` matches cover;
+- newest first: on SQLite the index's key is the publication date (the FTS5 rowid,
+  `access.rowkey`), so the engine walks matches newest first and stops after the page; on
+  PostgreSQL the newest matches come from the newest time window that holds enough of them
+  (`windows.py`: time tokens in the vector, one statement per window for the facets, the total
+  and the page);
+- the total: exact up to `count_bound()` matches (`SEARCH_COUNT_BOUND`; by default 5,000 on
+  SQLite, counted newest first and stopping there, and 1,000 on PostgreSQL, where each counted
+  match's row is read), beyond it an estimate (`Results.total_estimated`, the page says
+  "about"): the matches counted scaled by the share of the index's time span they cover;
 - whether any `checked` document matches: the word with the token `xdoc` that they alone carry;
 - the facets: counted over the newest `SEARCH_MAX_MATCHES` matches (1,000 by default): exact up
   to that many, and beyond it estimates scaled to the total, which the page labels as such
-  (`Results.estimated`).
+  (`Results.estimated`). Filters are matched by the index too on PostgreSQL (filter tokens).
 The number of queries does not grow with the results.
 """
 
@@ -43,7 +46,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from branchwork.core import permissions
-from branchwork.search import access, analyzer, champions, highlight
+from branchwork.search import access, analyzer, champions, highlight, windows
 from branchwork.search.indexing import FTS
 from branchwork.search.kinds import families, kind_labels
 from branchwork.search.models import SearchDocument
@@ -129,6 +132,33 @@ class Results:
         return (self.page - 1) * self.per_page + 1 if self.hits else 0
 
 
+@dataclass
+class _Scope:
+    """What one search asks: the query, the reader's tokens, the `checked` clause (SQL on `d`,
+    or empty) and the filters (as chosen, and as SQL on `d`)."""
+
+    parsed: analyzer.Query
+    tokens: access.ReaderTokens
+    where: str
+    where_params: list
+    filters: dict[str, str]
+    filter_sql: str
+    filter_params: list
+
+
+@dataclass
+class _Tally:
+    """The counts of one search: the facets' cube over the newest matches (kind, organization,
+    channel, year, count; scaled to the total when estimated), the total (of the filtered
+    matches), and the keys of the newest-first page when the tally met them on its way."""
+
+    cube: list[tuple]
+    estimated: bool
+    total: int
+    total_estimated: bool
+    newest: list[int] | None = None
+
+
 # --- SQL for each database ---
 
 
@@ -194,22 +224,45 @@ class _SQLite(_Engine):
         # bm25() is lower for better matches; columns: title, body, readers, gate.
         return f"bm25({FTS}, 4.0, 1.0, 0.0, 0.0), {FTS}.rowid DESC", []
 
+    def matching(self, scope: _Scope, *, filtered: bool) -> tuple[str, list]:
+        """FROM … WHERE: the visible matches (those passing the filters too when `filtered`)."""
+        joined = filtered and bool(scope.filters)
+        source, params = self.source(scope.parsed, scope.tokens, with_documents=joined)
+        if joined:
+            return (source + scope.where + scope.filter_sql,
+                    params + scope.where_params + scope.filter_params)
+        return source + scope.where, params + scope.where_params
+
+    def tally(self, scope: _Scope, *, limit: int, bound: int, term: str | None,
+              page: tuple[int, int] | None) -> _Tally:
+        """The index walks matches newest first and stops: the facets over the newest `limit`,
+        the totals counted newest first up to `bound` (`_bounded_count`)."""
+        visible_sql, visible_params = self.matching(scope, filtered=False)
+        cube = self.fetch(
+            f"SELECT d.kind, d.organization_id, d.channel_id, d.year, count(*) FROM "  # noqa: S608
+            f"(SELECT {self.key} AS k {visible_sql} ORDER BY {self.date_order} LIMIT %s) m "
+            f"JOIN {self.documents} d ON d.{self.document_key} = m.k GROUP BY 1, 2, 3, 4",
+            [*visible_params, limit],
+        )
+        seen = sum(row[4] for row in cube)
+        if seen < limit:
+            return _Tally(cube, False, sum(row[4] for row in cube if _passes(row, scope.filters)), False)
+        everything, estimated = _bounded_count(self, visible_sql, visible_params)
+        total = everything
+        if scope.filters:
+            total, filtered_estimate = _bounded_count(self, *self.matching(scope, filtered=True))
+            estimated = estimated or filtered_estimate
+        scale = everything / seen
+        return _Tally([(*row[:4], max(1, round(row[4] * scale))) for row in cube], True, total, estimated)
+
 
 class _Postgres(_Engine):
-    """The `vector` column of the search documents (title A, body D, access tokens B) under its
-    GIN index; newest first by the index on the date."""
+    """The `vector` column of the search documents (title A, body D; access, time and filter
+    tokens B) under its GIN index; the newest matches from time windows (`windows.py`)."""
 
     key = "d.entry_id"
     document_key = "entry_id"
     date_order = "d.date DESC NULLS LAST, d.entry_id DESC"
-    time = "extract(epoch from d.date)"
-
-    def first_time(self) -> tuple[str, list]:
-        return f"SELECT extract(epoch from min(date)) FROM {self.documents}", []  # noqa: S608
-
-    @staticmethod
-    def seconds(value):
-        return None if value is None else float(value)
 
     def source(self, parsed, tokens: access.ReaderTokens, *, with_documents: bool) -> tuple[str, list]:
         query = f"({analyzer.tsquery(parsed)}) & ({_ts_tokens(tokens.readers)})"
@@ -226,6 +279,102 @@ class _Postgres(_Engine):
 
     def relevance(self, parsed) -> tuple[str, list]:
         return "ts_rank(d.vector, %s::tsquery) DESC, d.entry_id DESC", [analyzer.tsquery(parsed)]
+
+    @staticmethod
+    def tsquery(scope: _Scope, *, filtered: bool, cover: list[str] | None = None) -> str:
+        """The match: the words, the reader's tokens, the filters' tokens (when `filtered`) and
+        the window's time tokens (`cover`, none: the whole index)."""
+        query = f"({analyzer.tsquery(scope.parsed)}) & ({_ts_tokens(scope.tokens.readers)})"
+        if not scope.tokens.superuser:
+            query += f" & ({_ts_tokens(scope.tokens.gates)})"
+        if filtered:
+            for name, value in scope.filters.items():
+                query += " & " + analyzer.tsquery_lexeme(windows.facet_token(name, value))
+        if cover:
+            query += " & (" + " | ".join(analyzer.tsquery_lexeme(t) for t in cover) + ")"
+        return query
+
+    def matching(self, scope: _Scope, *, filtered: bool, cover: list[str] | None = None) -> tuple[str, list]:
+        """FROM … WHERE: the visible matches (those passing the filters too when `filtered`, in
+        the window `cover` when given)."""
+        return (f"FROM {self.documents} d WHERE d.vector @@ %s::tsquery{scope.where}",
+                [self.tsquery(scope, filtered=filtered, cover=cover), *scope.where_params])
+
+    def span(self, term: str | None) -> tuple[windows.Span, float | None]:
+        """The index's first and newest dates and its documents (the planner's count, counted
+        when the table was never analyzed), and the share of documents expected to match a
+        one-word query (its champion list's count; below the lists' minimum when it has none)."""
+        first, newest, documents, listed, lists = self.fetch(
+            f"SELECT min(date), max(date), (SELECT reltuples FROM pg_class WHERE oid = %s::regclass), "  # noqa: S608
+            f"(SELECT documents FROM {champions.TERMS} WHERE term = %s), "
+            f"EXISTS (SELECT 1 FROM {champions.TERMS}) FROM {self.documents}",
+            [self.documents, term])[0]
+        if documents is None or documents < 0:
+            documents = self.fetch(f"SELECT count(*) FROM {self.documents}", [])[0][0]  # noqa: S608
+        span = windows.Span(first, newest, int(documents))
+        rate = None
+        if term is not None and lists and span.documents:
+            rate = min(1.0, (listed if listed is not None else champions.min_df()) / span.documents)
+        return span, rate
+
+    def _window(self, scope: _Scope, span: windows.Span, rate: float | None, *, need: int, filtered: bool,
+                cube: int, page: tuple[int, int]) -> tuple[datetime.date | None, int, list[tuple]]:
+        """The newest matches, from the first window holding `need` of them (or the whole
+        index): its first day (None: the whole index), its matches, and the rows of one
+        statement over them: (0, count), the cube over the newest `cube` (1, kind,
+        organization, channel, year, count) and the keys of the newest ranked in `page`
+        (2, key, rank)."""
+        last = max(cube, page[1])
+        statement = [
+            "SELECT 0, NULL, NULL, NULL, NULL, count(*) FROM m",
+        ]
+        if cube:
+            statement.append("SELECT 1, kind, organization_id, channel_id, year, count(*) FROM n "
+                             "WHERE r <= %s GROUP BY 2, 3, 4, 5")
+        if page[1] > page[0]:
+            statement.append("SELECT 2, NULL, entry_id, NULL, NULL, r FROM n WHERE r > %s AND r <= %s")
+        start = windows.first_start(span, need, rate)
+        while True:
+            cover = windows.cover(start, span.newest.astimezone(datetime.UTC).year) if start else None
+            sql, params = self.matching(scope, filtered=filtered, cover=cover)
+            rows = self.fetch(
+                f"WITH m AS MATERIALIZED (SELECT d.entry_id, d.date, d.kind, d.organization_id, d.channel_id, "  # noqa: S608
+                f"d.year {sql}), n AS (SELECT t.*, row_number() OVER (ORDER BY date DESC NULLS LAST, "
+                "entry_id DESC) AS r FROM (SELECT * FROM m ORDER BY date DESC NULLS LAST, entry_id DESC "
+                "LIMIT %s) t) " + " UNION ALL ".join(statement),
+                [*params, last, *([cube] if cube else []), *(page if page[1] > page[0] else [])])
+            found = next(row[5] for row in rows if row[0] == 0)
+            if start is None or found >= need:
+                return start, found, rows
+            start = windows.widen(span, start, found, need)
+
+    def tally(self, scope: _Scope, *, limit: int, bound: int, term: str | None,
+              page: tuple[int, int] | None) -> _Tally:
+        """The same counts from the newest window that holds enough matches (`windows.py`): one
+        statement for the facets, the total and a newest-first page, another for the filtered
+        total and page when filters are chosen (the first then needs only the facets' matches)."""
+        span, rate = self.span(term)
+        ranks = page or (0, 0)
+        if scope.filters:
+            start, found, rows = self._window(scope, span, rate, need=limit + 1, filtered=False, cube=limit,
+                                              page=(0, 0))
+        else:
+            start, found, rows = self._window(scope, span, rate, need=max(bound + 1, ranks[1]), filtered=False,
+                                              cube=limit, page=ranks)
+        cube = [row[1:] for row in rows if row[0] == 1]
+        seen = sum(row[4] for row in cube)
+        everything = found if start is None else windows.estimate(span, start, found)
+        if everything > seen:
+            scale = everything / seen
+            cube = [(*row[:4], max(1, round(row[4] * scale))) for row in cube]
+        if scope.filters:
+            if "year" in scope.filters:  # the year's matches are all in its own span
+                span = span.within_year(int(scope.filters["year"]))
+            start, found, rows = self._window(scope, span, rate, need=max(bound + 1, ranks[1]), filtered=True,
+                                              cube=0, page=ranks)
+        total = found if start is None else windows.estimate(span, start, found)
+        keys = [key for _rank, key in sorted((row[5], row[2]) for row in rows if row[0] == 2)] if page else None
+        return _Tally(cube, everything > seen, total, start is not None, keys)
 
 
 def _engine():
@@ -303,7 +452,6 @@ def search(user, query: str, *, filters: dict | None = None, sort: str = "releva
 
     engine = _engine()
     tokens = access.reader_tokens(user)
-    source, source_params = engine.source(parsed, tokens, with_documents=False)
     where, where_params, checked = "", [], None
     if not tokens.superuser:
         # Documents asked of the policy one by one: the clause is built only when one matches.
@@ -311,67 +459,59 @@ def search(user, query: str, *, filters: dict | None = None, sort: str = "releva
             checked = _checked_clause(user)
             where, where_params = engine.checked(*checked)
             where = " AND " + where
-    visible_sql, visible_params = source + where, source_params + where_params
-
-    # Facets: over the newest `limit` matches (exact when there are no more).
-    limit = max_matches()
-    cube = engine.fetch(
-        f"SELECT d.kind, d.organization_id, d.channel_id, d.year, count(*) FROM "  # noqa: S608
-        f"(SELECT {engine.key} AS k {visible_sql} ORDER BY {engine.date_order} LIMIT %s) m "
-        f"JOIN {engine.documents} d ON d.{engine.document_key} = m.k GROUP BY 1, 2, 3, 4",
-        [*visible_params, limit],
-    )
-    seen = sum(row[4] for row in cube)
-    results.estimated = seen >= limit
     filter_sql, filter_params = "", []
     for name, value in filters.items():
         filter_sql += f" AND {_FILTER_COLUMNS[name]} = %s"
         filter_params.append(value if name == "kind" else int(value))
-    if filters:
-        filtered_source, _params = engine.source(parsed, tokens, with_documents=True)
-        filtered_sql = filtered_source + where + filter_sql
-    else:
-        filtered_sql = visible_sql
-    filtered_params = visible_params + filter_params
-    if results.estimated:
-        everything, results.total_estimated = _bounded_count(engine, visible_sql, visible_params)
-        results.total = everything
-        if filters:
-            results.total, filtered_estimate = _bounded_count(engine, filtered_sql, filtered_params)
-            results.total_estimated = results.total_estimated or filtered_estimate
-        scale = everything / seen if seen else 1.0
-        cube = [(*row[:4], max(1, round(row[4] * scale))) for row in cube]
-    else:
-        results.total = sum(row[4] for row in cube if _passes(row, filters))
+    scope = _Scope(parsed, tokens, where, where_params, filters, filter_sql, filter_params)
+
+    offset = (page - 1) * per_page
+    term = champions.listed_term(parsed)
+    tally = engine.tally(scope, limit=max_matches(), bound=count_bound(), term=term,
+                         page=(offset, offset + per_page) if sort == "date" else None)
+    results.estimated = tally.estimated
+    results.total, results.total_estimated = tally.total, tally.total_estimated
     if not results.total_estimated:
         results.page = page = min(page, results.pages)
+        if (page - 1) * per_page != offset:  # past the last page: the last one, asked afresh
+            offset, tally.newest = (page - 1) * per_page, None
 
     keys = None
-    offset = (page - 1) * per_page
-    term = champions.listed_term(parsed) if sort == "relevance" and results.total else None
-    if term is not None:
+    if sort == "relevance" and term is not None and results.total:
         keys = champions.page_keys(engine, tokens, term, checked=checked, filters=(filter_sql, filter_params),
                                    offset=offset, limit=per_page)
+    if keys is None and sort == "date" and tally.newest is not None:
+        keys = tally.newest
     if keys is None:
         if sort == "date":
             order, order_params = engine.date_order, []
         else:
             order, order_params = engine.relevance(parsed)
+        sql, params = engine.matching(scope, filtered=True)
         keys = [row[0] for row in engine.fetch(
-            f"SELECT {engine.key} {filtered_sql} ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608
-            [*filtered_params, *order_params, per_page, offset],
+            f"SELECT {engine.key} {sql} ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608
+            [*params, *order_params, per_page, offset],
         )] if results.total else []
     if keys:
         documents = {row[0]: row[1:] for row in SearchDocument.objects.filter(
             **{f"{engine.document_key}__in": keys}).values_list(
             engine.document_key, "entry_id", "kind", "object_pk", "title", "text", "date")}
         results.hits = _hits([documents[k] for k in keys if k in documents], parsed, request)
-    results.facets = _facets(user, cube, filters)
+    results.facets = _facets(user, tally.cube, filters)
     return results
 
+# Up to how many matches each database counts the total exactly by default: SQLite counts
+# newest first in its full-text index alone; PostgreSQL reads each counted match's row.
+COUNT_BOUNDS = {"sqlite": 5000, "postgresql": 1000}
+
+
 def count_bound() -> int:
-    """Up to how many matches the total is counted exactly (beyond it, estimated)."""
-    return max(max_matches(), int(getattr(settings, "SEARCH_COUNT_BOUND", 5000)))
+    """Up to how many matches the total is counted exactly (beyond it, estimated):
+    `SEARCH_COUNT_BOUND`, or the database's own (`COUNT_BOUNDS`), never below the facets'."""
+    bound = int(getattr(settings, "SEARCH_COUNT_BOUND", 0) or 0)
+    if bound <= 0:
+        bound = COUNT_BOUNDS.get(connections[router.db_for_read(SearchDocument)].vendor, 1000)
+    return max(max_matches(), bound)
 
 
 def _bounded_count(engine, sql: str, params: list) -> tuple[int, bool]:

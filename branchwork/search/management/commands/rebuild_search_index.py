@@ -2,8 +2,9 @@
 
 Wagtail's own `update_index` would do for Wagtail's models; this also indexes the journal and the
 lecture hall, writes the documents the site search reads, removes entries of objects that are
-gone and optimizes the SQLite full-text table, then builds the site search's champion lists
-(`champions.py`). Documents (Wagtail's), activities and talks have
+gone and optimizes the SQLite full-text table (on PostgreSQL, puts the documents' table in date
+order: `indexing.order_by_date`, during which searches wait), then builds the site search's
+champion lists (`champions.py`). Documents (Wagtail's), activities and talks have
 the text of their files read again. Run it after an upgrade that changes the analyzer or what is
 indexed, or after restoring a backup; it is safe to run while the site serves (each batch in one
 transaction, written after its files were read).
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             with connections[using].cursor() as cursor:
                 cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
                 cursor.execute(f"INSERT INTO {indexing.FTS}({indexing.FTS}) VALUES ('optimize')")
+        indexing.order_by_date()
         built = champions.rebuild()
         self.say(f"Champion lists: {built['terms']} terms, {built['rows']} rows.")
         seconds = time.perf_counter() - started
