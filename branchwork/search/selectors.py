@@ -500,6 +500,7 @@ def search(user, query: str, *, filters: dict | None = None, sort: str = "releva
     results.facets = _facets(user, tally.cube, filters)
     return results
 
+
 # Up to how many matches each database counts the total exactly by default: SQLite counts
 # newest first in its full-text index alone; PostgreSQL reads each counted match's row.
 COUNT_BOUNDS = {"sqlite": 5000, "postgresql": 1000}
