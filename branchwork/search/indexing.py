@@ -14,12 +14,13 @@ file says, an activity by its materials, a talk by its slides.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, router
+from django.db import OperationalError, connections, router, transaction
 from django.db.models import Manager, Model
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -30,6 +31,8 @@ from branchwork.core.language import join_paragraphs
 from branchwork.search import access, analyzer, champions, extract, windows
 from branchwork.search.kinds import Family, Filing, family_for_model
 from branchwork.search.models import SearchDocument
+
+logger = logging.getLogger(__name__)
 
 BATCH = 400
 
@@ -356,21 +359,30 @@ def refresh_title_norms(*, full: bool = False) -> None:
     targets.annotate(n=length).filter(n__gt=0).update(title_norm=average / F("n"))
 
 
-def order_by_date() -> None:
+def order_by_date(*, wait_seconds: int = 10) -> bool:
     """PostgreSQL: rewrite the search documents' table in date order (`CLUSTER` on the date
     index) and analyze it, so that the newest-first windows of `windows.py` read rows that sit
-    together. Searches and index writes wait for it (about a minute per 300,000 documents). New
-    documents go to the table's end, so the order holds until many old ones are rewritten.
-    Nothing to do on SQLite: its full-text rows are keyed by date."""
+    together. Searches and index writes wait for it (about 30 seconds per 300,000 documents).
+    New documents go to the table's end, so the order holds until many old ones are rewritten.
+    When the table stays locked by others for `wait_seconds`, it is left as it is (a warning,
+    False): searches are as right, only slower. Nothing to do on SQLite: its full-text rows are
+    keyed by date."""
     connection = connections[router.db_for_write(SearchDocument)]
     if connection.vendor != "postgresql":
-        return
+        return True
     table = SearchDocument._meta.db_table
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            # Inside a transaction that wrote documents, their deferred foreign-key checks
+            # first (CLUSTER refuses a table with checks pending), deferred again after it (as
+            # Django makes them; no constraint here is deferrable otherwise).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"SET LOCAL lock_timeout = '{int(wait_seconds)}s'")
+            cursor.execute(f"CLUSTER {table} USING bwsearch_date")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    except OperationalError as error:
+        logger.warning("The search documents were not put in date order: %s", error)
+        return False
     with connection.cursor() as cursor:
-        # Inside a transaction that wrote documents, their deferred foreign-key checks first
-        # (CLUSTER refuses a table with checks pending), deferred again after it (as Django
-        # makes them; no constraint here is deferrable otherwise).
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"CLUSTER {table} USING bwsearch_date")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(f"ANALYZE {table}")
+    return True

@@ -20,8 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, verbosity, keep_order, **options):
         started = time.perf_counter()
-        if not keep_order:
-            indexing.order_by_date()
+        if not keep_order and not indexing.order_by_date():
+            self.stderr.write("The documents' table was busy and is not in date order: searches are "
+                              "slower until this runs again.")
         built = champions.rebuild()
         if verbosity > 0:
             self.stdout.write(f"Champion lists: {built['terms']} terms, {built['rows']} rows, "

@@ -52,7 +52,9 @@ class Command(BaseCommand):
             with connections[using].cursor() as cursor:
                 cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
                 cursor.execute(f"INSERT INTO {indexing.FTS}({indexing.FTS}) VALUES ('optimize')")
-        indexing.order_by_date()
+        if not indexing.order_by_date():
+            self.say("The documents' table was busy and is not in date order: searches are slower until "
+                     "`branchwork build_search_champions` runs.")
         built = champions.rebuild()
         self.say(f"Champion lists: {built['terms']} terms, {built['rows']} rows.")
         seconds = time.perf_counter() - started
