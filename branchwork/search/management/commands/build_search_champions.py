@@ -1,6 +1,6 @@
 """branchwork build_search_champions: build the site search's champion lists afresh
 (`branchwork/search/champions.py`), after putting the documents' table back in date order on
-PostgreSQL (`indexing.order_by_date`: searches wait for it, about a minute per 300,000
+PostgreSQL (`indexing.order_by_date`: searches wait for it, about 30 seconds per 300,000
 documents; `--keep-order` leaves the table as it is). `rebuild_search_index` does both at its end;
 run it on its own when a tenth or more of the documents are new since the last build."""
 
