@@ -265,10 +265,7 @@ class _Postgres(_Engine):
     date_order = "d.date DESC NULLS LAST, d.entry_id DESC"
 
     def source(self, parsed, tokens: access.ReaderTokens, *, with_documents: bool) -> tuple[str, list]:
-        query = f"({analyzer.tsquery(parsed)}) & ({_ts_tokens(tokens.readers)})"
-        if not tokens.superuser:
-            query += f" & ({_ts_tokens(tokens.gates)})"
-        return f"FROM {self.documents} d WHERE d.vector @@ %s::tsquery", [query]
+        return self.matching(_Scope(parsed, tokens, "", [], {}, "", []), filtered=False)
 
     def probe(self, parsed, tokens: access.ReaderTokens) -> tuple[str, list]:
         query = f"({analyzer.tsquery(parsed)}) & {_ts_tokens([access.CHECKED])} & ({_ts_tokens(tokens.gates)})"

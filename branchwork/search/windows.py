@@ -49,9 +49,14 @@ MARGIN = 1.5
 FIRST_GUESS = 4
 
 
+# Each facet's letter in its filter tokens, and the search document's column it is read from.
+FACETS = {"kind": ("k", "kind"), "organization": ("o", "organization_id"), "channel": ("c", "channel_id"),
+          "year": ("y", "year")}
+
+
 def facet_token(name: str, value) -> str:
     """The filter token of a facet's value (`kind`, `organization`, `channel`, `year`)."""
-    return MARK + {"kind": "k", "organization": "o", "channel": "c", "year": "y"}[name] + str(value)
+    return MARK + FACETS[name][0] + str(value)
 
 
 def tokens_sql(alias: str = "d") -> str:
@@ -63,10 +68,7 @@ def tokens_sql(alias: str = "d") -> str:
         f"'{MARK}t' || to_char({utc}, 'YYYY')",
         f"'{MARK}t' || to_char({utc}, 'YYYYMM')",
         f"'{MARK}t' || to_char({utc}, 'YYYYMMDD')",
-        f"'{MARK}k' || {alias}.kind",
-        f"'{MARK}o' || {alias}.organization_id",
-        f"'{MARK}c' || {alias}.channel_id",
-        f"'{MARK}y' || {alias}.year",
+        *(f"'{MARK}{letter}' || {alias}.{column}" for letter, column in FACETS.values()),
     ]
     return f"setweight(array_to_tsvector(array_remove(ARRAY[{', '.join(parts)}], NULL)), 'B')"
 
